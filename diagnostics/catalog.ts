@@ -1,0 +1,125 @@
+import type { Span } from "../frontend/span.js";
+import type { Diagnostic, Label, Severity } from "./types.js";
+
+/**
+ * Every diagnostic code the compiler emits, with when it fires. Codes are
+ * stable: tests and users refer to them. E0xxx syntax, E01xx names, E02xx
+ * types, E03xx server statements, E04xx deploy blocks, W0xxx warnings.
+ */
+export const CODES = {
+  // --- lexing and parsing
+  E0001: "a character that starts no token",
+  E0002: "a string or interpolation that is never closed",
+  E0003: "a block comment that is never closed",
+  E0004: "a malformed number literal",
+  E0005: "an unknown escape sequence in a string",
+  E0010: "the parser expected something else at this token",
+  E0011: "a `{`, `(` or `[` that is never closed",
+  E0012: "a JSX closing tag that does not match its opening tag",
+  E0013: "a statement that is not allowed in this kind of block",
+  E0014: "an assignment to something that cannot be assigned",
+  // --- names
+  E0101: "a name that is not defined in any enclosing scope",
+  E0102: "a type name that is not declared",
+  E0103: "two definitions of one name in one (merged) block",
+  E0104: "an assignment to an immutable binding",
+  E0105: "a `var` of another server block mutated",
+  E0106: "a function of another server block called without `discover`",
+  E0107: "`server.f()` from a client when several server blocks define `f`",
+  E0108: "`server.f()` from a client when no server block defines `f`",
+  E0109: "`discover` of a server block that does not exist",
+  E0110: "a call to a function the discovered peer does not define",
+  E0111: "a `spawn_job` of something that is not a `background fn`",
+  // --- types
+  E0201: "an unknown field in a record construction",
+  E0202: "a missing field in a record construction",
+  E0203: "a `match` that misses variants of an enum, Option or Result",
+  E0204: "a call with the wrong number of arguments",
+  E0205: "a route handler that does not take the route's path parameters",
+  E0206: "a value whose type does not match the declared type",
+  E0207: "a match pattern naming a variant its subject's type does not have",
+  // --- server statements
+  E0301: "two server blocks that claim the same explicit port",
+  E0302: "a port that is not an integer between 1 and 65535",
+  E0303: "a cron expression that is not valid",
+  E0304: "an unknown key in a `discover` or circuit-breaker configuration",
+  E0305: "a circuit-breaker setting that is not a number or duration",
+  E0306: "a route method that is not an HTTP method",
+  E0307: "a `db` configuration with an unknown adapter or a missing key",
+  E0308: "two routes with the same method and path in one server",
+  E0309: "an `env` declaration whose default does not match its type",
+  // --- deploy blocks
+  E0401: "a `deploy` block without `server`",
+  E0402: "a `deploy` block without `domain`",
+  E0403: "a `deploy` property with a value of the wrong type",
+  E0404: "an unknown `deploy` property",
+  E0405: "a `deploy` block in an application that has no server",
+  // --- warnings
+  W0001: "an event published that no server subscribes to",
+  W0002: "a `...` placeholder standing for elided code",
+  W0003: "a subscription to an event that nothing publishes",
+} as const;
+
+export type Code = keyof typeof CODES;
+
+export interface Extra {
+  hint?: string;
+  labels?: Label[];
+  severity?: Severity;
+}
+
+export function diagnostic(code: Code, span: Span, message: string, extra: Extra = {}): Diagnostic {
+  const d: Diagnostic = {
+    code,
+    severity: extra.severity ?? (code.startsWith("W") ? "warning" : "error"),
+    message,
+    span,
+    labels: extra.labels ?? [],
+  };
+  if (extra.hint !== undefined) d.hint = extra.hint;
+  return d;
+}
+
+export function lexError(code: string, span: Span, message: string, hint?: string): Diagnostic {
+  return diagnostic(code as Code, span, message, hint === undefined ? {} : { hint });
+}
+
+// ---- message constructors used by more than one stage -----------------
+
+/** Levenshtein distance, bounded: enough to suggest `user_name` for `usr_name`. */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  const prev = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      const cost = a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + cost);
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/** The closest candidate within a third of the name's length, if any. */
+export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestScore = Math.max(1, Math.floor(name.length / 3));
+  for (const c of candidates) {
+    if (c === name) continue;
+    const d = editDistance(name, c);
+    if (d <= bestScore && (best === undefined || d < bestScore)) {
+      best = c;
+      bestScore = d;
+    }
+  }
+  return best;
+}
+
+export function suggestion(name: string, candidates: Iterable<string>): Extra {
+  const near = didYouMean(name, candidates);
+  return near ? { hint: `did you mean \`${near}\`?` } : {};
+}

@@ -1,0 +1,53 @@
+import { recursiveParser } from "arcsecond";
+import type { ConfigEntry } from "../ast.js";
+import { accept, expected, gen, mark, next, op, peek, skipSeparators, spanFrom, type P } from "./core.js";
+import { expr } from "./expressions.js";
+
+/**
+ * Configuration bodies: `{ key: value, ... }` with `,` or new lines between
+ * entries, and nested `key { ... }` / `key label { ... }` sections. Used by
+ * `deploy`, `security`, `db`, `discover`, `cors`, `rate_limit`, `tls`,
+ * `sessions`, `cache`, `static`, `uploads`.
+ */
+export const configBody: P<ConfigEntry[]> = recursiveParser(() =>
+  gen((run) => {
+    run(op("{"));
+    const entries: ConfigEntry[] = [];
+    for (;;) {
+      run(skipSeparators);
+      while (run(accept("op", ","))) run(skipSeparators);
+      if (run(accept("op", "}"))) return entries;
+      entries.push(run(configEntry));
+      const t = run(peek);
+      if (!(t.kind === "nl" || (t.kind === "op" && (t.value === "," || t.value === "}" || t.value === ";")))) {
+        run(expected("`,` or a new line"));
+      }
+    }
+  }),
+);
+
+const configEntry: P<ConfigEntry> = gen((run): ConfigEntry => {
+  const start = run(mark);
+  const k = run(peek);
+  if (k.kind !== "ident" && k.kind !== "kw" && k.kind !== "str") return run(expected<ConfigEntry>("a key"));
+  run(next);
+  const keySpan = run(spanFrom(start));
+  if (run(accept("op", ":"))) {
+    run(skipSeparatorsNoSemicolon);
+    const value = run(expr);
+    return { kind: "ConfigEntry", key: k.value, keySpan, label: null, value, entries: null, span: run(spanFrom(start)) };
+  }
+  let label: string | null = null;
+  const l = run(peek);
+  if (l.kind === "ident" || l.kind === "str") {
+    run(next);
+    label = l.value;
+  }
+  const entries = run(configBody);
+  return { kind: "ConfigEntry", key: k.value, keySpan, label, value: null, entries, span: run(spanFrom(start)) };
+});
+
+const skipSeparatorsNoSemicolon = gen((run) => {
+  while (run(peek).kind === "nl") run(next);
+  return null;
+});

@@ -1,0 +1,109 @@
+import type { Expr, Ident, JsxAttr, JsxChild, JsxElement } from "../ast.js";
+import { diagnostic } from "../../diagnostics/catalog.js";
+import { accept, context, expected, gen, kw, mark, name, next, op, peek, spanFrom, tok, type P } from "./core.js";
+import { condExpr, expr } from "./expressions.js";
+
+/**
+ * JSX in client components (named-blocks.md, the multi-server example):
+ * elements, attributes (`"text"` or `{expr}`), text, `{expr}` children, and
+ * `for x in xs { ... }` / `if c { ... } else { ... }` among the children.
+ */
+export const jsxElement: P<JsxElement> = gen((run) => {
+  const start = run(mark);
+  run(tok("jsx_open", undefined, "`<`"));
+  const tag = run(peek).kind === "ident" ? run(next).value : ""; // `<>` is a fragment
+  const attrs: JsxAttr[] = [];
+  for (;;) {
+    const t = run(peek);
+    if (t.kind !== "ident") break;
+    const as = run(mark);
+    run(next);
+    let value: Expr | null = null;
+    if (run(accept("op", "="))) {
+      const v = run(peek);
+      if (v.kind === "str" || v.kind === "tpl") value = run(expr);
+      else {
+        run(op("{"));
+        value = run(expr);
+        run(op("}"));
+      }
+    }
+    attrs.push({ name: t.value, value, span: run(spanFrom(as)) });
+  }
+  if (run(accept("jsx_self_close"))) return { kind: "JsxElement", tag, attrs, children: [], span: run(spanFrom(start)) };
+  run(tok("jsx_end", undefined, "`>` or `/>`"));
+  const children = run(jsxChildren);
+  const closeStart = run(mark);
+  run(tok("jsx_close_open", undefined, `\`</${tag}>\``));
+  const closing = run(peek).kind === "ident" ? run(next).value : "";
+  run(tok("jsx_end", undefined, "`>`"));
+  if (closing !== tag) {
+    const ctx = run(context);
+    ctx.diagnostics.push(
+      diagnostic("E0012", run(spanFrom(closeStart)), `closing tag \`</${closing}>\` does not match \`<${tag}>\``, {
+        labels: [{ span: run(spanFrom(start)), message: `\`<${tag}>\` opened here` }],
+        hint: `close it with \`</${tag}>\``,
+      }),
+    );
+  }
+  return { kind: "JsxElement", tag, attrs, children, span: run(spanFrom(start)) };
+});
+
+/** Children up to `</` (of an element) or `}` (of a `for`/`if` body). */
+const jsxChildren: P<JsxChild[]> = gen((run) => {
+  const children: JsxChild[] = [];
+  for (;;) {
+    const t = run(peek);
+    const start = run(mark);
+    if (t.kind === "jsx_text") {
+      run(next);
+      children.push({ kind: "JsxText", text: t.value, span: run(spanFrom(start)) });
+    } else if (t.kind === "jsx_open") {
+      children.push(run(jsxElement));
+    } else if (t.kind === "op" && t.value === "{") {
+      run(next);
+      const e = run(expr);
+      run(op("}"));
+      children.push({ kind: "JsxExpr", expr: e, span: run(spanFrom(start)) });
+    } else if (t.kind === "kw" && t.value === "for") {
+      run(next);
+      const names: Ident[] = [];
+      do {
+        const ns = run(mark);
+        names.push({ kind: "Ident", name: run(name()).value, span: run(spanFrom(ns)) });
+      } while (run(accept("op", ",")));
+      run(kw("in"));
+      const iterable = run(condExpr);
+      const body = run(controlBody);
+      children.push({ kind: "JsxFor", names, iterable, children: body, span: run(spanFrom(start)) });
+    } else if (t.kind === "kw" && t.value === "if") {
+      run(next);
+      const branches = [{ cond: run(condExpr), children: run(controlBody) }];
+      let otherwise: JsxChild[] | null = null;
+      for (;;) {
+        if (run(accept("kw", "elif"))) {
+          branches.push({ cond: run(condExpr), children: run(controlBody) });
+        } else if (run(accept("kw", "else"))) {
+          if (run(accept("kw", "if"))) {
+            branches.push({ cond: run(condExpr), children: run(controlBody) });
+            continue;
+          }
+          otherwise = run(controlBody);
+          break;
+        } else break;
+      }
+      children.push({ kind: "JsxIf", branches, otherwise, span: run(spanFrom(start)) });
+    } else if (t.kind === "jsx_close_open" || (t.kind === "op" && t.value === "}")) {
+      return children;
+    } else {
+      return run(expected<JsxChild[]>("JSX children or a closing tag"));
+    }
+  }
+});
+
+const controlBody: P<JsxChild[]> = gen((run) => {
+  run(op("{"));
+  const children = run(jsxChildren);
+  run(op("}"));
+  return children;
+});

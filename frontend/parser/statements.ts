@@ -1,0 +1,319 @@
+import { recursiveParser } from "arcsecond";
+import type { BlockExpr, FieldDecl, FnDecl, FnModifier, Ident, ImportDecl, Stmt, TypeDecl, VariantDecl } from "../ast.js";
+import { diagnostic } from "../../diagnostics/catalog.js";
+import type { Token } from "../tokens.js";
+import {
+  accept, commaSeparated, context, expected, gen, kw, mark, name, next, op, peek, peekAt, recover, skipNewlines, skipSeparators, spanFrom, stringLit,
+  type P, type Run,
+} from "./core.js";
+import { condExpr, expr, looksLikeObjectStatement, params } from "./expressions.js";
+import { clientStatement } from "./client.js";
+import { dataStatement } from "./data.js";
+import { serverStatement } from "./server.js";
+import { typeExpr, typeParams } from "./types.js";
+
+/**
+ * Statements (language.md, "Bindings and functions", "Statements") and the
+ * dispatch to block statements. Block words are contextual: `route` starts a
+ * route only when a method follows it, so `route = 1` is still a binding.
+ */
+
+const isOp = (t: Token, v: string) => t.kind === "op" && t.value === v;
+
+/** `{ statements }`, recovering from a broken statement at the next one. */
+export const blockExpr: P<BlockExpr> = recursiveParser(() =>
+  gen((run) => {
+    const start = run(mark);
+    const open = run(op("{"));
+    const stmts = run(statementsUntilBrace);
+    if (run(peek).kind === "eof") {
+      const ctx = run(context);
+      ctx.diagnostics.push(
+        diagnostic("E0011", { file: ctx.file, start: open.start, end: open.end }, "this `{` is never closed", {
+          hint: "add the missing `}`",
+        }),
+      );
+      return { kind: "Block", stmts, span: run(spanFrom(start)) };
+    }
+    run(op("}"));
+    return { kind: "Block", stmts, span: run(spanFrom(start)) };
+  }),
+);
+
+/** Statements up to (not including) a `}` or the end of input. Never fails. */
+export const statementsUntilBrace: P<Stmt[]> = recursiveParser(() =>
+  gen((run) => {
+    const stmts: Stmt[] = [];
+    for (;;) {
+      run(skipSeparators);
+      const t = run(peek);
+      if (t.kind === "eof" || isOp(t, "}")) return stmts;
+      stmts.push(run(recoveringStatement));
+    }
+  }),
+);
+
+const recoveringStatement: P<Stmt> = recursiveParser(() => recover(terminated(statement), (span) => ({ kind: "ErrorStmt", span })));
+
+/** A statement must end at a newline, `;`, `}` or the end of input. */
+export function terminated<T>(p: P<T>): P<T> {
+  return gen((run) => {
+    const value = run(p);
+    const t = run(peek);
+    if (!(t.kind === "nl" || t.kind === "eof" || isOp(t, ";") || isOp(t, "}"))) run(expected("the end of the statement"));
+    return value;
+  });
+}
+
+export const statement: P<Stmt> = recursiveParser(() =>
+  gen((run): Stmt => {
+    const t = run(peek);
+    if (t.kind === "kw") {
+      switch (t.value) {
+        case "var":
+          return run(varStmt);
+        case "fn":
+          if (run(peekAt(1)).kind === "ident") return run(fnDecl(null));
+          break;
+        case "async":
+          return run(fnDecl(null));
+        case "export": {
+          const after = run(peekAt(1));
+          if (after.kind === "kw" && after.value === "type") {
+            run(next);
+            return run(typeDecl);
+          }
+          return run(fnDecl(null));
+        }
+        case "return":
+          return run(returnStmt);
+        case "break":
+        case "continue": {
+          const start = run(mark);
+          run(next);
+          return { kind: t.value === "break" ? "Break" : "Continue", span: run(spanFrom(start)) };
+        }
+        case "for":
+          return run(forStmt);
+        case "while":
+          return run(whileStmt);
+        case "type":
+          return run(typeDecl);
+        case "import":
+          return run(importDecl);
+      }
+    } else if (t.kind === "ident") {
+      const special = run(serverStatement) ?? run(clientStatement) ?? run(dataStatement);
+      if (special) return special;
+    } else if (isOp(t, "...")) {
+      const start = run(mark);
+      run(next);
+      return { kind: "Placeholder", span: run(spanFrom(start)) };
+    } else if (isOp(t, "{") && !run(looksLikeObjectStatement)) {
+      const start = run(mark);
+      const block = run(blockExpr);
+      return { kind: "ExprStmt", expr: block, span: run(spanFrom(start)) };
+    }
+    return run(exprOrAssignment);
+  }),
+);
+
+const ASSIGN_OPS = new Set(["=", "+=", "-=", "*=", "/="]);
+
+const exprOrAssignment: P<Stmt> = gen((run): Stmt => {
+  const start = run(mark);
+  const e = run(expr);
+  const t = run(peek);
+  if (t.kind === "op" && ASSIGN_OPS.has(t.value)) {
+    if (e.kind === "Ident" && t.value === "=") {
+      run(next);
+      run(skipNewlines);
+      const value = run(expr);
+      return { kind: "Let", name: e.name, nameSpan: e.span, mutable: false, type: null, value, span: run(spanFrom(start)) };
+    }
+    if (e.kind === "Ident" || e.kind === "Member" || e.kind === "Index") {
+      run(next);
+      run(skipNewlines);
+      const value = run(expr);
+      return { kind: "Assign", target: e, op: t.value as "=", value, span: run(spanFrom(start)) };
+    }
+    const ctx = run(context);
+    ctx.diagnostics.push(diagnostic("E0014", e.span, "this cannot be assigned to", { hint: "assign to a name, a field (`a.b = x`) or an element (`a[i] = x`)" }));
+    run(next);
+    const value = run(expr);
+    return { kind: "ExprStmt", expr: value, span: run(spanFrom(start)) };
+  }
+  return { kind: "ExprStmt", expr: e, span: run(spanFrom(start)) };
+});
+
+const varStmt: P<Stmt> = gen((run) => {
+  const start = run(mark);
+  run(kw("var"));
+  const nameStart = run(mark);
+  const n = run(name("a variable name"));
+  const nameSpan = run(spanFrom(nameStart));
+  const type = run(accept("op", ":")) ? run(typeExpr) : null;
+  run(op("="));
+  run(skipNewlines);
+  const value = run(expr);
+  return { kind: "Let", name: n.value, nameSpan, mutable: true, type, value, span: run(spanFrom(start)) };
+});
+
+const returnStmt: P<Stmt> = gen((run) => {
+  const start = run(mark);
+  run(kw("return"));
+  const t = run(peek);
+  const value = t.kind === "nl" || t.kind === "eof" || isOp(t, ";") || isOp(t, "}") ? null : run(expr);
+  return { kind: "Return", value, span: run(spanFrom(start)) };
+});
+
+function loopNames(run: Run): Ident[] {
+  const names: Ident[] = [];
+  do {
+    const s = run(mark);
+    names.push({ kind: "Ident", name: run(name("a loop variable")).value, span: run(spanFrom(s)) });
+  } while (run(accept("op", ",")));
+  return names;
+}
+
+const forStmt: P<Stmt> = gen((run) => {
+  const start = run(mark);
+  run(kw("for"));
+  const names = loopNames(run);
+  run(kw("in"));
+  const iterable = run(condExpr);
+  const body = run(blockExpr);
+  return { kind: "For", names, iterable, body, span: run(spanFrom(start)) };
+});
+
+const whileStmt: P<Stmt> = gen((run) => {
+  const start = run(mark);
+  run(kw("while"));
+  const c = run(condExpr);
+  const body = run(blockExpr);
+  return { kind: "While", cond: c, body, span: run(spanFrom(start)) };
+});
+
+/** `[export] [async] fn name<T>(params) -> Type { body }`, with `background`/`middleware` before it. */
+export function fnDecl(modifier: FnModifier): P<FnDecl> {
+  return gen((run) => {
+    const start = run(mark);
+    if (modifier) run(next);
+    const exported = !!run(accept("kw", "export"));
+    const isAsync = !!run(accept("kw", "async"));
+    run(kw("fn"));
+    const nameStart = run(mark);
+    const fnName = modifier === "middleware" && run(peek).kind !== "ident" ? "middleware" : run(name("a function name")).value;
+    const nameSpan = run(spanFrom(nameStart));
+    const tps = run(typeParams);
+    const ps = run(params);
+    const returnType = run(accept("op", "->")) ? run(typeExpr) : null;
+    const body = run(blockExpr);
+    return { kind: "FnDecl", name: fnName, nameSpan, modifier, async: isAsync, typeParams: tps, params: ps, returnType, body, exported, span: run(spanFrom(start)) };
+  });
+}
+
+/** `name: Type` entries separated by `,` or new lines, up to `}` (records, models). */
+export const fieldList: P<FieldDecl[]> = gen((run) => {
+  run(op("{"));
+  const fields: FieldDecl[] = [];
+  for (;;) {
+    run(skipSeparators);
+    while (run(accept("op", ","))) run(skipSeparators);
+    if (run(accept("op", "}"))) return fields;
+    const s = run(mark);
+    const n = run(name("a field name", true));
+    run(op(":"));
+    const type = run(typeExpr);
+    fields.push({ name: n.value, type, span: run(spanFrom(s)) });
+    const t = run(peek);
+    if (!(t.kind === "nl" || isOp(t, ",") || isOp(t, "}") || isOp(t, ";"))) run(expected("`,` or a new line"));
+  }
+});
+
+/** `type User { ... }` (record), `type Severity { Info, Warning }` (enum), `type Id = Int` (alias). */
+const typeDecl: P<TypeDecl> = gen((run): TypeDecl => {
+  const start = run(mark);
+  run(kw("type"));
+  const ns = run(mark);
+  const n = run(name("a type name"));
+  const nameSpan = run(spanFrom(ns));
+  const tps = run(typeParams);
+  if (run(accept("op", "="))) {
+    const type = run(typeExpr);
+    return { kind: "TypeDecl", name: n.value, nameSpan, typeParams: tps, def: { kind: "alias", type }, span: run(spanFrom(start)) };
+  }
+  run(op("{"));
+  const fields: FieldDecl[] = [];
+  const variants: VariantDecl[] = [];
+  for (;;) {
+    run(skipSeparators);
+    while (run(accept("op", ","))) run(skipSeparators);
+    if (run(accept("op", "}"))) break;
+    const es = run(mark);
+    const en = run(name("a field or variant name", true));
+    if (run(accept("op", ":"))) {
+      fields.push({ name: en.value, type: run(typeExpr), span: run(spanFrom(es)) });
+    } else {
+      let vf: FieldDecl[] = [];
+      if (isOp(run(peek), "(")) {
+        run(next);
+        vf = run(commaSeparated(variantField));
+        run(op(")"));
+      }
+      variants.push({ name: en.value, fields: vf, span: run(spanFrom(es)) });
+    }
+    const t = run(peek);
+    if (!(t.kind === "nl" || isOp(t, ",") || isOp(t, "}") || isOp(t, ";"))) run(expected("`,` or a new line"));
+  }
+  const span = run(spanFrom(start));
+  if (fields.length && variants.length) {
+    const ctx = run(context);
+    ctx.diagnostics.push(
+      diagnostic("E0010", variants[0]!.span, `type \`${n.value}\` mixes fields and variants`, {
+        hint: "a type is either a record (`name: Type` fields) or an enum (variants)",
+      }),
+    );
+  }
+  if (variants.length) return { kind: "TypeDecl", name: n.value, nameSpan, typeParams: tps, def: { kind: "enum", variants }, span };
+  return { kind: "TypeDecl", name: n.value, nameSpan, typeParams: tps, def: { kind: "record", fields }, span };
+});
+
+/** `radius: Float` or just `Float` inside a variant's parentheses. */
+const variantField: P<FieldDecl> = gen((run) => {
+  const s = run(mark);
+  if (run(peek).kind === "ident" && isOp(run(peekAt(1)), ":")) {
+    const n = run(next);
+    run(next);
+    return { name: n.value, type: run(typeExpr), span: run(spanFrom(s)) };
+  }
+  const type = run(typeExpr);
+  return { name: "", type, span: run(spanFrom(s)) };
+});
+
+const importDecl: P<ImportDecl> = gen((run) => {
+  const start = run(mark);
+  run(kw("import"));
+  const names: ImportDecl["names"] = [];
+  let defaultName: string | null = null;
+  if (run(accept("op", "{"))) {
+    run(skipNewlines);
+    while (!run(accept("op", "}"))) {
+      const s = run(mark);
+      const n = run(name("an imported name"));
+      const alias = run(accept("kw", "as")) ? run(name("an alias")).value : null;
+      names.push({ name: n.value, alias, span: run(spanFrom(s)) });
+      run(skipNewlines);
+      if (!run(accept("op", ","))) {
+        run(skipNewlines);
+        run(op("}"));
+        break;
+      }
+      run(skipNewlines);
+    }
+  } else defaultName = run(name("a name to import")).value;
+  run(kw("from"));
+  const from = run(stringLit).value;
+  return { kind: "Import", names, defaultName, from, span: run(spanFrom(start)) };
+});
+
