@@ -58,7 +58,7 @@ class Lexer {
   run(): LexResult {
     this.lexCode("top");
     this.flushNewline(undefined);
-    this.out.push({ kind: "eof", value: "", start: this.src.length, end: this.src.length });
+    this.out.push({ kind: "eof", value: "", start: this.src.length, end: this.src.length, column: 0, lineStart: true });
     return { tokens: this.out, diagnostics: this.diagnostics };
   }
 
@@ -66,9 +66,34 @@ class Lexer {
     this.diagnostics.push(lexError(code, { file: this.file, start, end }, message, hint));
   }
 
-  private push(t: Token) {
-    this.flushNewline(t);
-    this.out.push(t);
+  private lastLineStart = 0;
+  private lineHasToken = false;
+
+  private scanned = 0;
+  private scannedLineStart = 0;
+
+  /** Start of the line holding `offset`; linear over a file since tokens mostly come in order. */
+  private lineStartOf(offset: number): number {
+    if (offset < this.scanned) return this.src.lastIndexOf("\n", offset - 1) + 1;
+    for (let i = this.scanned; i < offset; i++) if (this.src.charCodeAt(i) === 10) this.scannedLineStart = i + 1;
+    this.scanned = offset;
+    return this.scannedLineStart;
+  }
+
+  private push(t: Omit<Token, "column"> & { column?: number }) {
+    const tok = t as Token;
+    const lineStart = this.lineStartOf(tok.start);
+    if (lineStart !== this.lastLineStart) {
+      this.lastLineStart = lineStart;
+      this.lineHasToken = false;
+    }
+    tok.column = tok.start - lineStart;
+    if (!this.lineHasToken) {
+      tok.lineStart = true;
+      this.lineHasToken = true;
+    }
+    this.flushNewline(tok);
+    this.out.push(tok);
   }
 
   private flushNewline(next: Token | undefined) {
@@ -80,7 +105,7 @@ class Lexer {
     const last = this.out[this.out.length - 1];
     if (!last || last.kind === "nl") return;
     if ((last.kind === "op" || last.kind === "kw") && CONTINUATION.has(last.value)) return;
-    this.out.push({ kind: "nl", value: "\n", start: at, end: at + 1 });
+    this.out.push({ kind: "nl", value: "\n", start: at, end: at + 1, column: 0 });
   }
 
   /**
@@ -141,6 +166,8 @@ class Lexer {
         }
         brackets.push(op);
       } else if (op === ")" || op === "]" || op === "}") {
+        // A `}` inside an unclosed `(` or `[`: give up on those, so new lines count again.
+        if (op === "}") while (brackets.length && brackets[brackets.length - 1] !== "{") brackets.pop();
         if (brackets.length === 0) {
           if (op === "}" && mode === "brace") {
             this.push({ kind: "op", value: op, start, end: this.pos });
@@ -277,7 +304,7 @@ class Lexer {
         else {
           this.error("E0002", start, this.pos, "unterminated interpolation in string", "close the `{` of the interpolation with `}`");
         }
-        inner.push({ kind: "eof", value: "", start: this.pos - 1, end: this.pos - 1 });
+        inner.push({ kind: "eof", value: "", start: this.pos - 1, end: this.pos - 1, column: 0 });
         parts.push({ tokens: inner.filter((t) => t.kind !== "nl"), start: exprStart, end: this.pos });
         textStart = this.pos;
         continue;

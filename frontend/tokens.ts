@@ -22,6 +22,9 @@ export interface Token {
   value: string;
   start: number;
   end: number;
+  /** 0-based column of `start`; `lineStart` when the token is the first on its line (for recovery). */
+  column: number;
+  lineStart?: boolean;
   /** For `tpl`: literal text segments alternating with interpolated token lists. */
   parts?: TemplatePart[];
   /** For `num`: the numeric value. */

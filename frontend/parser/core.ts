@@ -113,8 +113,6 @@ export function accept(kind: TokenKind, value?: string): P<Token | null> {
   return make((s) => {
     const t = s.data.tokens[s.index]!;
     if (t.kind === kind && (value === undefined || t.value === value)) return updateParserState(s as never, t, s.index + 1) as never;
-    // Record the alternative so "expected" messages list it, without failing.
-    fail(s, label(kind, value));
     return updateResult(s as never, null) as never;
   });
 }
@@ -188,10 +186,19 @@ export function recover<T>(parser: P<T>, onError: (span: Span) => T): P<T> {
   const inner = (parser as unknown as { p: (s: PState) => PState }).p;
   return make((s) => {
     const ctx = s.data;
+    const outerFurthest = ctx.furthest;
+    const outerExpected = ctx.expected;
     ctx.furthest = -1;
     ctx.expected = new Set();
     const out = inner(s);
-    if (!out.isError) return out;
+    if (!out.isError) {
+      // Nested recovery must not hide what the enclosing statement was waiting for.
+      if (outerFurthest >= ctx.furthest) {
+        ctx.furthest = outerFurthest;
+        ctx.expected = outerExpected;
+      }
+      return out;
+    }
     const at = Math.max(ctx.furthest, s.index);
     const bad = ctx.tokens[Math.min(at, ctx.tokens.length - 1)]!;
     const wanted = [...ctx.expected];
@@ -199,6 +206,8 @@ export function recover<T>(parser: P<T>, onError: (span: Span) => T): P<T> {
       diagnostic("E0010", { file: ctx.file, start: bad.start, end: Math.max(bad.end, bad.start + 1) }, `expected ${listOf(wanted)}, found ${describe(bad)}`, hintFor(wanted, bad)),
     );
     const resume = skipStatement(ctx.tokens, s.index);
+    ctx.furthest = outerFurthest;
+    ctx.expected = outerExpected;
     const first = ctx.tokens[s.index]!;
     const span = { file: ctx.file, start: first.start, end: Math.max(first.start, ctx.tokens[Math.max(s.index, resume - 1)]!.end) };
     return updateParserState(s as never, onError(span), Math.max(resume, s.index + (first.kind === "eof" ? 0 : 1))) as never;
@@ -208,7 +217,7 @@ export function recover<T>(parser: P<T>, onError: (span: Span) => T): P<T> {
 function hintFor(wanted: string[], bad: Token): { hint?: string } {
   if (wanted.includes("`}`") && bad.kind === "eof") return { hint: "a `{` above is never closed" };
   if (wanted.includes("`)`") && bad.kind === "nl") return { hint: "close the `(` before the end of the line" };
-  if (bad.kind === "kw") return { hint: `\`${bad.value}\` is a keyword and cannot be used as a name` };
+  if (bad.kind === "kw" && wanted.some((w) => w.includes("name"))) return { hint: `\`${bad.value}\` is a keyword and cannot be used as a name` };
   return {};
 }
 
@@ -226,9 +235,13 @@ function listOf(items: string[]): string {
  */
 export function skipStatement(tokens: Token[], from: number): number {
   let depth = 0;
+  const column = tokens[from]!.column;
   for (let i = from; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.kind === "eof") return i;
+    // An unclosed bracket: resume at the next line indented no deeper than the statement.
+    const closer = t.kind === "op" && (t.value === ")" || t.value === "]" || t.value === "}");
+    if (depth > 0 && i > from && t.lineStart && t.column <= column && !closer) return i;
     if (t.kind === "op") {
       if (t.value === "(" || t.value === "[" || t.value === "{") depth++;
       else if (t.value === ")" || t.value === "]" || t.value === "}") {
