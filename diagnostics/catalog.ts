@@ -48,12 +48,12 @@ export const CODES = {
   E0307: "a `db` configuration with an unknown adapter or a missing key",
   E0308: "two routes with the same method and path in one server",
   E0309: "an `env` declaration whose default does not match its type",
+  E0310: "two server names that map to the same `PORT_<NAME>` variable",
   // --- deploy blocks
   E0401: "a `deploy` block without `server`",
   E0402: "a `deploy` block without `domain`",
   E0403: "a `deploy` property with a value of the wrong type",
   E0404: "an unknown `deploy` property",
-  E0405: "a `deploy` block in an application that has no server",
   // --- warnings
   W0001: "an event published that no server subscribes to",
   W0002: "a `...` placeholder standing for elided code",

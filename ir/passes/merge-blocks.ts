@@ -1,0 +1,137 @@
+import type { Span } from "../../frontend/span.js";
+import type { Diagnostic } from "../../diagnostics/types.js";
+import { diagnostic } from "../../diagnostics/catalog.js";
+import { emptyClient, emptyData, emptyServer, emptyShared, lowerDeploy } from "../lower.js";
+import type { App, ClientBlock, DeployTarget, FileIR, SecurityBlock, ServerBlock } from "../types.js";
+
+/**
+ * Blocks with the same kind and name merge across the files of an
+ * application (named-blocks.md, "Named Blocks Across Files"). Files are taken
+ * in sorted path order, so the result does not depend on the order they were
+ * given in; two definitions of one name in a merged block are an error that
+ * shows both places.
+ */
+export function mergeBlocks(files: readonly FileIR[], stem: string): { app: App; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const sorted = [...files].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const servers = new Map<string, ServerBlock>();
+  const clients = new Map<string, ClientBlock>();
+  const shared = emptyShared();
+  const data = emptyData();
+  const securities: SecurityBlock[] = [];
+  const deployBlocks = new Map<string, { name: string; entries: FileIR["deploys"][number]["entries"]; span: Span; nameSpan: Span }>();
+
+  for (const f of sorted) {
+    for (const s of f.servers) {
+      const key = s.name ?? "";
+      let into = servers.get(key);
+      if (!into) {
+        into = emptyServer(s.name, s.file, s.span);
+        servers.set(key, into);
+      }
+      appendAll(into, s);
+    }
+    for (const c of f.clients) {
+      const key = c.name ?? "";
+      let into = clients.get(key);
+      if (!into) {
+        into = emptyClient(c.name, c.file, c.span);
+        clients.set(key, into);
+      }
+      appendAll(into, c);
+    }
+    appendAll(shared, f.shared);
+    appendAll(data, f.data);
+    securities.push(...f.security);
+    for (const d of f.deploys) {
+      const prev = deployBlocks.get(d.name);
+      deployBlocks.set(d.name, prev ? { ...prev, entries: [...prev.entries, ...d.entries] } : d);
+    }
+  }
+
+  for (const s of servers.values()) checkServerDuplicates(s, diagnostics);
+  for (const c of clients.values()) {
+    reportDuplicates(
+      [...c.states.map((x) => named(x.name, x.nameSpan)), ...c.computeds.map((x) => named(x.name, x.nameSpan)), ...c.components.map((x) => named(x.name, x.nameSpan)), ...c.fns.map((x) => named(x.name, x.nameSpan))],
+      blockLabel("client", c.name),
+      diagnostics,
+    );
+  }
+  reportDuplicates([...shared.types.map((t) => named(t.name, t.nameSpan))], "shared types", diagnostics);
+  reportDuplicates([...shared.fns.map((t) => named(t.name, t.nameSpan))], "the shared scope", diagnostics);
+  reportDuplicates(data.sources.map((x) => named(x.name, x.nameSpan)), "the data block", diagnostics);
+
+  const deploys: DeployTarget[] = [];
+  for (const d of deployBlocks.values()) {
+    const lowered = lowerDeploy(d);
+    deploys.push(lowered.target);
+    diagnostics.push(...lowered.diagnostics);
+  }
+
+  const app: App = {
+    stem,
+    files: sorted.map((f) => f.file),
+    shared,
+    servers: [...servers.values()],
+    clients: [...clients.values()],
+    data,
+    security: securities.length ? { ...securities[0]!, entries: securities.flatMap((x) => x.entries) } : null,
+    deploys,
+  };
+  return { app, diagnostics };
+}
+
+/** Concatenates every array field of `from` onto `into` (blocks are records of lists). */
+function appendAll<T extends object>(into: T, from: T) {
+  for (const key of Object.keys(from) as (keyof T)[]) {
+    const v = from[key];
+    if (Array.isArray(v)) (into[key] as unknown[]).push(...v);
+  }
+}
+
+interface Named {
+  name: string;
+  span: Span;
+}
+
+const named = (name: string, span: Span): Named => ({ name, span });
+
+export function blockLabel(kind: string, name: string | null): string {
+  return name === null ? `the default ${kind} block` : `${kind} "${name}"`;
+}
+
+function checkServerDuplicates(s: ServerBlock, diagnostics: Diagnostic[]) {
+  const where = blockLabel("server", s.name);
+  reportDuplicates(
+    [
+      ...s.fns.map((f) => named(f.name, f.nameSpan)),
+      ...s.models.map((m) => named(m.accessor, m.nameSpan)),
+      ...s.envs.map((e) => named(e.name, e.nameSpan)),
+      ...s.peers.map((p) => named(p.name, p.nameSpan)),
+    ],
+    where,
+    diagnostics,
+  );
+  reportDuplicates(s.types.map((t) => named(t.name, t.nameSpan)), where, diagnostics);
+  reportDuplicates(s.routes.map((r) => named(`${r.method} ${r.path}`, r.span)), where, diagnostics, "E0308");
+  reportDuplicates(s.ports.map((p) => named("port", p.span)), where, diagnostics);
+  reportDuplicates(s.dbs.map((d) => named("db", d.span)), where, diagnostics);
+}
+
+function reportDuplicates(items: Named[], where: string, diagnostics: Diagnostic[], code: "E0103" | "E0308" = "E0103") {
+  const first = new Map<string, Named>();
+  for (const item of items) {
+    const prev = first.get(item.name);
+    if (!prev) {
+      first.set(item.name, item);
+      continue;
+    }
+    const what = code === "E0308" ? `route \`${item.name}\`` : `\`${item.name}\``;
+    diagnostics.push(
+      diagnostic(code, item.span, `${what} is defined twice in ${where}`, {
+        labels: [{ span: prev.span, message: "first defined here" }],
+        hint: prev.span.file !== item.span.file ? "blocks with the same name merge across files; rename or remove one of them" : "rename or remove one of them",
+      }),
+    );
+  }
+}
