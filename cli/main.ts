@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+import { readFileSync } from "node:fs";
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { runBuild } from "./build.js";
+import { runCheck } from "./check.js";
+import { EXIT, UsageError } from "./errors.js";
+
+/**
+ * The `tova` command. Each command lives in its own file and returns an exit
+ * code; this file only wires yargs and turns failures into exit codes:
+ * a `UsageError` is one line and exit 2, anything else is a Tova bug.
+ */
+async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  await yargs(argv)
+    .scriptName("tova")
+    .usage("$0 <command> [options]")
+    .command(
+      "check <path>",
+      "Check a .tova file or a directory of them; print diagnostics",
+      (y) =>
+        y
+          .positional("path", { type: "string", demandOption: true, describe: "a .tova file, or a directory (every .tova file under it, recursively)" })
+          .option("json", { type: "boolean", default: false, describe: "print the diagnostics as a JSON array, and nothing else" })
+          .option("port", { type: "string", describe: "base port for servers without an explicit one (default 3000)", coerce: port }),
+      async (a) => {
+        code = await runCheck({ path: a.path, json: a.json, port: a.port });
+      },
+    )
+    .command(
+      "build <path>",
+      "Compile a .tova file or directory and write the outputs",
+      (y) =>
+        y
+          .positional("path", { type: "string", demandOption: true, describe: "a .tova file, or a directory (every .tova file under it, recursively)" })
+          .option("emit", { type: "string", array: true, default: [] as string[], describe: "what to write; only `ir` (<stem>.ir.json) so far" })
+          .option("out", { type: "string", default: ".tova-out", describe: "output directory" })
+          .option("port", { type: "string", describe: "base port for servers without an explicit one (default 3000)", coerce: port }),
+      async (a) => {
+        code = await runBuild({ path: a.path, emit: a.emit, out: a.out, port: a.port });
+      },
+    )
+    .demandCommand(1, "name a command: tova check <path> or tova build <path> --emit ir")
+    .strict()
+    .version(packageVersion())
+    .alias("v", "version")
+    .help()
+    .alias("h", "help")
+    .epilogue("Planned, not available yet: tova dev, run, deploy, env, eject, new.")
+    .fail((message, error) => {
+      // yargs reports its own validation (and wraps `coerce` failures) as a YError or a bare
+      // message: those are usage mistakes. Errors thrown by command handlers pass through as they are.
+      if (error && error.name !== "YError") throw error;
+      throw new UsageError(message ?? error?.message ?? "invalid command line");
+    })
+    .parseAsync();
+  return code;
+}
+
+/** `--port` must be a usable TCP port (decisions.md, "Ports"). */
+function port(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--port must be an integer between 1 and 65535, got "${value}"`);
+  return n;
+}
+
+/** The version in package.json: two levels up from dist/cli/main.js, one from cli/main.ts. */
+function packageVersion(): string {
+  for (const rel of ["../../package.json", "../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "tova" && pkg.version) return pkg.version;
+    } catch {
+      // Not there; try the next candidate.
+    }
+  }
+  return "unknown";
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`tova: ${error.message}\nRun \`tova --help\` for usage.\n`);
+      process.exitCode = EXIT.usage;
+      return;
+    }
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(
+      `tova: internal error: ${error instanceof Error ? error.message : String(error)}\n` +
+        "This is a bug in Tova. Please report it with the input that caused it and the details below.\n\n" +
+        detail +
+        "\n",
+    );
+    process.exitCode = EXIT.internal;
+  },
+);

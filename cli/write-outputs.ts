@@ -1,0 +1,46 @@
+import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+/**
+ * Writes every output under `outDir` so that a failed build leaves nothing
+ * half-done: all files go to a temporary directory inside `outDir` first (the
+ * same file system, so `rename` is atomic), and only when every write has
+ * succeeded are they renamed into place. Files already in `outDir` that this
+ * build does not produce are left alone (`--out .` must never wipe a folder).
+ * Returns the written paths, `outDir` joined with each output's path.
+ */
+export async function writeOutputs(outDir: string, outputs: ReadonlyMap<string, string>): Promise<string[]> {
+  const created = await mkdir(outDir, { recursive: true });
+  const staging = await mkdtemp(path.join(outDir, ".tova-staging-"));
+  try {
+    const entries = [...outputs].map(([rel, text]) => ({ rel: safeRelative(rel), text }));
+    for (const { rel, text } of entries) {
+      const temp = path.join(staging, rel);
+      await mkdir(path.dirname(temp), { recursive: true });
+      await writeFile(temp, text);
+    }
+    const written: string[] = [];
+    for (const { rel } of entries) {
+      const final = path.join(outDir, rel);
+      await mkdir(path.dirname(final), { recursive: true });
+      await rename(path.join(staging, rel), final);
+      written.push(final);
+    }
+    return written;
+  } catch (e) {
+    // Leave the file system as it was: drop the staging files, and the output directory if this build made it.
+    if (created !== undefined) await rm(created, { recursive: true, force: true });
+    throw e;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** Output paths come from the compiler; refuse any that would land outside the output directory. */
+function safeRelative(rel: string): string {
+  const normal = path.normalize(rel);
+  if (path.isAbsolute(normal) || normal === ".." || normal.startsWith(`..${path.sep}`)) {
+    throw new Error(`output path ${JSON.stringify(rel)} escapes the output directory`);
+  }
+  return normal;
+}
