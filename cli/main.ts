@@ -34,11 +34,13 @@ async function main(argv: string[]): Promise<number> {
       (y) =>
         y
           .positional("path", { type: "string", demandOption: true, describe: "a .tova file, or a directory (every .tova file under it, recursively)" })
-          .option("emit", { type: "string", array: true, default: [] as string[], describe: "what to write; only `ir` (<stem>.ir.json) so far" })
+          // Not `array: true`: that would swallow the path in `tova build --emit ir app.tova`.
+          // Repeating the option (`--emit ir --emit ts`) or a comma list still names several.
+          .option("emit", { type: "string", describe: "what to write; only `ir` (<stem>.ir.json) so far" })
           .option("out", { type: "string", default: ".tova-out", describe: "output directory" })
           .option("port", { type: "string", describe: "base port for servers without an explicit one (default 3000)", coerce: port }),
       async (a) => {
-        code = await runBuild({ path: a.path, emit: a.emit, out: a.out, port: a.port });
+        code = await runBuild({ path: a.path, emit: ([] as unknown[]).concat(a.emit ?? []).map(String), out: a.out, port: a.port });
       },
     )
     .demandCommand(1, "name a command: tova check <path> or tova build <path> --emit ir")
