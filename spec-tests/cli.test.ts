@@ -1,0 +1,188 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// These tests run the built `tova` command the way a user does, in temporary
+// directories, so they cover files.ts, the exit codes and the output format.
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const cli = path.join(root, "dist", "cli", "main.js");
+
+const VALID = `shared { type User { id: Int, name: String } }\n`;
+const SYNTAX_ERROR = `fn f( {\n`;
+const WARNING_ONLY = `server {\n  fn f() {\n    publish("nobody_listens", { a: 1 })\n  }\n}\n`;
+const API = `server "api" {\n  fn hello() { "hi" }\n  route GET "/hi" => hello\n}\n`;
+
+let work: string;
+
+beforeAll(() => {
+  // Always rebuild: a stale dist/ would test yesterday's compiler. tsc still emits when
+  // some file has a type error; that is the type-check's failure to report, not this suite's.
+  const tsc = spawnSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
+  if (tsc.status !== 0 && !existsSync(cli)) throw new Error(`the build failed:\n${tsc.stdout}${tsc.stderr}`);
+  work = mkdtempSync(path.join(tmpdir(), "tova-cli-"));
+});
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** A fresh directory holding `files` (name → text). */
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(work, "p-"));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+function tova(cwd: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function readIr(file: string) {
+  return JSON.parse(readFileSync(file, "utf8")) as { stem: string; servers: { name: string | null; port: number; portEnv: string }[] };
+}
+
+describe("tova check", () => {
+  it("exits 0 on a valid program", () => {
+    const dir = project({ "app.tova": VALID });
+    const r = tova(dir, "check", "app.tova");
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain("error[");
+  });
+
+  it("exits 0 when there are only warnings, and prints them", () => {
+    const dir = project({ "app.tova": WARNING_ONLY });
+    const r = tova(dir, "check", "app.tova");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^app\.tova:3:\d+: warning\[W0001\]: /m);
+  });
+
+  it("exits 1 and prints path:line:col: error[CODE] on a syntax error", () => {
+    const dir = project({ "bad.tova": SYNTAX_ERROR });
+    const r = tova(dir, "check", "bad.tova");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^bad\.tova:1:\d+: error\[E0010\]: /m);
+  });
+
+  it("shows paths as given relative to the working directory", () => {
+    const dir = project({ "examples/bad.tova": SYNTAX_ERROR });
+    expect(tova(dir, "check", "examples/bad.tova").stdout).toMatch(/^examples\/bad\.tova:1:\d+: error\[E0010\]/m);
+  });
+
+  it("--json prints only a parseable array of located diagnostics", () => {
+    const dir = project({ "bad.tova": SYNTAX_ERROR });
+    const r = tova(dir, "check", "bad.tova", "--json");
+    expect(r.code).toBe(1);
+    const located = JSON.parse(r.stdout) as Record<string, unknown>[];
+    expect(located.length).toBeGreaterThan(0);
+    for (const key of ["code", "severity", "message", "file", "line", "column", "endLine", "endColumn"]) expect(located[0]).toHaveProperty(key);
+    expect(located[0]).toMatchObject({ code: "E0010", severity: "error", file: "bad.tova", line: 1 });
+  });
+
+  it("--json prints an empty array for a valid program", () => {
+    const dir = project({ "app.tova": VALID });
+    const r = tova(dir, "check", "app.tova", "--json");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([]);
+  });
+
+  it("checks every .tova file under a directory", () => {
+    const dir = project({ "src/ok.tova": VALID, "src/nested/bad.tova": SYNTAX_ERROR });
+    const r = tova(dir, "check", "src");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^src\/nested\/bad\.tova:1:\d+: error\[E0010\]/m);
+  });
+});
+
+describe("tova build --emit ir", () => {
+  it("writes <stem>.ir.json with each server's name, port and port variable", () => {
+    const dir = project({ "app.tova": API });
+    const r = tova(dir, "build", "app.tova", "--emit", "ir");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(path.join(".tova-out", "app.ir.json"));
+    expect(readdirSync(path.join(dir, ".tova-out"))).toEqual(["app.ir.json"]); // no staging left behind
+    const ir = readIr(path.join(dir, ".tova-out", "app.ir.json"));
+    expect(ir.servers).toEqual([expect.objectContaining({ name: "api", port: 3000, portEnv: "PORT_API" })]);
+  });
+
+  it("--port changes the base port", () => {
+    const dir = project({ "app.tova": API });
+    expect(tova(dir, "build", "app.tova", "--emit", "ir", "--port", "8000").code).toBe(0);
+    expect(readIr(path.join(dir, ".tova-out", "app.ir.json")).servers[0]).toMatchObject({ name: "api", port: 8000 });
+  });
+
+  it("--out chooses the output directory, creating it", () => {
+    const dir = project({ "app.tova": API });
+    expect(tova(dir, "build", "--emit", "ir", "app.tova", "--out", "out/ir").code).toBe(0);
+    expect(existsSync(path.join(dir, "out", "ir", "app.ir.json"))).toBe(true);
+  });
+
+  it("uses the directory's name as the stem for a directory", () => {
+    const dir = project({ "shop/api.tova": API, "shop/types.tova": VALID });
+    expect(tova(dir, "build", "shop", "--emit", "ir").code).toBe(0);
+    expect(readdirSync(path.join(dir, ".tova-out"))).toEqual(["shop.ir.json"]);
+    expect(readIr(path.join(dir, ".tova-out", "shop.ir.json")).stem).toBe("shop");
+  });
+
+  it("writes nothing when the program has errors", () => {
+    const dir = project({ "bad.tova": SYNTAX_ERROR });
+    const r = tova(dir, "build", "bad.tova", "--emit", "ir");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^bad\.tova:1:\d+: error\[E0010\]/m);
+    expect(existsSync(path.join(dir, ".tova-out"))).toBe(false);
+  });
+
+  it("refuses an --emit that is not implemented yet, writing nothing", () => {
+    const dir = project({ "app.tova": API });
+    const r = tova(dir, "build", "app.tova", "--emit", "ts");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--emit ts is not implemented yet");
+    expect(existsSync(path.join(dir, ".tova-out"))).toBe(false);
+  });
+
+  it("says that only --emit ir exists when --emit is missing", () => {
+    const dir = project({ "app.tova": API });
+    const r = tova(dir, "build", "app.tova");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--emit ir");
+  });
+});
+
+describe("user mistakes", () => {
+  it.each([
+    ["a missing path", ["check", "missing.tova"], "missing.tova: no such file or directory"],
+    ["a file that is not .tova", ["check", "notes.txt"], "notes.txt is not a .tova file"],
+    ["a directory without .tova files", ["check", "empty"], "no .tova files found under empty"],
+    ["a bad --port", ["build", "app.tova", "--emit", "ir", "--port", "http"], "--port must be an integer"],
+    ["an unknown command", ["frobnicate"], "Unknown argument"],
+  ])("%s exits 2 with one clear line and no stack trace", (_what, args, message) => {
+    const dir = project({ "app.tova": API, "notes.txt": "hello\n", "empty/.keep": "" });
+    const r = tova(dir, ...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr).not.toContain("internal error");
+  });
+});
+
+describe("tova --help and --version", () => {
+  it("--version prints the package version", () => {
+    const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { version: string };
+    const r = tova(work, "--version");
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it("--help lists the commands", () => {
+    const r = tova(work, "--help");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("tova check <path>");
+    expect(r.stdout).toContain("tova build <path>");
+  });
+});
