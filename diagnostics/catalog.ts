@@ -57,7 +57,6 @@ export const CODES = {
   // --- warnings
   W0001: "an event published that no server subscribes to",
   W0002: "a `...` placeholder standing for elided code",
-  W0003: "a subscription to an event that nothing publishes",
 } as const;
 
 export type Code = keyof typeof CODES;

@@ -426,6 +426,8 @@ export interface Prop extends Node {
 export interface ObjectLit extends Node {
   kind: "Object";
   entries: (Prop | Spread)[];
+  /** Set when lowering gathered named arguments (`stream(f, batch: 10)`) into this object. */
+  fromNamedArgs?: boolean;
 }
 
 /** `User { id: 1, name: "a" }`; positional `User(1, "a")` is a call. */

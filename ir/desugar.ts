@@ -149,7 +149,7 @@ function desugarArgs(args: ast.Arg[], span: Span): ast.Arg[] {
   }
   if (named.length) {
     const objSpan = { file: span.file, start: named[0]!.span.start, end: named[named.length - 1]!.span.end };
-    positional.push({ name: null, value: { kind: "Object", entries: named, span: objSpan }, span: objSpan });
+    positional.push({ name: null, value: { kind: "Object", entries: named, fromNamedArgs: true, span: objSpan }, span: objSpan });
   }
   return positional;
 }

@@ -1,8 +1,108 @@
 import type { Diagnostic } from "../../diagnostics/types.js";
 import type { Infrastructure, NameInfo } from "../checked.js";
-import type { PortedApp } from "../types.js";
+import type { DeployTarget, PortedApp } from "../types.js";
+import { walkApp } from "../walk.js";
 
+/**
+ * The infrastructure manifest of deploy-blocks.md section 2, one per deploy
+ * target: the compiler reads every block and says what to provision; the
+ * deploy block only adds where, which domain and how many. Each target is
+ * computed from its own block, so nothing of `deploy "staging"` leaks into
+ * `deploy "prod"`.
+ */
 export function inferInfrastructure(app: PortedApp, names: NameInfo): { infrastructure: Infrastructure[]; diagnostics: Diagnostic[] } {
-  void app; void names;
-  return { infrastructure: [], diagnostics: [] };
+  const facts = appFacts(app, names);
+  return { infrastructure: app.deploys.map((d) => manifest(app, d, facts)), diagnostics: [] };
+}
+
+interface Facts {
+  sqliteFiles: string[];
+  postgres: boolean;
+  redis: boolean;
+  secrets: string[];
+  dataFiles: string[];
+  websockets: string[];
+  sse: string[];
+  cors: boolean;
+}
+
+function appFacts(app: PortedApp, names: NameInfo): Facts {
+  const secrets = new Set<string>();
+  const dbs = app.servers.flatMap((s) => s.dbs);
+  // `security { auth jwt { secret: env("JWT_SECRET") } }` requires JWT_SECRET.
+  const auth = app.security?.entries.find((e) => e.key === "auth");
+  if (auth && auth.label === "jwt") secrets.add("JWT_SECRET");
+  // Required env declarations: no default and not an Option.
+  for (const s of app.servers) {
+    for (const e of s.envs) {
+      const optional = e.type.kind === "TName" && e.type.name === "Option";
+      if (!e.default && !optional && e.name !== "PORT") secrets.add(e.name);
+    }
+  }
+  const dataFiles = new Set<string>();
+  // `env("X")` reads anywhere in the program; `read("file")` in data sources.
+  walkApp(app, (e) => {
+    if (e.kind !== "Call" || e.callee.kind !== "Ident" || names.symbols.get(e.callee)?.kind !== "builtin") return;
+    const arg = e.args[0]?.value;
+    if (e.callee.name === "env" && arg?.kind === "Str") secrets.add(arg.value);
+  });
+  for (const src of app.data.sources) {
+    const v = src.value;
+    if (v.kind === "Call" && v.callee.kind === "Ident" && (v.callee.name === "read" || v.callee.name === "stream")) {
+      const arg = v.args[0]?.value;
+      if (arg?.kind === "Str") dataFiles.add(arg.value);
+    }
+  }
+  const postgres = dbs.some((d) => d.adapter === "postgres");
+  const redis = dbs.some((d) => d.adapter === "redis");
+  // Connection strings are generated during provisioning (deploy-blocks.md section 8).
+  if (postgres) secrets.delete("DATABASE_URL");
+  if (redis) secrets.delete("REDIS_URL");
+  const cors = !!app.security?.entries.some((e) => e.key === "cors") || app.servers.some((s) => s.configs.some((c) => c.name === "cors"));
+  return {
+    sqliteFiles: [...new Set(dbs.filter((d) => d.adapter === "sqlite").map((d) => d.path ?? "app.db"))],
+    postgres,
+    redis,
+    secrets: [...secrets].sort(),
+    dataFiles: [...dataFiles].sort(),
+    websockets: [...new Set(app.servers.flatMap((s) => s.websockets.map((w) => w.path)))],
+    sse: [...new Set(app.servers.flatMap((s) => s.sse.map((x) => x.path)))],
+    cors,
+  };
+}
+
+/** Database and user names follow deploy-blocks.md section 5: `myapp_db` owned by `tova_myapp`. */
+export function appSlug(stem: string): string {
+  return stem.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "") || "app";
+}
+
+function manifest(app: PortedApp, d: DeployTarget, f: Facts): Infrastructure {
+  const slug = appSlug(app.stem);
+  const pg = d.db.postgres;
+  const redisOverride = d.db.redis;
+  return {
+    target: d.name,
+    runtime: "bun",
+    servers: app.servers.map((s) => ({ name: s.name, port: s.port, portEnv: s.portEnv })),
+    databases: {
+      sqlite: f.sqliteFiles.length ? { files: f.sqliteFiles } : null,
+      postgres: f.postgres || pg
+        ? { database: String(pg?.name ?? `${slug}_db`), user: String(pg?.user ?? `tova_${slug}`), port: Number(pg?.port ?? 5432) }
+        : null,
+      redis: f.redis || redisOverride ? { maxmemory: redisOverride?.maxmemory !== undefined ? String(redisOverride.maxmemory) : null } : null,
+    },
+    proxy: {
+      domain: d.domain,
+      autoSsl: d.domain !== "" && d.domain !== "localhost",
+      websockets: f.websockets,
+      sse: f.sse,
+      staticClient: app.clients.length > 0,
+      cors: f.cors,
+    },
+    secrets: f.secrets,
+    dataFiles: f.dataFiles,
+    instances: d.instances,
+    memory: d.memory,
+    health: { path: d.health, intervalSeconds: d.healthInterval, timeoutSeconds: d.healthTimeout },
+  };
 }
