@@ -1,4 +1,4 @@
-import { Parser, coroutine, sepBy, updateError, updateParserState, updateResult } from "arcsecond";
+import { Parser, coroutine, sepBy, updateError } from "arcsecond";
 import type { Diagnostic } from "../../diagnostics/types.js";
 import { diagnostic } from "../../diagnostics/catalog.js";
 import type { Span } from "../span.js";
@@ -50,6 +50,20 @@ export function runOn<T>(parser: P<T>, ctx: Ctx): { ok: true; value: T; index: n
   return out.isError ? { ok: false, index: out.index } : { ok: true, value: out.result as T, index: out.index };
 }
 
+/**
+ * arcsecond's `updateResult` / `updateParserState` copy the state with an
+ * object spread; these build the same fixed-shape record directly, which is
+ * several times cheaper on the hot path (every token looked at goes through
+ * here). States stay immutable.
+ */
+function withResult(s: PState, result: unknown): PState {
+  return { dataView: null, inputType: "tokens", isError: false, error: null, result, data: s.data, index: s.index };
+}
+
+function advance(s: PState, result: unknown, index: number): PState {
+  return { dataView: null, inputType: "tokens", isError: false, error: null, result, data: s.data, index };
+}
+
 function make<T>(fn: (s: PState) => PState): P<T> {
   return new Parser(fn as never) as unknown as P<T>;
 }
@@ -64,13 +78,13 @@ function fail(s: PState, what: string): PState {
 }
 
 /** The current token, not consumed. Never fails. */
-export const peek: P<Token> = make((s) => updateResult(s as never, s.data.tokens[s.index]) as never);
+export const peek: P<Token> = make((s) => withResult(s, s.data.tokens[s.index]));
 
 /** The token `k` places ahead, not consumed (the last token is always `eof`). */
 export function peekAt(k: number): P<Token> {
   return make((s) => {
     const t = s.data.tokens;
-    return updateResult(s as never, t[Math.min(s.index + k, t.length - 1)]) as never;
+    return withResult(s, t[Math.min(s.index + k, t.length - 1)]);
   });
 }
 
@@ -79,17 +93,17 @@ export const peekPastNewlines: P<Token> = make((s) => {
   const t = s.data.tokens;
   let i = s.index;
   while (t[i]!.kind === "nl") i++;
-  return updateResult(s as never, t[i]) as never;
+  return withResult(s, t[i]);
 });
 
 /** Current token index (for spans and recovery). */
-export const mark: P<number> = make((s) => updateResult(s as never, s.index) as never);
+export const mark: P<number> = make((s) => withResult(s, s.index));
 
 /** Consumes any one token (never `eof`). */
 export const next: P<Token> = make((s) => {
   const t = s.data.tokens[s.index]!;
   if (t.kind === "eof") return fail(s, "more input");
-  return updateParserState(s as never, t, s.index + 1) as never;
+  return advance(s, t, s.index + 1);
 });
 
 const label = (kind: TokenKind, value?: string) =>
@@ -100,7 +114,7 @@ export function tok(kind: TokenKind, value?: string, what?: string): P<Token> {
   const expected = what ?? label(kind, value);
   return make((s) => {
     const t = s.data.tokens[s.index]!;
-    if (t.kind === kind && (value === undefined || t.value === value)) return updateParserState(s as never, t, s.index + 1) as never;
+    if (t.kind === kind && (value === undefined || t.value === value)) return advance(s, t, s.index + 1);
     return fail(s, expected);
   });
 }
@@ -112,8 +126,8 @@ export const kw = (value: string) => tok("kw", value);
 export function accept(kind: TokenKind, value?: string): P<Token | null> {
   return make((s) => {
     const t = s.data.tokens[s.index]!;
-    if (t.kind === kind && (value === undefined || t.value === value)) return updateParserState(s as never, t, s.index + 1) as never;
-    return updateResult(s as never, null) as never;
+    if (t.kind === kind && (value === undefined || t.value === value)) return advance(s, t, s.index + 1);
+    return withResult(s, null);
   });
 }
 
@@ -121,7 +135,7 @@ export function accept(kind: TokenKind, value?: string): P<Token | null> {
 export function name(what = "a name", keywordsToo = false): P<Token> {
   return make((s) => {
     const t = s.data.tokens[s.index]!;
-    if (t.kind === "ident" || (keywordsToo && t.kind === "kw")) return updateParserState(s as never, t, s.index + 1) as never;
+    if (t.kind === "ident" || (keywordsToo && t.kind === "kw")) return advance(s, t, s.index + 1);
     return fail(s, what);
   });
 }
@@ -129,10 +143,10 @@ export function name(what = "a name", keywordsToo = false): P<Token> {
 /** A plain string literal (no interpolation), as used for block names, paths, events. */
 export const stringLit: P<Token> = make((s) => {
   const t = s.data.tokens[s.index]!;
-  if (t.kind === "str") return updateParserState(s as never, t, s.index + 1) as never;
+  if (t.kind === "str") return advance(s, t, s.index + 1);
   if (t.kind === "tpl") {
     // `"/users/{id}"` in a route path: take the raw text; interpolation is not meant here.
-    return updateParserState(s as never, { ...t, kind: "str", value: t.value.slice(1, -1) }, s.index + 1) as never;
+    return advance(s, { ...t, kind: "str", value: t.value.slice(1, -1) }, s.index + 1);
   }
   return fail(s, "a string");
 });
@@ -142,7 +156,7 @@ export const skipSeparators: P<null> = make((s) => {
   const t = s.data.tokens;
   let i = s.index;
   while (t[i]!.kind === "nl" || (t[i]!.kind === "op" && t[i]!.value === ";")) i++;
-  return updateParserState(s as never, null, i) as never;
+  return advance(s, null, i);
 });
 
 /** Skips newlines only. Never fails. */
@@ -150,7 +164,7 @@ export const skipNewlines: P<null> = make((s) => {
   const t = s.data.tokens;
   let i = s.index;
   while (t[i]!.kind === "nl") i++;
-  return updateParserState(s as never, null, i) as never;
+  return advance(s, null, i);
 });
 
 /** The span from the token at `from` to the last consumed token. */
@@ -160,7 +174,7 @@ export function spanFrom(from: number): P<Span> {
     const first = t[Math.min(from, t.length - 1)]!;
     const last = t[Math.max(from, s.index - 1)] ?? first;
     const end = s.index > from ? last.end : first.start;
-    return updateResult(s as never, { file: s.data.file, start: first.start, end: Math.max(end, first.start) }) as never;
+    return withResult(s, { file: s.data.file, start: first.start, end: Math.max(end, first.start) });
   });
 }
 
@@ -169,7 +183,7 @@ export function tokenSpan(ctx: Ctx, t: Token): Span {
 }
 
 /** The context itself, for code that needs the file name or the diagnostics list. */
-export const context: P<Ctx> = make((s) => updateResult(s as never, s.data) as never);
+export const context: P<Ctx> = make((s) => withResult(s, s.data));
 
 /** Fails with an expectation, without consuming. */
 export function expected<T>(what: string): P<T> {
@@ -210,7 +224,7 @@ export function recover<T>(parser: P<T>, onError: (span: Span) => T): P<T> {
     ctx.expected = outerExpected;
     const first = ctx.tokens[s.index]!;
     const span = { file: ctx.file, start: first.start, end: Math.max(first.start, ctx.tokens[Math.max(s.index, resume - 1)]!.end) };
-    return updateParserState(s as never, onError(span), Math.max(resume, s.index + (first.kind === "eof" ? 0 : 1))) as never;
+    return advance(s, onError(span), Math.max(resume, s.index + (first.kind === "eof" ? 0 : 1)));
   });
 }
 
