@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { SourceFile } from "../compile.js";
-import { UsageError } from "./errors.js";
+import { explainFsError, UsageError } from "./errors.js";
 
 /** What a command compiles: the files, their text by path, and the output stem. */
 export interface Input {
@@ -74,23 +74,6 @@ async function statOrExplain(p: string) {
   return stat(p).catch((e: unknown) => explain(e, p));
 }
 
-/** Turns a file-system error into one line a user can act on. */
 function explain(e: unknown, p: string): never {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case "ENOENT":
-      throw new UsageError(`${p}: no such file or directory`);
-    case "EACCES":
-    case "EPERM":
-      throw new UsageError(`${p}: permission denied`);
-    case "ENOTDIR":
-      throw new UsageError(`${p}: a part of this path is not a directory`);
-    case "EISDIR":
-      throw new UsageError(`${p}: is a directory`);
-    case "ELOOP":
-      throw new UsageError(`${p}: too many levels of symbolic links`);
-    default:
-      if (code) throw new UsageError(`${p}: cannot read (${code})`);
-      throw e;
-  }
+  throw explainFsError(e, p);
 }

@@ -54,7 +54,10 @@ async function main(argv: string[]): Promise<number> {
       // yargs reports its own validation (and wraps `coerce` failures) as a YError or a bare
       // message: those are usage mistakes. Errors thrown by command handlers pass through as they are.
       if (error && error.name !== "YError") throw error;
-      throw new UsageError(message ?? error?.message ?? "invalid command line");
+      let text = message ?? error?.message ?? "invalid command line";
+      // yargs' wording for a command without its <path> says nothing about what is missing.
+      if (text.startsWith("Not enough non-option arguments")) text = "missing <path>: a .tova file or a directory of them";
+      throw new UsageError(`${text} (see \`tova --help\`)`);
     })
     .parseAsync();
   return code;
@@ -87,7 +90,7 @@ main(hideBin(process.argv)).then(
   },
   (error: unknown) => {
     if (error instanceof UsageError) {
-      process.stderr.write(`tova: ${error.message}\nRun \`tova --help\` for usage.\n`);
+      process.stderr.write(`tova: ${error.message}\n`);
       process.exitCode = EXIT.usage;
       return;
     }

@@ -1,5 +1,6 @@
 import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { explainFsError } from "./errors.js";
 
 /**
  * Writes every output under `outDir` so that a failed build leaves nothing
@@ -10,8 +11,12 @@ import path from "node:path";
  * Returns the written paths, `outDir` joined with each output's path.
  */
 export async function writeOutputs(outDir: string, outputs: ReadonlyMap<string, string>): Promise<string[]> {
-  const created = await mkdir(outDir, { recursive: true });
-  const staging = await mkdtemp(path.join(outDir, ".tova-staging-"));
+  const created = await mkdir(outDir, { recursive: true }).catch((e: unknown) => {
+    throw explainFsError(e, outDir);
+  });
+  const staging = await mkdtemp(path.join(outDir, ".tova-staging-")).catch((e: unknown) => {
+    throw explainFsError(e, outDir);
+  });
   try {
     const entries = [...outputs].map(([rel, text]) => ({ rel: safeRelative(rel), text }));
     for (const { rel, text } of entries) {
@@ -30,7 +35,7 @@ export async function writeOutputs(outDir: string, outputs: ReadonlyMap<string, 
   } catch (e) {
     // Leave the file system as it was: drop the staging files, and the output directory if this build made it.
     if (created !== undefined) await rm(created, { recursive: true, force: true });
-    throw e;
+    throw explainFsError(e, outDir);
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
