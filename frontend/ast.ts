@@ -342,6 +342,8 @@ export interface PlaceholderStmt extends Node {
 /** What the parser leaves where it recovered from a syntax error. */
 export interface ErrorStmt extends Node {
   kind: "ErrorStmt";
+  /** The name the broken statement was evidently defining (`x = ...`, `fn f(`), so later uses of it are not reported too. */
+  defines: string | null;
 }
 
 // ---- expressions --------------------------------------------------------

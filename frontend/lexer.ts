@@ -228,7 +228,7 @@ class Lexer {
     if (src[p] === "0" && (src[p + 1] === "x" || src[p + 1] === "X")) {
       p += 2;
       while (p < src.length && /[0-9a-fA-F_]/.test(src[p]!)) p++;
-      value = parseInt(src.slice(start + 2, p).replace(/_/g, ""), 16);
+      value = p > start + 2 ? parseInt(src.slice(start + 2, p).replace(/_/g, ""), 16) : NaN;
     } else {
       while (p < src.length && (isDigit(src.charCodeAt(p)) || src[p] === "_")) p++;
       // `30.seconds` is a member access and `1..10` a range: only `.digit` makes a fraction.
@@ -245,7 +245,7 @@ class Lexer {
       }
       value = Number(src.slice(start, p).replace(/_/g, ""));
     }
-    if (p < src.length && isIdentStart(src.charCodeAt(p)) && !Number.isNaN(value)) {
+    if (Number.isNaN(value) || (p < src.length && isIdentStart(src.charCodeAt(p)))) {
       // `12abc`: report once and swallow the rest of the word.
       let q = p;
       while (q < src.length && isIdentPart(src.charCodeAt(q))) q++;
@@ -286,6 +286,18 @@ class Lexer {
         this.pos += 2;
         continue;
       }
+      if (ch === "{" && interpolates && !triple && !this.closesOnLine(this.pos)) {
+        // `"hi {name"`: report the `{` once and end the string at its line, rather than
+        // lexing the rest of the file as the interpolation.
+        this.error("E0002", this.pos, this.pos + 1, "this `{` opens an interpolation that is never closed", "close it with `}`, or write a literal brace as `\\{`");
+        const eol = src.indexOf("\n", this.pos);
+        const lineEnd = eol < 0 ? src.length : eol;
+        const quoteAt = src.lastIndexOf(quote, lineEnd - 1);
+        text += src.slice(this.pos, quoteAt > this.pos ? quoteAt : lineEnd);
+        this.pos = quoteAt > this.pos ? quoteAt + 1 : lineEnd;
+        closed = true;
+        break;
+      }
       if (ch === "{" && interpolates) {
         parts.push({ text, start: textStart, end: this.pos });
         text = "";
@@ -320,6 +332,18 @@ class Lexer {
     }
     parts.push({ text, start: textStart, end: closed ? end - (triple ? 3 : 1) : end });
     this.push({ kind: "tpl", value: src.slice(start, end), start, end, parts });
+  }
+
+  /** Whether the `{` at `at` has its `}` before the end of the line (counting nested braces). */
+  private closesOnLine(at: number): boolean {
+    let depth = 0;
+    for (let i = at; i < this.src.length; i++) {
+      const c = this.src[i];
+      if (c === "\n") return false;
+      if (c === "{") depth++;
+      else if (c === "}" && --depth === 0) return true;
+    }
+    return false;
   }
 
   // ---- JSX -------------------------------------------------------------

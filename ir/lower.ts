@@ -132,6 +132,11 @@ function lowerCommon(
       diagnostics.push(diagnostic("W0002", s.span, "`...` stands for elided code", { hint: "replace it with real statements before building" }));
       return true;
     case "ErrorStmt":
+      // Keep the name a broken statement defined, so its uses are not reported as well.
+      if (s.defines) {
+        const value: ast.Expr = { kind: "ErrorExpr", span: s.span };
+        target.bindings.push({ name: s.defines, mutable: false, type: null, value, plainData: false, span: s.span, nameSpan: s.span });
+      }
       return true;
     case "Assign": case "ExprStmt": case "For": case "While": case "Emit": case "Return": case "Break": case "Continue":
       target.stmts.push(desugarStmt(s));

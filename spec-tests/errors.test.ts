@@ -30,10 +30,10 @@ print(greeting)`,
     expected: "E0002 1:12",
   },
   {
-    name: "E0002 an interpolation never closed",
+    name: "E0002 an interpolation never closed (reported at its `{`)",
     src: `name = "Tova"
 print("hi {name")`,
-    expected: "E0002 2:7",
+    expected: "E0002 2:11",
   },
   {
     name: "E0002 a triple-quoted string never closed",

@@ -47,7 +47,7 @@ export function emitIr(app: CheckedApp): string {
       states: c.states.map((x) => x.name),
       components: c.components.map((x) => x.name),
     })),
-    events: app.events,
+    events: app.events.map((e) => ({ name: e.name, publishers: [...new Set(e.publishers.map((p) => p.server))], subscribers: e.subscribers })),
     deploys: app.deploys.map(({ span: _span, ...d }) => d),
     infrastructure: app.infrastructure,
   };

@@ -196,7 +196,7 @@ export function expected<T>(what: string): P<T> {
  * brackets, or before the `}` closing the current block) and yields
  * `onError(span)`. Never fails: this is how one mistake stays one error.
  */
-export function recover<T>(parser: P<T>, onError: (span: Span) => T): P<T> {
+export function recover<T>(parser: P<T>, onError: (span: Span, startToken: number, tokens: Token[]) => T): P<T> {
   const inner = (parser as unknown as { p: (s: PState) => PState }).p;
   return make((s) => {
     const ctx = s.data;
@@ -216,19 +216,31 @@ export function recover<T>(parser: P<T>, onError: (span: Span) => T): P<T> {
     const at = Math.max(ctx.furthest, s.index);
     const bad = ctx.tokens[Math.min(at, ctx.tokens.length - 1)]!;
     const wanted = [...ctx.expected];
-    ctx.diagnostics.push(
-      diagnostic("E0010", { file: ctx.file, start: bad.start, end: Math.max(bad.end, bad.start + 1) }, `expected ${listOf(wanted)}, found ${describe(bad)}`, hintFor(wanted, bad)),
-    );
+    const unclosed = bad.kind === "eof" ? unclosedBracket(ctx.tokens, s.index) : undefined;
+    if (unclosed) {
+      ctx.diagnostics.push(
+        diagnostic("E0011", { file: ctx.file, start: unclosed.start, end: unclosed.end }, `this \`${unclosed.value}\` is never closed`, {
+          hint: `add the missing \`${CLOSERS[unclosed.value]}\``,
+        }),
+      );
+    } else {
+      ctx.diagnostics.push(
+        diagnostic("E0010", { file: ctx.file, start: bad.start, end: Math.max(bad.end, bad.start + 1) }, `expected ${listOf(wanted)}, found ${describe(bad)}`, hintFor(wanted, bad)),
+      );
+    }
     const resume = skipStatement(ctx.tokens, s.index);
     ctx.furthest = outerFurthest;
     ctx.expected = outerExpected;
     const first = ctx.tokens[s.index]!;
     const span = { file: ctx.file, start: first.start, end: Math.max(first.start, ctx.tokens[Math.max(s.index, resume - 1)]!.end) };
-    return advance(s, onError(span), Math.max(resume, s.index + (first.kind === "eof" ? 0 : 1)));
+    return advance(s, onError(span, s.index, ctx.tokens), Math.max(resume, s.index + (first.kind === "eof" ? 0 : 1)));
   });
 }
 
+const CLOSERS: Record<string, string> = { "(": ")", "[": "]", "{": "}" };
+
 function hintFor(wanted: string[], bad: Token): { hint?: string } {
+  if (wanted.includes("the end of the statement")) return { hint: "statements end at a new line or `;`" };
   if (wanted.includes("`}`") && bad.kind === "eof") return { hint: "a `{` above is never closed" };
   if (wanted.includes("`)`") && bad.kind === "nl") return { hint: "close the `(` before the end of the line" };
   if (bad.kind === "kw" && wanted.some((w) => w.includes("name"))) return { hint: `\`${bad.value}\` is a keyword and cannot be used as a name` };
@@ -248,23 +260,41 @@ function listOf(items: string[]): string {
  * enclosing block, or at `eof`.
  */
 export function skipStatement(tokens: Token[], from: number): number {
-  let depth = 0;
+  const open: string[] = [];
   const column = tokens[from]!.column;
   for (let i = from; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.kind === "eof") return i;
-    // An unclosed bracket: resume at the next line indented no deeper than the statement.
     const closer = t.kind === "op" && (t.value === ")" || t.value === "]" || t.value === "}");
-    if (depth > 0 && i > from && t.lineStart && t.column <= column && !closer) return i;
+    // An unclosed bracket: resume at the next line indented no deeper than the statement.
+    if (open.length > 0 && i > from && t.lineStart && t.column <= column && !closer) return i;
     if (t.kind === "op") {
-      if (t.value === "(" || t.value === "[" || t.value === "{") depth++;
-      else if (t.value === ")" || t.value === "]" || t.value === "}") {
-        if (depth === 0) return t.value === "}" ? i : i + 1;
-        depth--;
-      } else if (t.value === ";" && depth === 0) return i + 1;
-    } else if (t.kind === "nl" && depth === 0) return i + 1;
+      if (t.value === "(" || t.value === "[" || t.value === "{") open.push(t.value);
+      else if (t.value === "}") {
+        // A `}` closes the innermost `{`, abandoning any `(`/`[` left open inside it;
+        // with no `{` open it closes the enclosing block, which is where we stop.
+        while (open.length && open[open.length - 1] !== "{") open.pop();
+        if (!open.length) return i;
+        open.pop();
+      } else if (t.value === ")" || t.value === "]") {
+        if (!open.length) return i + 1;
+        open.pop();
+      } else if (t.value === ";" && open.length === 0) return i + 1;
+    } else if (t.kind === "nl" && open.length === 0) return i + 1;
   }
   return tokens.length - 1;
+}
+
+/** The innermost bracket opened at or after `from` and never closed. */
+function unclosedBracket(tokens: Token[], from: number): Token | undefined {
+  const open: Token[] = [];
+  for (let i = from; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind !== "op") continue;
+    if (t.value === "(" || t.value === "[" || t.value === "{") open.push(t);
+    else if (t.value === ")" || t.value === "]" || t.value === "}") open.pop();
+  }
+  return open[open.length - 1];
 }
 
 

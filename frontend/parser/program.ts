@@ -3,7 +3,7 @@ import { diagnostic } from "../../diagnostics/catalog.js";
 import type { Token } from "../tokens.js";
 import { context, gen, mark, next, op, peek, peekAt, recover, skipSeparators, spanFrom, stringLit, type P } from "./core.js";
 import { configBody } from "./config.js";
-import { statement, statementsUntilBrace, terminated } from "./statements.js";
+import { definedName, statement, statementsUntilBrace, terminated } from "./statements.js";
 
 /**
  * A file: blocks (`shared`, `server`, `client`/`browser`, `data`,
@@ -68,7 +68,7 @@ const securityDecl: P<TopItem> = gen((run) => {
   return { kind: "SecurityDecl", name: n, entries, span: run(spanFrom(start)) };
 });
 
-const recoveringItem = recover(terminated(topItem), (span): TopItem => ({ kind: "ErrorStmt", span }));
+const recoveringItem = recover(terminated(topItem), (span, at, tokens): TopItem => ({ kind: "ErrorStmt", span, defines: definedName(tokens, at) }));
 
 export const program: P<TopItem[]> = gen((run) => {
   const items: TopItem[] = [];

@@ -1,5 +1,6 @@
 import type { ConfigStmtName, Expr, FieldDecl, LambdaExpr, Stmt } from "../ast.js";
 import type { Token } from "../tokens.js";
+import { diagnostic } from "../../diagnostics/catalog.js";
 import {
   accept, context, expected, gen, kw, mark, name, next, op, peek, peekAt, skipSeparators, spanFrom, stringLit, tok, type P, type Run,
 } from "./core.js";
@@ -31,7 +32,7 @@ export const serverStatement: P<Stmt | null> = gen((run): Stmt | null => {
     case "env":
       return n.kind === "ident" && isOp(run(peekAt(2)), ":") ? run(env) : null;
     case "port":
-      return n.kind === "num" || (n.kind === "ident" && !isOp(run(peekAt(2)), "(")) ? run(valueStmt("Port")) : null;
+      return n.kind === "num" || n.kind === "str" || (n.kind === "ident" && !isOp(run(peekAt(2)), "(")) ? run(valueStmt("Port")) : null;
     case "max_body":
       return n.kind === "num" || n.kind === "ident" ? run(valueStmt("MaxBody")) : null;
     case "discover":
@@ -197,6 +198,12 @@ const websocket: P<Stmt> = gen((run) => {
   for (;;) {
     run(skipSeparators);
     if (run(accept("op", "}"))) break;
+    const dots = run(accept("op", "..."));
+    if (dots) {
+      const ctx = run(context);
+      ctx.diagnostics.push(diagnostic("W0002", { file: ctx.file, start: dots.start, end: dots.end }, "`...` stands for elided code", { hint: "replace it with real handlers before building" }));
+      continue;
+    }
     const n = run(name("a handler name such as `on_open`, `on_message` or `on_close`"));
     const handler = run(lambda);
     handlers.push({ name: n.value, span: strSpan(run, n), handler });

@@ -53,7 +53,21 @@ export const statementsUntilBrace: P<Stmt[]> = recursiveParser(() =>
   }),
 );
 
-const recoveringStatement: P<Stmt> = recursiveParser(() => recover(terminated(statement), (span) => ({ kind: "ErrorStmt", span })));
+const recoveringStatement: P<Stmt> = recursiveParser(() =>
+  recover(terminated(statement), (span, at, tokens) => ({ kind: "ErrorStmt", span, defines: definedName(tokens, at) })),
+);
+
+/** `x = ...`, `var x`, `fn x`, `type X`, `state x`: the name a statement defines, read from its first tokens. */
+export function definedName(tokens: Token[], at: number): string | null {
+  const [a, b, c] = [tokens[at], tokens[at + 1], tokens[at + 2]];
+  if (!a || !b) return null;
+  if (a.kind === "ident" && b.kind === "op" && b.value === "=") return a.value;
+  if (a.kind === "kw" && (a.value === "var" || a.value === "fn" || a.value === "type") && b.kind === "ident") return b.value;
+  if (a.kind === "kw" && a.value === "async" && c?.kind === "ident") return c.value;
+  if (a.kind === "ident" && ["state", "computed", "source", "component", "model"].includes(a.value) && b.kind === "ident") return b.value;
+  if (a.kind === "ident" && (a.value === "background" || a.value === "middleware") && c?.kind === "ident") return c.value;
+  return null;
+}
 
 /** A statement must end at a newline, `;`, `}` or the end of input. */
 export function terminated<T>(p: P<T>): P<T> {

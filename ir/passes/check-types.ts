@@ -47,6 +47,12 @@ export function checkTypes(app: PortedApp, names: NameInfo, proxies: Proxy[]): {
   for (const b of [...app.shared.bindings, ...app.servers.flatMap((s) => s.bindings)]) {
     if (b.type) checkAssignable(ctx, b.type, b.value, `\`${b.name}\``);
   }
+  for (const f of [...app.shared.fns, ...app.data.fns, ...app.servers.flatMap((s) => s.fns), ...app.clients.flatMap((c) => c.fns)]) {
+    if (f.returnType) checkReturns(ctx, f.returnType, f.body, `\`${f.name}\``);
+  }
+  for (const c of app.clients) {
+    for (const st of c.states) if (st.type) checkAssignable(ctx, st.type, st.value, `state \`${st.name}\``);
+  }
   for (const s of app.servers) {
     checkRoutes(ctx, s);
     for (const e of s.envs) {
@@ -127,9 +133,20 @@ function family(ctx: Ctx, arms: ast.MatchArm[]): { name: string; variants: strin
 }
 
 function checkMatch(ctx: Ctx, e: ast.MatchExpr) {
-  if (e.arms.some((a) => !a.guard && irrefutable(a.pattern))) return;
   const fam = family(ctx, e.arms);
   if (!fam) return;
+  for (const arm of e.arms) {
+    const p = arm.pattern;
+    if (p.kind !== "PVariant" || fam.variants.includes(p.name)) continue;
+    const known = BUILTIN_VARIANTS[p.name] !== undefined || ctx.variantOwner.has(p.name);
+    if (!known) continue; // an unknown name: resolve-names reported it
+    ctx.diagnostics.push(
+      diagnostic("E0207", p.span, `\`${p.name}\` is not a variant of \`${fam.name}\``, {
+        hint: `the variants of \`${fam.name}\` are ${fam.variants.map((v) => `\`${v}\``).join(", ")}`,
+      }),
+    );
+  }
+  if (e.arms.some((a) => !a.guard && irrefutable(a.pattern))) return;
   const covered = new Set<string>();
   for (const arm of e.arms) {
     if (arm.guard) continue;
@@ -184,6 +201,12 @@ function checkCall(ctx: Ctx, call: ast.CallExpr, server: PortedServer | null) {
   // peer.fn(...)
   if (callee.kind === "Member" && callee.object.kind === "Ident") {
     const sym = ctx.names.symbols.get(callee.object);
+    if (sym?.kind === "builtin" && sym.name === "server" && !server) {
+      const owners = ctx.app.servers.filter((s) => s.fns.some((f) => f.kind === "fn" && f.name === callee.name));
+      const fn = owners.length === 1 ? owners[0]!.fns.find((f) => f.kind === "fn" && f.name === callee.name) : undefined;
+      if (fn) checkArgs(ctx, call, `\`server.${fn.name}\``, fn.params, fn.nameSpan);
+      return;
+    }
     if (sym?.kind === "peer" && server) {
       const proxy = ctx.proxies.find((p) => p.from === server.name && p.peer === sym.name);
       const fn = proxy?.functions?.find((f) => f.name === callee.name);
@@ -274,6 +297,40 @@ function checkRoutes(ctx: Ctx, server: PortedServer) {
 }
 
 // ---- literal types -------------------------------------------------------
+
+/** The value of the last statement and of every `return` (not inside nested lambdas) against the declared result type. */
+function checkReturns(ctx: Ctx, type: TypeExpr, body: ast.BlockExpr, label: string) {
+  const what = `the result of ${label}`;
+  const visitStmts = (stmts: ast.Stmt[]) => {
+    for (const s of stmts) {
+      if (s.kind === "Return" && s.value) checkAssignable(ctx, type, s.value, what);
+      if (s.kind === "For" || s.kind === "While") visitStmts(s.body.stmts);
+    }
+  };
+  visitStmts(body.stmts);
+  const last = body.stmts[body.stmts.length - 1];
+  if (last?.kind === "ExprStmt") checkTail(ctx, type, last.expr, what);
+}
+
+/** A tail expression: branches of `if` and `match` are tails too. */
+function checkTail(ctx: Ctx, type: TypeExpr, e: ast.Expr, what: string) {
+  if (e.kind === "If") {
+    for (const b of e.branches) checkTailBlock(ctx, type, b.body, what);
+    if (e.otherwise) checkTailBlock(ctx, type, e.otherwise, what);
+    return;
+  }
+  if (e.kind === "Match") {
+    for (const a of e.arms) (a.body.kind === "Block" ? checkTailBlock(ctx, type, a.body, what) : checkTail(ctx, type, a.body, what));
+    return;
+  }
+  if (e.kind === "Block") return checkTailBlock(ctx, type, e, what);
+  checkAssignable(ctx, type, e, what);
+}
+
+function checkTailBlock(ctx: Ctx, type: TypeExpr, b: ast.BlockExpr, what: string) {
+  const last = b.stmts[b.stmts.length - 1];
+  if (last?.kind === "ExprStmt") checkTail(ctx, type, last.expr, what);
+}
 
 function checkLets(ctx: Ctx, e: ast.Expr) {
   if (e.kind !== "Block") return;

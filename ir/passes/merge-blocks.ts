@@ -58,6 +58,12 @@ export function mergeBlocks(files: readonly FileIR[], stem: string): { app: App;
     );
   }
   reportDuplicates([...shared.types.map((t) => named(t.name, t.nameSpan))], "shared types", diagnostics);
+  // Variants are values (language.md, "Types"): two enums of one scope may not share a variant name.
+  reportDuplicates(
+    shared.types.flatMap((t) => (t.def.kind === "enum" ? t.def.variants.map((v) => named(v.name, v.span)) : [])),
+    "the shared scope (variants are values)",
+    diagnostics,
+  );
   reportDuplicates([...shared.fns.map((t) => named(t.name, t.nameSpan))], "the shared scope", diagnostics);
   reportDuplicates(data.sources.map((x) => named(x.name, x.nameSpan)), "the data block", diagnostics);
 

@@ -265,7 +265,7 @@ class Resolver {
         if (s.type) this.type(s.type);
         this.expr(s.value, scope);
         if (!s.mutable) {
-          const target = scope.lookup(s.name);
+          const target = scope.lookup(s.name) ?? this.foreignSymbol(s.name);
           if (target && target.mutable && (target.kind === "var" || target.kind === "state")) {
             if (this.foreignVar(target, s.nameSpan)) return;
             this.names.reassignments.add(s);
@@ -314,7 +314,13 @@ class Resolver {
         this.typeParams.pop();
         return;
       }
-      case "Break": case "Continue": case "ErrorStmt": case "Placeholder":
+      case "ErrorStmt":
+        if (s.defines) scope.define(sym("local", s.defines, { span: s.span }));
+        return;
+      case "Placeholder":
+        this.diagnostics.push(diagnostic("W0002", s.span, "`...` stands for elided code", { hint: "replace it with real statements before building" }));
+        return;
+      case "Break": case "Continue":
         return;
       case "TypeDecl":
         this.diagnostics.push(diagnostic("E0013", s.span, "types must be declared at the top of a block, not inside a function", { hint: "move the `type` to a shared block" }));
@@ -561,6 +567,12 @@ class Resolver {
     }
     this.diagnostics.push(diagnostic("E0101", e.span, `unknown name \`${e.name}\``, suggestion(e.name, scope.all())));
     return undefined;
+  }
+
+  /** A name of another block this one may use (a model, a plain-data binding), if any. */
+  private foreignSymbol(name: string): Sym | undefined {
+    const f = this.foreign(name);
+    return f?.allowed ? f.sym : undefined;
   }
 
   /** A name declared in another block: allowed, or an error that says what to do. */
