@@ -1,0 +1,10 @@
+// After `tsc`: make the CLI executable, and link it as node_modules/.bin/tova so
+// `npx tova` and tools that look there find this checkout's own compiler.
+import { chmodSync, existsSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
+
+chmodSync("dist/cli/main.js", 0o755);
+if (existsSync("node_modules")) {
+  mkdirSync("node_modules/.bin", { recursive: true });
+  rmSync("node_modules/.bin/tova", { force: true });
+  symlinkSync("../../dist/cli/main.js", "node_modules/.bin/tova");
+}
