@@ -22,24 +22,8 @@ export function mergeBlocks(files: readonly FileIR[], stem: string): { app: App;
   const deployBlocks = new Map<string, { name: string; entries: FileIR["deploys"][number]["entries"]; span: Span; nameSpan: Span }>();
 
   for (const f of sorted) {
-    for (const s of f.servers) {
-      const key = s.name ?? "";
-      let into = servers.get(key);
-      if (!into) {
-        into = emptyServer(s.name, s.file, s.span);
-        servers.set(key, into);
-      }
-      appendAll(into, s);
-    }
-    for (const c of f.clients) {
-      const key = c.name ?? "";
-      let into = clients.get(key);
-      if (!into) {
-        into = emptyClient(c.name, c.file, c.span);
-        clients.set(key, into);
-      }
-      appendAll(into, c);
-    }
+    for (const s of f.servers) mergeNamed(servers, s, emptyServer);
+    for (const c of f.clients) mergeNamed(clients, c, emptyClient);
     appendAll(shared, f.shared);
     appendAll(data, f.data);
     securities.push(...f.security);
@@ -85,6 +69,21 @@ export function mergeBlocks(files: readonly FileIR[], stem: string): { app: App;
     deploys,
   };
   return { app, diagnostics };
+}
+
+/** Appends `block` to the block of the same name, which the first appearance creates. */
+function mergeNamed<B extends { name: string | null; file: string; span: Span }>(
+  into: Map<string, B>,
+  block: B,
+  empty: (name: string | null, file: string, span: Span) => B,
+) {
+  const key = block.name ?? "";
+  let target = into.get(key);
+  if (!target) {
+    target = empty(block.name, block.file, block.span);
+    into.set(key, target);
+  }
+  appendAll(target, block);
 }
 
 /** Concatenates every array field of `from` onto `into` (blocks are records of lists). */
