@@ -18,6 +18,7 @@ export const CODES = {
   E0012: "a JSX closing tag that does not match its opening tag",
   E0013: "a statement that is not allowed in this kind of block",
   E0014: "an assignment to something that cannot be assigned",
+  E0015: "a block name that is empty",
   // --- names
   E0101: "a name that is not defined in any enclosing scope",
   E0102: "a type name that is not declared",

@@ -37,6 +37,10 @@ function blockDecl(block: BlockKind): P<TopItem> {
       const ns = run(mark);
       blockName = run(stringLit).value;
       nameSpan = run(spanFrom(ns));
+      if (blockName.trim() === "") {
+        const ctx = run(context);
+        ctx.diagnostics.push(diagnostic("E0015", nameSpan, `a ${block} block's name cannot be empty`, { hint: `name it, or write \`${block} { }\` for the default ${block} block` }));
+      }
     }
     const open = run(op("{"));
     const body = run(statementsUntilBrace);

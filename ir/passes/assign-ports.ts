@@ -40,6 +40,13 @@ export function assignPorts(app: App, basePort: number = DEFAULT_BASE_PORT): { a
       continue;
     }
     while (explicit.has(next)) next++;
+    if (next > 65535) {
+      diagnostics.push(
+        diagnostic("E0302", s.span, `no port is left for ${blockLabel("server", s.name)}: numbering from ${basePort} passes 65535`, {
+          hint: "use a lower base port (`--port`) or give this block an explicit `port`",
+        }),
+      );
+    }
     assigned.set(s, next++);
   }
   const envs = new Map<string, ServerBlock>();
@@ -70,5 +77,6 @@ export function portEnvName(name: string | null): string {
 }
 
 export function upperSnake(name: string): string {
-  return name.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+  // Per code point (`u`), so an emoji becomes one `_`, not one per UTF-16 half.
+  return name.toUpperCase().replace(/[^A-Z0-9]/gu, "_");
 }

@@ -77,7 +77,8 @@ function mergeNamed<B extends { name: string | null; file: string; span: Span }>
   block: B,
   empty: (name: string | null, file: string, span: Span) => B,
 ) {
-  const key = block.name ?? "";
+  // The unnamed block is keyed apart from every name, `""` included.
+  const key = block.name === null ? "\u0000default" : `"${block.name}"`;
   let target = into.get(key);
   if (!target) {
     target = empty(block.name, block.file, block.span);
