@@ -277,6 +277,10 @@ class Lexer {
       if (ch === "\n" && !triple) break;
       if (ch === "\\") {
         const e = src[this.pos + 1];
+        if (e === undefined) {
+          this.pos++;
+          break; // a backslash at the very end: the string is unterminated
+        }
         const escapes: Record<string, string> = { n: "\n", t: "\t", r: "\r", '"': '"', "'": "'", "\\": "\\", "{": "{", "}": "}", "0": "\0" };
         if (e !== undefined && e in escapes) text += escapes[e];
         else {
@@ -350,12 +354,17 @@ class Lexer {
 
   private lexJsxElement() {
     const src = this.src;
+    const open = this.pos;
     this.push({ kind: "jsx_open", value: "<", start: this.pos, end: this.pos + 1 });
     this.pos++;
     this.lexTagName();
     // attributes
     while (this.pos < src.length) {
       this.skipJsxSpace();
+      if (this.pos >= src.length) {
+        this.error("E0011", open, open + 1, "this tag is never closed", "end the tag with `>` or `/>`");
+        return;
+      }
       const c = src.charCodeAt(this.pos);
       if (src.startsWith("/>", this.pos)) {
         this.push({ kind: "jsx_self_close", value: "/>", start: this.pos, end: this.pos + 2 });

@@ -225,7 +225,7 @@ export function recover<T>(parser: P<T>, onError: (span: Span, startToken: numbe
       );
     } else {
       ctx.diagnostics.push(
-        diagnostic("E0010", { file: ctx.file, start: bad.start, end: Math.max(bad.end, bad.start + 1) }, `expected ${listOf(wanted)}, found ${describe(bad)}`, hintFor(wanted, bad)),
+        diagnostic("E0010", badTokenSpan(ctx, bad), `expected ${listOf(wanted)}, found ${describe(bad)}`, hintFor(wanted, bad)),
       );
     }
     const resume = skipStatement(ctx.tokens, s.index);
@@ -235,6 +235,11 @@ export function recover<T>(parser: P<T>, onError: (span: Span, startToken: numbe
     const span = { file: ctx.file, start: first.start, end: Math.max(first.start, ctx.tokens[Math.max(s.index, resume - 1)]!.end) };
     return advance(s, onError(span, s.index, ctx.tokens), Math.max(resume, s.index + (first.kind === "eof" ? 0 : 1)));
   });
+}
+
+/** A failing token's span; at the end of input it is empty rather than one past the text. */
+export function badTokenSpan(ctx: Ctx, bad: Token): Span {
+  return { file: ctx.file, start: bad.start, end: bad.kind === "eof" ? bad.start : Math.max(bad.end, bad.start + 1) };
 }
 
 const CLOSERS: Record<string, string> = { "(": ")", "[": "]", "{": "}" };

@@ -5,7 +5,7 @@ import type {
 import { diagnostic } from "../../diagnostics/catalog.js";
 import type { Token } from "../tokens.js";
 import {
-  accept, context, expected, gen, kw, mark, name, newCtx, next, op, peek, peekAt, peekPastNewlines, runOn, skipNewlines, spanFrom, tok,
+  accept, badTokenSpan, context, expected, gen, kw, mark, name, newCtx, next, op, peek, peekAt, peekPastNewlines, runOn, skipNewlines, spanFrom, tok,
   type P, type Run,
 } from "./core.js";
 import { jsxElement } from "./jsx.js";
@@ -275,7 +275,7 @@ function template(run: Run, t: Token): TemplateLit {
     if (out.ok) parts.push(out.value);
     else {
       const bad = part.tokens[Math.min(Math.max(sub.furthest, 0), part.tokens.length - 1)]!;
-      ctx.diagnostics.push(diagnostic("E0010", { file: ctx.file, start: bad.start, end: Math.max(bad.end, bad.start + 1) }, `expected ${[...sub.expected].join(" or ") || "an expression"} in the interpolation`, { hint: "write a literal `{` as `\\{`" }));
+      ctx.diagnostics.push(diagnostic("E0010", badTokenSpan(ctx, bad), `expected ${[...sub.expected].join(" or ") || "an expression"} in the interpolation`, { hint: "write a literal `{` as `\\{`" }));
       parts.push({ kind: "ErrorExpr", span: { file: ctx.file, start: part.start, end: part.end } });
     }
   }
