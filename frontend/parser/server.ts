@@ -2,7 +2,7 @@ import type { ConfigStmtName, Expr, FieldDecl, LambdaExpr, Stmt } from "../ast.j
 import type { Token } from "../tokens.js";
 import { diagnostic } from "../../diagnostics/catalog.js";
 import {
-  accept, context, expected, gen, kw, mark, name, next, op, peek, peekAt, skipSeparators, spanFrom, stringLit, tok, type P, type Run,
+  accept, context, expected, gen, mark, name, next, op, peek, peekAt, skipSeparators, spanFrom, stringLit, type P, type Run,
 } from "./core.js";
 import { configBody } from "./config.js";
 import { expr, lambda } from "./expressions.js";
