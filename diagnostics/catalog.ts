@@ -28,7 +28,6 @@ export const CODES = {
   E0106: "a function of another server block called without `discover`",
   E0107: "`server.f()` from a client when several server blocks define `f`",
   E0108: "`server.f()` from a client when no server block defines `f`",
-  E0109: "`discover` of a server block that does not exist",
   E0110: "a call to a function the discovered peer does not define",
   E0111: "a `spawn_job` of something that is not a `background fn`",
   // --- types
