@@ -1,0 +1,73 @@
+import type * as ast from "../../frontend/ast.js";
+import type { ClientBlock } from "../../ir/types.js";
+import { walkExpr } from "../../ir/walk.js";
+import { BodyEmitter } from "./body.js";
+import { RUNTIME, type ModuleContext } from "./context.js";
+import { emitBindings, emitFunctions, emitTopStatements } from "./emit-common.js";
+import { emitTypes } from "./emit-shared.js";
+import { tsType } from "./types.js";
+
+/**
+ * `<stem>.client[.<name>].ts`: state as signals, computed values, effects and
+ * components as typed code against the client runtime, and a typed RPC
+ * client for the `server.f()` calls the block makes.
+ */
+export function emitClient(ctx: ModuleContext, client: ClientBlock): void {
+  const { file } = ctx;
+  const body = new BodyEmitter(ctx, file);
+  for (const n of ["server", ...client.states.map((s) => s.name), ...client.computeds.map((c) => c.name), ...client.components.map((c) => c.name), ...client.fns.map((f) => f.name), ...client.bindings.map((b) => b.name)]) {
+    ctx.moduleNames.add(n);
+  }
+  if (client.types.length) emitTypes(ctx, file, client.types, true);
+  emitRpcClient(ctx, client);
+  for (const s of client.states) {
+    file.use(RUNTIME.client, "signal");
+    const type = s.type ? `<${tsType(s.type, ctx.useType)}>` : "";
+    file.line(`export const ${s.name} = signal${type}(${body.topLevel(() => body.expr(s.value), s.span)})`, s.span);
+  }
+  for (const c of client.computeds) {
+    file.use(RUNTIME.client, "computed");
+    file.line(`export const ${c.name} = computed(() => ${body.topLevel(() => body.expr(c.value), c.span)})`, c.span);
+  }
+  emitBindings(ctx, body, client.bindings, false);
+  ctx.inferAsync([...ctx.app.shared.fns, ...client.fns]);
+  emitFunctions(ctx, body, client.fns, true);
+  for (const e of client.effects) {
+    file.use(RUNTIME.client, "effect");
+    const fn: ast.LambdaExpr = { kind: "Lambda", name: null, async: false, params: [], returnType: null, body: e.body, span: e.span };
+    file.line(`effect(${body.topLevel(() => body.expr(fn), e.span)})`, e.span);
+  }
+  for (const c of client.components) {
+    file.function({ name: c.name, exported: true, async: false, typeParams: [], params: body.params(c.params), returnType: null }, () => body.body(c.params, c.body, true, false), c.span);
+    file.blank();
+  }
+  emitTopStatements(body, client.stmts);
+  const root = client.components.find((c) => c.name === "App") ?? client.components[0];
+  if (root) {
+    file.use(RUNTIME.client, "mount");
+    file.line(`mount(${root.name})`);
+  }
+}
+
+/** `const server = rpcClient<{ get_users(): Promise<User[]> }>()`, typed from the server blocks' functions. */
+function emitRpcClient(ctx: ModuleContext, client: ClientBlock) {
+  const called = new Set<string>();
+  const visit = (e: ast.Expr) => {
+    if (e.kind === "Member" && e.object.kind === "Ident" && e.object.name === "server" && ctx.names.symbols.get(e.object)?.kind === "builtin") called.add(e.name);
+  };
+  for (const s of client.states) walkExpr(s.value, visit);
+  for (const c of client.computeds) walkExpr(c.value, visit);
+  for (const e of client.effects) walkExpr(e.body, visit);
+  for (const c of client.components) walkExpr(c.body, visit);
+  for (const f of client.fns) walkExpr(f.body, visit);
+  if (!called.size) return;
+  const members = [...called].map((name) => {
+    const fn = ctx.app.servers.flatMap((s) => s.fns).find((f) => f.kind === "fn" && f.name === name);
+    if (!fn) return `${name}(...args: any[]): Promise<any>`;
+    const params = fn.params.map((p) => `${p.name}${p.optional ? "?" : ""}: ${tsType(p.type, ctx.useType)}`);
+    return `${name}(${params.join(", ")}): Promise<${fn.returnType ? tsType(fn.returnType, ctx.useType) : "any"}>`;
+  });
+  ctx.file.use(RUNTIME.client, "rpcClient");
+  ctx.file.line(`const server = rpcClient<{ ${members.join("; ")} }>()`);
+  ctx.file.blank();
+}

@@ -1,0 +1,218 @@
+import type * as ast from "../../frontend/ast.js";
+import { isPlainData } from "../../ir/lower.js";
+import type { Binding, ConfigValue, Field, Model, Param, PortedServer, TypeExpr } from "../../ir/types.js";
+import { walkExpr } from "../../ir/walk.js";
+import { BodyEmitter } from "./body.js";
+import { propertyName } from "./builders.js";
+import { RUNTIME, type ModuleContext } from "./context.js";
+import { emitBindings, emitFunctions, emitTopStatements } from "./emit-common.js";
+import { emitTypes } from "./emit-shared.js";
+import { schemaOf, tsType } from "./types.js";
+
+/**
+ * `<stem>.server[.<name>].ts`: one server block as a standalone Bun entry.
+ * Environment, database and models first, then the block's bindings and
+ * functions as plain TypeScript, then one `createApp` that registers
+ * middleware, routes, RPC endpoints and hooks, and `Bun.serve`.
+ */
+export function emitServer(ctx: ModuleContext, server: PortedServer): void {
+  const { app, file } = ctx;
+  const body = new BodyEmitter(ctx, file);
+  const foreign = foreignReferences(ctx, server);
+  const models = [...server.models.map((m) => ({ model: m, owner: server })), ...foreign.models];
+  for (const n of ["app", "server", "db", ...server.fns.map((f) => f.name), ...server.bindings.map((b) => b.name), ...foreign.bindings.map((b) => b.name), ...server.envs.map((e) => e.name), ...server.peers.map((p) => p.name), ...models.map((m) => m.model.accessor)]) {
+    ctx.moduleNames.add(n);
+  }
+
+  emitEnv(ctx, server);
+  emitModels(ctx, server, models);
+  if (server.types.length) emitTypes(ctx, file, server.types, true);
+  emitPeers(ctx, server);
+  if (foreign.bindings.length) file.comment("Plain data of other server blocks: this process holds its own copy.");
+  emitBindings(ctx, body, [...foreign.bindings, ...server.bindings], false);
+  ctx.inferAsync([...app.shared.fns, ...server.fns]);
+  emitFunctions(ctx, body, server.fns, true);
+  emitTopStatements(body, server.stmts);
+
+  file.use(RUNTIME.server, "createApp");
+  file.line(`const app = createApp({ name: ${JSON.stringify(server.name)}, port: ${server.port}, portEnv: ${JSON.stringify(server.portEnv)} })`, server.span);
+  const registrations = new Registrations(ctx, body);
+  for (const f of server.fns.filter((x) => x.kind === "middleware")) file.line(`app.use(${f.name})`, f.span);
+  for (const r of server.routes) registrations.route(server, r);
+  for (const f of server.fns.filter((x) => x.kind === "fn")) file.line(`app.rpc(${JSON.stringify(f.name)}, ${f.name}, ${registrations.paramList(f.params, null)})`, f.span);
+  for (const f of server.fns.filter((x) => x.kind === "background")) file.line(`app.job(${f.name})`, f.span);
+  for (const h of server.hooks) {
+    const method = h.hook === "on_start" ? "onStart" : h.hook === "on_stop" ? "onStop" : "onError";
+    file.line(`app.${method}(${body.topLevel(() => body.expr(h.handler), h.span)})`, h.span);
+  }
+  for (const s of server.schedules) {
+    const fn: ast.LambdaExpr = { kind: "Lambda", name: null, async: false, params: [], returnType: null, body: s.body, span: s.span };
+    file.line(`app.schedule(${JSON.stringify(s.cron)}, ${JSON.stringify(s.name)}, ${body.topLevel(() => body.expr(fn), s.span)})`, s.span);
+  }
+  for (const s of server.subscriptions) file.line(`app.subscribe(${JSON.stringify(s.event)}, ${body.topLevel(() => body.expr(s.handler), s.span)})`, s.span);
+  for (const w of server.websockets) {
+    const handlers = w.handlers.map((h) => `${h.name}: ${body.topLevel(() => body.expr(h.handler), h.span)}`);
+    file.line(`app.websocket(${JSON.stringify(w.path)}, { ${handlers.join(", ")} })`, w.span);
+  }
+  for (const s of server.sse) file.line(`app.sse(${JSON.stringify(s.path)}, ${body.topLevel(() => body.expr(s.handler), s.span)})`, s.span);
+  for (const c of server.configs) file.line(`app.config(${JSON.stringify(c.name)}, ${configObject(body, c.values, c.span)})`, c.span);
+  for (const m of server.maxBody) file.line(`app.maxBody(${body.topLevel(() => body.expr(m.value), m.span)})`, m.span);
+  const events = app.events.filter((e) => e.publishers.some((p) => p.server === server.name));
+  if (events.length) {
+    const routes = events.map((e) => `${propertyName(e.name)}: [${e.subscribers.map((s) => JSON.stringify(s)).join(", ")}]`);
+    file.line(`app.events({ ${routes.join(", ")} })`);
+  }
+  file.blank();
+  file.line("const server = Bun.serve(await app.start())");
+  file.line("app.stopOnSignals(server)");
+}
+
+/** `const { A, B } = loadEnv({ ... })`: every variable checked at start-up, all missing ones named at once. */
+function emitEnv(ctx: ModuleContext, server: PortedServer) {
+  if (!server.envs.length) return;
+  const body = new BodyEmitter(ctx, ctx.file);
+  ctx.file.use(RUNTIME.server, "loadEnv");
+  ctx.file.use(RUNTIME.schema, "t");
+  const specs = server.envs.map((e) => {
+    const dflt = e.default ? `, default: ${body.topLevel(() => body.expr(e.default!), e.span)}` : "";
+    return `${e.name}: { type: ${schemaOf(e.type, ctx.types, ctx.useSchema)}${dflt} }`;
+  });
+  ctx.file.line(`const { ${server.envs.map((e) => e.name).join(", ")} } = loadEnv({ ${specs.join(", ")} })`, server.envs[0]!.span);
+  ctx.file.blank();
+}
+
+/** Databases and models: a model of another block opens that block's database (decisions.md, "Cross-block names"). */
+function emitModels(ctx: ModuleContext, server: PortedServer, models: { model: Model; owner: PortedServer }[]) {
+  if (!models.length) return;
+  ctx.file.use(RUNTIME.db, "model");
+  ctx.file.use(RUNTIME.schema, "t");
+  const dbNames = new Map<PortedServer, string>();
+  for (const { owner } of models) {
+    if (dbNames.has(owner)) continue;
+    const name = owner === server ? "db" : `${camel(owner.name ?? "default")}Db`;
+    dbNames.set(owner, name);
+    const db = owner.dbs[0];
+    if (db && db.adapter !== "sqlite") {
+      ctx.file.use(RUNTIME.db, db.adapter);
+      ctx.file.line(`const ${name} = ${db.adapter}(${db.url ? "process.env.DATABASE_URL ?? \"\"" : '""'}${db.pool ? `, { pool: ${db.pool} }` : ""})`, db.span);
+    } else {
+      ctx.file.use(RUNTIME.db, "sqlite");
+      ctx.file.line(`const ${name} = sqlite(${JSON.stringify(db?.path ?? `${ctx.app.stem}.db`)})`, db?.span ?? owner.span);
+    }
+  }
+  ctx.file.blank();
+  for (const { model, owner } of models) {
+    const fields = modelFields(ctx, model);
+    const rowType = model.fromSharedType ? rowTypeOfShared(ctx, model, fields) : model.typeName;
+    if (!model.fromSharedType) {
+      ctx.file.interface(model.typeName, [], [{ name: "id", type: "number" }, ...fields.map((f) => ({ name: f.name, type: tsType(f.type, ctx.useType) }))], true, model.span);
+    }
+    const schema = fields.filter((f) => f.name !== "id").map((f) => `${propertyName(f.name)}: ${schemaOf(f.type, ctx.types, ctx.useSchema)}`);
+    ctx.file.line(`export const ${model.accessor} = model<${rowType}>(${dbNames.get(owner)}, ${JSON.stringify(model.table)}, { ${schema.join(", ")} })`, model.span);
+    ctx.file.blank();
+  }
+}
+
+function modelFields(ctx: ModuleContext, model: Model): Field[] {
+  if (model.fields) return model.fields;
+  const decl = ctx.types.decls.get(model.typeName);
+  return decl?.def.kind === "record" ? decl.def.fields : [];
+}
+
+function rowTypeOfShared(ctx: ModuleContext, model: Model, fields: Field[]): string {
+  ctx.useType(model.typeName);
+  return fields.some((f) => f.name === "id") ? model.typeName : `${model.typeName} & { id: number }`;
+}
+
+/** `discover`: a typed proxy for each peer (the breaker and retry are the runtime's). */
+function emitPeers(ctx: ModuleContext, server: PortedServer) {
+  const proxies = ctx.app.proxies.filter((p) => p.from === server.name);
+  if (!proxies.length) return;
+  ctx.file.use(RUNTIME.server, "peer");
+  for (const p of proxies) {
+    const api = p.functions
+      ? `{ ${p.functions.map((f) => `${f.name}(${f.params.map((x) => `${x.name}${x.optional ? "?" : ""}: ${tsType(x.type, ctx.useType)}`).join(", ")}): Promise<${f.returnType ? tsType(f.returnType, ctx.useType) : "any"}>`).join("; ")} }`
+      : "Record<string, (...args: any[]) => Promise<any>>";
+    const options = [
+      `url: ${JSON.stringify(p.url)}`,
+      `urlEnv: ${JSON.stringify(p.urlEnv)}`,
+      `portEnv: ${JSON.stringify(p.portEnv)}`,
+      `port: ${p.targetPort ?? "null"}`,
+      `health: ${JSON.stringify(p.health)}`,
+      `breaker: { threshold: ${p.breaker.threshold}, resetTimeoutMs: ${p.breaker.resetTimeoutMs}, timeoutMs: ${p.breaker.timeoutMs}, halfOpenRequests: ${p.breaker.halfOpenRequests} }`,
+    ];
+    ctx.file.line(`const ${p.peer} = peer<${api}>(${JSON.stringify(p.peer)}, { ${options.join(", ")} })`, p.span);
+  }
+  ctx.file.blank();
+}
+
+/** Models and plain-data bindings of other server blocks that this block uses. */
+function foreignReferences(ctx: ModuleContext, server: PortedServer): { models: { model: Model; owner: PortedServer }[]; bindings: Binding[] } {
+  const models = new Map<string, { model: Model; owner: PortedServer }>();
+  const bindings = new Map<string, Binding>();
+  const visit = (e: ast.Expr) => {
+    if (e.kind !== "Ident") return;
+    const sym = ctx.names.symbols.get(e);
+    if (!sym || sym.owner === undefined || sym.owner === server.name) return;
+    const owner = ctx.app.servers.find((s) => s.name === sym.owner);
+    if (!owner) return;
+    if (sym.kind === "model") {
+      const m = owner.models.find((x) => x.accessor === sym.name);
+      if (m) models.set(m.accessor, { model: m, owner });
+    } else if (sym.kind === "block-binding" || sym.kind === "var") {
+      const b = owner.bindings.find((x) => x.name === sym.name);
+      if (b && isPlainData(b.value)) bindings.set(b.name, b);
+    }
+  };
+  for (const f of server.fns) walkExpr(f.body, visit);
+  for (const b of server.bindings) walkExpr(b.value, visit);
+  for (const s of server.schedules) walkExpr(s.body, visit);
+  for (const s of server.subscriptions) walkExpr(s.handler, visit);
+  for (const h of server.hooks) walkExpr(h.handler, visit);
+  for (const r of server.routes) walkExpr(r.handler, visit);
+  return { models: [...models.values()], bindings: [...bindings.values()] };
+}
+
+class Registrations {
+  constructor(
+    private readonly ctx: ModuleContext,
+    private readonly body: BodyEmitter,
+  ) {}
+
+  /** A route: the handler's parameters, or `"req-res"` for a `(req, res)` handler. */
+  route(server: PortedServer, r: PortedServer["routes"][number]) {
+    const fn = r.handlerName ? server.fns.find((f) => f.name === r.handlerName) ?? this.ctx.app.shared.fns.find((f) => f.name === r.handlerName) : undefined;
+    const handler = this.body.topLevel(() => this.body.expr(r.handler), r.span);
+    const params: Param[] | null = fn ? fn.params : r.handler.kind === "Lambda" ? r.handler.params.map((p) => ({ ...p, optional: false })) : null;
+    const spec = params ? this.paramList(params, r.method) : "[]";
+    this.ctx.file.line(`app.route(${JSON.stringify(r.method)}, ${JSON.stringify(r.path)}, ${handler}, ${spec})`, r.span);
+  }
+
+  /** `[{ name, schema }]`, `"req-res"`, and the single record parameter that takes a whole JSON body. */
+  paramList(params: Param[], method: string | null): string {
+    if (params[0]?.name === "req") return '"req-res"';
+    if (!params.length) return "[]";
+    this.ctx.file.use(RUNTIME.schema, "t");
+    const wholeBody = method !== null && ["POST", "PUT", "PATCH"].includes(method) && params.length === 1 && this.isRecord(params[0]!.type);
+    const items = params.map((p) => {
+      const schema = schemaOf(p.type, this.ctx.types, this.ctx.useSchema);
+      return `{ name: ${JSON.stringify(p.name)}, schema: ${schema}${wholeBody ? ", wholeBody: true" : ""} }`;
+    });
+    return `[${items.join(", ")}]`;
+  }
+
+  private isRecord(t: TypeExpr | null): boolean {
+    if (!t || t.kind !== "TName") return false;
+    const d = this.ctx.types.decls.get(t.name);
+    return (!!d && d.def.kind === "record") || this.ctx.types.models.has(t.name);
+  }
+}
+
+function configObject(body: BodyEmitter, values: ConfigValue, span: ast.Expr["span"]): string {
+  const parts = Object.entries(values).map(([k, v]) => `${propertyName(k)}: ${v.nested ? configObject(body, v.nested, span) : v.value ? body.topLevel(() => body.expr(v.value!), span) : "true"}`);
+  return `{ ${parts.join(", ")} }`;
+}
+
+function camel(name: string): string {
+  return name.replace(/[^A-Za-z0-9]+(.)/g, (_, c: string) => c.toUpperCase()).replace(/^[^A-Za-z_]/, "_");
+}

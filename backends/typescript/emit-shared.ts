@@ -1,0 +1,92 @@
+import type { TypeDecl, TypeExpr } from "../../ir/types.js";
+import { BodyEmitter, safeName } from "./body.js";
+import type { TsFile } from "./builders.js";
+import { RUNTIME, type ModuleContext } from "./context.js";
+import { emitBindings, emitFunctions, emitTopStatements } from "./emit-common.js";
+import { isUnitEnum, schemaName, schemaOf, tsType, typeDeclText, variantField } from "./types.js";
+
+/**
+ * `<stem>.shared.ts`: the shared block's types (records as interfaces, enums
+ * as string or discriminated unions, with their variant constructors and
+ * schemas), functions and bindings. Every other file imports what it uses.
+ */
+export function emitShared(ctx: ModuleContext): void {
+  const { app, file } = ctx;
+  const body = new BodyEmitter(ctx, file);
+  for (const t of app.shared.types) ctx.moduleNames.add(t.name);
+  for (const f of app.shared.fns) ctx.moduleNames.add(f.name);
+  for (const b of app.shared.bindings) ctx.moduleNames.add(b.name);
+  emitTypes(ctx, file, app.shared.types, true);
+  ctx.inferAsync(app.shared.fns);
+  emitBindings(ctx, body, app.shared.bindings, true);
+  emitFunctions(ctx, body, app.shared.fns, true);
+  emitTopStatements(body, app.shared.stmts);
+  if (!app.shared.types.length && !app.shared.fns.length && !app.shared.bindings.length && !app.shared.stmts.length) {
+    file.comment("This application's shared block is empty.").line("export {}");
+  }
+}
+
+/** Type declarations, variant constructors, then schemas in dependency order. */
+export function emitTypes(ctx: ModuleContext, file: TsFile, types: TypeDecl[], exported: boolean): void {
+  for (const d of types) {
+    const text = typeDeclText(d, ctx.useType);
+    if (text.kind === "interface") file.interface(d.name, d.typeParams, text.fields, exported, d.span);
+    else file.typeAlias(d.name, d.typeParams, text.type, d.span);
+    if (d.def.kind === "enum" && !isUnitEnum(d)) {
+      for (const v of d.def.variants) {
+        const params = v.fields.map((f, i) => `${safeName(variantField(f.name, i))}: ${tsType(f.type, ctx.useType)}`);
+        const fields = v.fields.map((f, i) => {
+          const key = variantField(f.name, i);
+          return key === safeName(key) ? key : `${key}: ${safeName(key)}`;
+        });
+        const value = `{ tag: ${JSON.stringify(v.name)}${fields.length ? ", " + fields.join(", ") : ""} }`;
+        if (params.length) file.line(`export function ${v.name}(${params.join(", ")}): ${d.name} { return ${value}; }`, v.span);
+        else file.line(`export const ${v.name}: ${d.name} = ${value}`, v.span);
+      }
+    }
+    file.blank();
+  }
+  const withSchema = types.filter((d) => d.typeParams.length === 0 && d.def.kind !== "alias");
+  if (!withSchema.length) return;
+  file.use(RUNTIME.schema, "t");
+  for (const d of dependencyOrder(withSchema)) {
+    const use = (name: string) => ctx.useSchema(name);
+    let schema: string;
+    if (d.def.kind === "record") {
+      const fields = d.def.fields.map((f) => `${f.name}: ${schemaOf(f.type, ctx.types, use)}`);
+      schema = `t.record<${d.name}>(${JSON.stringify(d.name)}, { ${fields.join(", ")} })`;
+    } else if (d.def.kind === "enum" && isUnitEnum(d)) {
+      schema = `t.enum(${JSON.stringify(d.name)}, [${d.def.variants.map((v) => JSON.stringify(v.name)).join(", ")}] as const)`;
+    } else if (d.def.kind === "enum") {
+      const variants = d.def.variants.map((v) => `${v.name}: { ${v.fields.map((f, i) => `${variantField(f.name, i)}: ${schemaOf(f.type, ctx.types, use)}`).join(", ")} }`);
+      schema = `t.union(${JSON.stringify(d.name)}, { ${variants.join(", ")} })`;
+    } else continue;
+    file.line(`${exported ? "export " : ""}const ${schemaName(d.name)} = ${schema}`);
+  }
+}
+
+/** Types whose schemas reference others come after them (cycles fall back to declaration order). */
+function dependencyOrder(types: TypeDecl[]): TypeDecl[] {
+  const byName = new Map(types.map((t) => [t.name, t]));
+  const out: TypeDecl[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const refs = (t: TypeExpr, acc: Set<string>) => {
+    if (t.kind === "TName") {
+      if (byName.has(t.name)) acc.add(t.name);
+      t.args.forEach((a) => refs(a, acc));
+    } else if (t.kind === "TArray") refs(t.element, acc);
+    else if (t.kind === "TMap") refs(t.value, acc);
+  };
+  const visit = (d: TypeDecl) => {
+    if (state.get(d.name)) return;
+    state.set(d.name, "visiting");
+    const acc = new Set<string>();
+    if (d.def.kind === "record") d.def.fields.forEach((f) => refs(f.type, acc));
+    if (d.def.kind === "enum") d.def.variants.forEach((v) => v.fields.forEach((f) => refs(f.type, acc)));
+    for (const name of acc) if (state.get(name) !== "visiting") visit(byName.get(name)!);
+    state.set(d.name, "done");
+    out.push(d);
+  };
+  types.forEach(visit);
+  return out;
+}

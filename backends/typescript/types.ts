@@ -1,0 +1,120 @@
+import type { TypeDecl, TypeExpr } from "../../ir/types.js";
+import { propertyName } from "./builders.js";
+
+/**
+ * Tova types as TypeScript types, and as runtime schemas (`t.int`, ...) for
+ * the validation of arguments at the boundary (decisions.md, "Routes and RPC").
+ */
+
+export interface TypeTable {
+  /** Every declared type by name (shared, server and client blocks). */
+  decls: ReadonlyMap<string, TypeDecl>;
+  /** Model row types by name, with their fields. */
+  models: ReadonlyMap<string, { name: string; type: TypeExpr }[]>;
+}
+
+export function tsType(t: TypeExpr | null, use: (name: string) => void): string {
+  if (!t) return "any";
+  switch (t.kind) {
+    case "TArray": {
+      const inner = tsType(t.element, use);
+      return /[|&]/.test(inner) ? `(${inner})[]` : `${inner}[]`;
+    }
+    case "TMap":
+      return `Record<string, ${tsType(t.value, use)}>`;
+    case "TFn":
+      return `(${t.params.map((p, i) => `arg${i}: ${tsType(p, use)}`).join(", ")}) => ${tsType(t.result, use)}`;
+    case "TName": {
+      const args = t.args.map((a) => tsType(a, use));
+      switch (t.name) {
+        case "Int":
+        case "Float":
+          return "number";
+        case "String":
+          return "string";
+        case "Bool":
+          return "boolean";
+        case "Any":
+        case "Json":
+        case "Object":
+          return "any";
+        case "Nil":
+        case "Void":
+          return "null";
+        case "Option":
+          return `${args[0] ?? "any"} | null`;
+        case "Result":
+          use("Result");
+          return `Result<${args[0] ?? "any"}, ${args[1] ?? "any"}>`;
+        default:
+          use(t.name);
+          return args.length ? `${t.name}<${args.join(", ")}>` : t.name;
+      }
+    }
+  }
+}
+
+/** The schema expression for a type: `t.int`, `t.array(t.string)`, `UserSchema`, ... */
+export function schemaOf(t: TypeExpr | null, table: TypeTable, use: (name: string) => void): string {
+  if (!t) return "t.any";
+  switch (t.kind) {
+    case "TArray":
+      return `t.array(${schemaOf(t.element, table, use)})`;
+    case "TMap":
+      return `t.map(${schemaOf(t.value, table, use)})`;
+    case "TFn":
+      return "t.any";
+    case "TName":
+      switch (t.name) {
+        case "Int":
+          return "t.int";
+        case "Float":
+          return "t.float";
+        case "String":
+          return "t.string";
+        case "Bool":
+          return "t.bool";
+        case "Option":
+          return `t.option(${schemaOf(t.args[0] ?? null, table, use)})`;
+        default: {
+          const decl = table.decls.get(t.name);
+          if (decl && decl.typeParams.length === 0 && decl.def.kind !== "alias") {
+            use(schemaName(t.name));
+            return schemaName(t.name);
+          }
+          if (decl && decl.def.kind === "alias") return schemaOf(decl.def.type, table, use);
+          return "t.any";
+        }
+      }
+  }
+}
+
+export const schemaName = (type: string) => `${type}Schema`;
+
+/** The declaration of a type: an interface, a string union, or a discriminated union. */
+export function typeDeclText(d: TypeDecl, use: (name: string) => void): { kind: "interface"; fields: { name: string; type: string }[] } | { kind: "alias"; type: string } {
+  switch (d.def.kind) {
+    case "record":
+      return { kind: "interface", fields: d.def.fields.map((f) => ({ name: f.name, type: tsType(f.type, use) })) };
+    case "alias":
+      return { kind: "alias", type: tsType(d.def.type, use) };
+    case "enum": {
+      if (isUnitEnum(d)) return { kind: "alias", type: d.def.variants.map((v) => JSON.stringify(v.name)).join(" | ") };
+      const members = d.def.variants.map((v) => {
+        const fields = v.fields.map((f, i) => `${propertyName(variantField(f.name, i))}: ${tsType(f.type, use)}`);
+        return `{ tag: ${JSON.stringify(v.name)}${fields.length ? "; " + fields.join("; ") : ""} }`;
+      });
+      return { kind: "alias", type: members.join(" | ") };
+    }
+  }
+}
+
+/** An enum whose variants carry no fields becomes a union of string literals. */
+export function isUnitEnum(d: TypeDecl): boolean {
+  return d.def.kind === "enum" && d.def.variants.every((v) => v.fields.length === 0);
+}
+
+/** Positional variant fields (`Circle(Float)`) are named `_0`, `_1`, ... */
+export function variantField(name: string, index: number): string {
+  return name || `_${index}`;
+}
