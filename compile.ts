@@ -2,36 +2,44 @@ import type { Diagnostic } from "./diagnostics/types.js";
 import { hasErrors } from "./diagnostics/types.js";
 import { analyze, type SourceFile } from "./ir/pipeline.js";
 import { emitIr } from "./backends/ir/emit-ir.js";
+import { emitTypeScript, type EmittedModule } from "./backends/typescript/index.js";
 
-export type Emit = "ir";
+export type Emit = "ir" | "ts" | "js";
 
 export interface CompileOptions {
   stem: string;
-  basePort?: number;
+  basePort?: number | undefined;
   emit: readonly Emit[];
 }
 
 export interface CompileResult {
   /** Output files by path relative to the output directory; empty when there are errors. */
   outputs: Map<string, string>;
+  /** The TypeScript modules, with source markers, for type-checking and compiling to JS. */
+  modules: EmittedModule[];
+  /** The application's files in the order markers index them. */
+  files: string[];
   diagnostics: Diagnostic[];
 }
 
 /**
  * The whole pipeline (architecture.md): .tova text → AST → IR → checked IR →
- * outputs. Pure: the CLI reads the files and writes the outputs.
+ * TypeScript per block (and the IR as JSON). Pure: the CLI reads the files,
+ * type-checks and compiles the modules, and writes the outputs.
  */
 export function compile(files: readonly SourceFile[], options: CompileOptions): CompileResult {
   const { app, diagnostics } = analyze(files, { stem: options.stem, basePort: options.basePort });
   const outputs = new Map<string, string>();
-  if (hasErrors(diagnostics)) return { outputs, diagnostics };
+  if (hasErrors(diagnostics)) return { outputs, modules: [], files: app.files, diagnostics };
   if (options.emit.includes("ir")) outputs.set(`${app.stem}.ir.json`, emitIr(app));
-  return { outputs, diagnostics };
+  const needsCode = options.emit.includes("ts") || options.emit.includes("js");
+  const modules = needsCode ? emitTypeScript(app).modules : [];
+  return { outputs, modules, files: app.files, diagnostics };
 }
 
 /** `tova check`: the front end and the passes, nothing emitted. */
-export function check(files: readonly SourceFile[], options: { stem: string; basePort?: number }): Diagnostic[] {
+export function check(files: readonly SourceFile[], options: { stem: string; basePort?: number | undefined }): Diagnostic[] {
   return analyze(files, options).diagnostics;
 }
 
-export type { SourceFile };
+export type { SourceFile, EmittedModule };

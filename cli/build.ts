@@ -1,8 +1,12 @@
 import { compile, type Emit } from "../compile.js";
+import { mapTypeErrors } from "../backends/typescript/source-map.js";
+import { formatModule } from "../backends/typescript/format.js";
+import { stripMarkers } from "../backends/typescript/builders.js";
 import { hasErrors } from "../diagnostics/types.js";
 import { EXIT, UsageError } from "./errors.js";
 import { readInput } from "./files.js";
 import { printDiagnostics } from "./report.js";
+import { runtimeFiles, transpile, typecheck } from "./toolchain.js";
 import { writeOutputs } from "./write-outputs.js";
 
 export interface BuildArgs {
@@ -10,44 +14,71 @@ export interface BuildArgs {
   emit: readonly string[];
   out: string;
   port?: number | undefined;
+  typecheck: boolean;
+  /** Print one line per written file. */
+  verbose?: boolean;
 }
 
-/** What `--emit` will accept once the TypeScript backend lands (architecture.md). */
-const PLANNED = new Set(["ts", "js"]);
-const AVAILABLE: readonly Emit[] = ["ir"];
+export interface BuildResult {
+  code: number;
+  stem: string;
+  /** The emitted server and shared modules, by kind, as `.js` paths relative to the output directory. */
+  entries: { kind: "shared" | "server" | "client"; block: string | null; js: string }[];
+}
+
+const KNOWN: readonly Emit[] = ["ir", "ts", "js"];
 
 /**
- * `tova build <file-or-dir> --emit ir`: compile and write each output into
- * `--out` (default `.tova-out/`). On errors it prints the diagnostics and
- * writes nothing.
+ * `tova build <file-or-dir>`: check, emit TypeScript per block, type-check it
+ * (unless `--no-typecheck`), compile it to `.js`, and write it with the
+ * runtime into `--out` (default `.tova-out/`). `--emit ts` adds the formatted
+ * `.ts` beside each `.js`; `--emit ir` adds `<stem>.ir.json`. On any error it
+ * prints the diagnostics and writes nothing.
  */
 export async function runBuild(args: BuildArgs): Promise<number> {
+  return (await build(args)).code;
+}
+
+export async function build(args: BuildArgs): Promise<BuildResult> {
   const emit = parseEmit(args.emit);
   const input = await readInput(args.path);
   const result = compile(input.files, { stem: input.stem, basePort: args.port, emit });
-  if (hasErrors(result.diagnostics)) {
-    printDiagnostics(result.diagnostics, input.sources);
-    return EXIT.errors;
+  const fail = (diagnostics: typeof result.diagnostics): BuildResult => {
+    printDiagnostics(diagnostics, input.sources);
+    return { code: EXIT.errors, stem: input.stem, entries: [] };
+  };
+  if (hasErrors(result.diagnostics)) return fail(result.diagnostics);
+  const outputs = new Map(result.outputs);
+  const entries: BuildResult["entries"] = [];
+  if (emit.includes("js")) {
+    if (args.typecheck) {
+      const typeErrors = mapTypeErrors(await typecheck(result.modules), result.modules, result.files);
+      if (typeErrors.length) return fail([...result.diagnostics, ...typeErrors]);
+    }
+    const js = await transpile(result.modules.map((m) => ({ path: m.path, code: stripMarkers(m.code) })));
+    for (const [p, code] of js) outputs.set(p, code);
+    for (const [p, code] of await runtimeFiles()) outputs.set(p, code);
+    for (const m of result.modules) entries.push({ kind: m.kind, block: m.block, js: m.path.replace(/\.ts$/, ".js") });
   }
+  if (emit.includes("ts")) for (const m of result.modules) outputs.set(m.path, await formatModule(m.code));
   if (result.diagnostics.length > 0) printDiagnostics(result.diagnostics, input.sources);
-  for (const written of await writeOutputs(args.out, result.outputs)) process.stdout.write(`wrote ${written}\n`);
-  return EXIT.ok;
+  const written = await writeOutputs(args.out, outputs);
+  if (args.verbose !== false) {
+    const shown = written.filter((w) => !/[\\/]runtime[\\/]/.test(w));
+    for (const w of shown) process.stdout.write(`wrote ${w}\n`);
+    if (shown.length < written.length) process.stdout.write(`wrote ${written.length - shown.length} runtime file(s) into ${args.out}/runtime/\n`);
+  }
+  return { code: EXIT.ok, stem: input.stem, entries };
 }
 
-/** `--emit ir`, `--emit ir --emit ts` and `--emit ir,ts` all name a list of outputs. */
+/** `--emit ir`, `--emit ir --emit ts` and `--emit ir,ts` name outputs beyond the `.js`, which is always built. */
 function parseEmit(values: readonly string[]): Emit[] {
   const names = values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
-  if (names.length === 0) throw new UsageError("tova build needs --emit; only `--emit ir` is available so far");
-  const emit: Emit[] = [];
+  const emit: Emit[] = ["js"];
   for (const name of names) {
-    const known = AVAILABLE.find((a) => a === name);
-    if (known) {
-      if (!emit.includes(known)) emit.push(known);
-    } else if (PLANNED.has(name)) {
-      throw new UsageError(`--emit ${name} is not implemented yet; only \`--emit ir\` is available so far`);
-    } else {
-      throw new UsageError(`unknown --emit value "${name}"; only \`--emit ir\` is available so far`);
-    }
+    const known = KNOWN.find((a) => a === name);
+    if (!known) throw new UsageError(`unknown --emit value "${name}"; use ir, ts or js`);
+    if (!emit.includes(known)) emit.push(known);
   }
   return emit;
 }

@@ -4,6 +4,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { runBuild } from "./build.js";
 import { runCheck } from "./check.js";
+import { runRun } from "./run.js";
 import { EXIT, UsageError } from "./errors.js";
 
 /**
@@ -30,26 +31,40 @@ async function main(argv: string[]): Promise<number> {
     )
     .command(
       "build <path>",
-      "Compile a .tova file or directory and write the outputs",
+      "Compile a .tova file or directory to JavaScript for Bun (and more with --emit)",
       (y) =>
         y
           .positional("path", { type: "string", demandOption: true, describe: "a .tova file, or a directory (every .tova file under it, recursively)" })
           // Not `array: true`: that would swallow the path in `tova build --emit ir app.tova`.
           // Repeating the option (`--emit ir --emit ts`) or a comma list still names several.
-          .option("emit", { type: "string", describe: "what to write; only `ir` (<stem>.ir.json) so far" })
+          .option("emit", { type: "string", describe: "also write: `ts` (formatted TypeScript beside the .js), `ir` (<stem>.ir.json)" })
           .option("out", { type: "string", default: ".tova-out", describe: "output directory" })
-          .option("port", { type: "string", describe: "base port for servers without an explicit one (default 3000)", coerce: port }),
+          .option("port", { type: "string", describe: "base port for servers without an explicit one (default 3000)", coerce: port })
+          .option("typecheck", { type: "boolean", default: true, describe: "type-check the emitted TypeScript (--no-typecheck skips it)" }),
       async (a) => {
-        code = await runBuild({ path: a.path, emit: ([] as unknown[]).concat(a.emit ?? []).map(String), out: a.out, port: a.port });
+        code = await runBuild({ path: a.path, emit: ([] as unknown[]).concat(a.emit ?? []).map(String), out: a.out, port: a.port, typecheck: a.typecheck });
       },
     )
-    .demandCommand(1, "name a command: tova check <path> or tova build <path> --emit ir")
+    .command(
+      "run <path>",
+      "Build, then run the program's default server (or its shared block as a script) with Bun",
+      (y) =>
+        y
+          .positional("path", { type: "string", demandOption: true, describe: "a .tova file, or a directory" })
+          .option("out", { type: "string", default: ".tova-out", describe: "output directory" })
+          .option("port", { type: "string", describe: "base port for servers without an explicit one (default 3000)", coerce: port })
+          .option("typecheck", { type: "boolean", default: true, describe: "type-check the emitted TypeScript (--no-typecheck skips it)" }),
+      async (a) => {
+        code = await runRun({ path: a.path, out: a.out, port: a.port, typecheck: a.typecheck });
+      },
+    )
+    .demandCommand(1, "name a command: tova check <path>, tova build <path> or tova run <path>")
     .strict()
     .version(packageVersion())
     .alias("v", "version")
     .help()
     .alias("h", "help")
-    .epilogue("Planned, not available yet: tova dev, run, deploy, env, eject, new.")
+    .epilogue("Planned, not available yet: tova dev, deploy, env, eject, new.")
     .fail((message, error) => {
       // yargs reports its own validation (and wraps `coerce` failures) as a YError or a bare
       // message: those are usage mistakes. Errors thrown by command handlers pass through as they are.

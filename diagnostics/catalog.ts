@@ -38,6 +38,7 @@ export const CODES = {
   E0205: "a route handler that does not take the route's path parameters",
   E0206: "a value whose type does not match the declared type",
   E0207: "a match pattern naming a variant its subject's type does not have",
+  E0208: "a type error in the program that TypeScript found in the emitted code (reported at the .tova line)",
   // --- server statements
   E0301: "two server blocks that claim the same explicit port",
   E0302: "a port that is not an integer between 1 and 65535",
@@ -54,6 +55,8 @@ export const CODES = {
   E0402: "a `deploy` block without `domain`",
   E0403: "a `deploy` property with a value of the wrong type",
   E0404: "an unknown `deploy` property",
+  // --- compiler bugs
+  E0900: "emitted TypeScript that does not type-check for a reason outside the program: a bug in Tova",
   // --- warnings
   W0001: "an event published that no server subscribes to",
   W0002: "a `...` placeholder standing for elided code",
