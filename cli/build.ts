@@ -32,8 +32,9 @@ const KNOWN: readonly Emit[] = ["ir", "ts", "js"];
  * `tova build <file-or-dir>`: check, emit TypeScript per block, type-check it
  * (unless `--no-typecheck`), compile it to `.js`, and write it with the
  * runtime into `--out` (default `.tova-out/`). `--emit ts` adds the formatted
- * `.ts` beside each `.js`; `--emit ir` adds `<stem>.ir.json`. On any error it
- * prints the diagnostics and writes nothing.
+ * `.ts` beside each `.js`; `--emit ir` writes `<stem>.ir.json` (alone, or with
+ * the others when they are named too). On any error it prints the diagnostics
+ * and writes nothing.
  */
 export async function runBuild(args: BuildArgs): Promise<number> {
   return (await build(args)).code;
@@ -71,14 +72,18 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
   return { code: EXIT.ok, stem: input.stem, entries };
 }
 
-/** `--emit ir`, `--emit ir --emit ts` and `--emit ir,ts` name outputs beyond the `.js`, which is always built. */
+/**
+ * What to write. Nothing named: the `.js` (with the runtime). `ts` is written
+ * beside the `.js`, so it brings it; `ir` alone writes only `<stem>.ir.json`.
+ */
 function parseEmit(values: readonly string[]): Emit[] {
   const names = values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
-  const emit: Emit[] = ["js"];
+  const emit: Emit[] = [];
   for (const name of names) {
     const known = KNOWN.find((a) => a === name);
-    if (!known) throw new UsageError(`unknown --emit value "${name}"; use ir, ts or js`);
+    if (!known) throw new UsageError(`unknown --emit value "${name}"; use js, ts or ir`);
     if (!emit.includes(known)) emit.push(known);
   }
+  if (emit.length === 0 || emit.includes("ts")) if (!emit.includes("js")) emit.unshift("js");
   return emit;
 }
