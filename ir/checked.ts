@@ -4,8 +4,8 @@ import type { Breaker, Param, PortedApp, TypeExpr } from "./types.js";
 
 /** What `resolve-names` established, keyed by the IR's own nodes. */
 export interface NameInfo {
-  /** `x = e` statements that assign to an enclosing `var` or client `state` instead of binding. */
-  reassignments: Set<ast.LetStmt>;
+  /** `x = e` statements that assign to an enclosing `var` or client `state` instead of binding, with what they assign. */
+  reassignments: Map<ast.LetStmt, SymbolRef>;
   /** `name.unit` on a name known to be numeric (`RETENTION_HOURS.hours`): the unit's factor. */
   durations: Map<ast.MemberExpr, number>;
   /** What each identifier refers to. */

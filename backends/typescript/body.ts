@@ -219,8 +219,10 @@ export class BodyEmitter {
     switch (s.kind) {
       case "Let":
         return this.withPrelude(() => {
-          if (this.ctx.names.reassignments.has(s)) {
-            const target = this.target({ kind: "Ident", name: s.name, span: s.nameSpan });
+          const assigned = this.ctx.names.reassignments.get(s);
+          if (assigned) {
+            const local = this.lookup(s.name);
+            const target = local ? local.ts : this.ctx.reference(s.name, assigned, true);
             const value = this.expr(s.value);
             return () => this.out.line(`${target} = ${value}`, s.span);
           }
@@ -392,6 +394,10 @@ export class BodyEmitter {
         if (parts[0]!.head === "") {
           this.out.block("", parts[0]!.body, span);
           return;
+        }
+        // No arm applies (a literal or array match without `_`): fail loudly rather than fall through.
+        if (mode.kind !== "discard" && !parts.some((p) => p.head === "else")) {
+          parts.push({ head: "else", body: () => this.out.line(`${mode.kind === "return" ? "return " : ""}${this.ctx.stdlib("matchFailed")}(${subject})`) });
         }
         this.out.chain(parts, span);
       };
@@ -565,6 +571,8 @@ export class BodyEmitter {
       case "Object":
         return this.object(e.entries);
       case "Record":
+        // `satisfies` checks the fields and keeps literal types; a generic record is checked by check-types alone.
+        if (this.ctx.types.decls.get(e.type)?.typeParams.length) return this.object(e.fields);
         this.ctx.useType(e.type);
         return `${this.object(e.fields)} satisfies ${e.type}`;
       case "Member": {

@@ -42,7 +42,7 @@ export function emitClient(ctx: ModuleContext, client: ClientBlock): void {
     file.blank();
   }
   emitTopStatements(body, client.stmts);
-  const root = client.components.find((c) => c.name === "App") ?? client.components[0];
+  const root = client.components.find((c) => c.name === "App" && c.params.length === 0) ?? client.components.find((c) => c.params.length === 0);
   if (root) {
     file.use(RUNTIME.client, "mount");
     file.line(`mount(${root.name})`);

@@ -55,7 +55,7 @@ export function resolveNames(app: PortedApp): { names: NameInfo; diagnostics: Di
 
 class Resolver {
   private readonly diagnostics: Diagnostic[] = [];
-  private readonly names: NameInfo = { reassignments: new Set(), durations: new Map(), symbols: new Map() };
+  private readonly names: NameInfo = { reassignments: new Map(), durations: new Map(), symbols: new Map() };
   private readonly global = new Scope(null);
   private readonly typeNames = new Set<string>(BUILTIN_TYPES);
   private context: Context = { kind: "shared" };
@@ -268,7 +268,7 @@ class Resolver {
           const target = scope.lookup(s.name) ?? this.foreignSymbol(s.name);
           if (target && target.mutable && (target.kind === "var" || target.kind === "state")) {
             if (this.foreignVar(target, s.nameSpan)) return;
-            this.names.reassignments.add(s);
+            this.names.reassignments.set(s, target);
             return;
           }
         }
