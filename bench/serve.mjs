@@ -1,0 +1,103 @@
+// Requests per second of generated servers against hand-written Bun.serve
+// programs that answer the same JSON (targets: one-route JSON >= 0.85 with
+// request ids and logging on; an RPC call with a validated record >= 0.7).
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const BUN = path.join(root, "node_modules", ".bin", "bun");
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const CONCURRENCY = 32;
+
+const ONE_ROUTE_TOVA = `fn hello() {\n  { message: "hello", count: 1 }\n}\n\nroute GET "/hello" => hello\n`;
+const ONE_ROUTE_HAND = `Bun.serve({ port: Number(process.env.PORT), fetch(req) {
+  const url = new URL(req.url);
+  if (req.method === "GET" && url.pathname === "/hello") return Response.json({ message: "hello", count: 1 });
+  return new Response("not found", { status: 404 });
+} });`;
+const RPC_TOVA = `shared {\n  type Item { id: Int, name: String, price: Float, tags: [String] }\n}\n\nserver {\n  fn add_item(item: Item) -> Item {\n    item\n  }\n}\n`;
+const RPC_HAND = `Bun.serve({ port: Number(process.env.PORT), async fetch(req) {
+  const url = new URL(req.url);
+  if (req.method !== "POST" || url.pathname !== "/rpc/add_item") return new Response("not found", { status: 404 });
+  let body; try { body = await req.json(); } catch { return Response.json({ error: "malformed JSON" }, { status: 400 }); }
+  const item = body?.__args?.[0];
+  const ok = item && Number.isInteger(item.id) && typeof item.name === "string" && typeof item.price === "number" && Array.isArray(item.tags) && item.tags.every((t) => typeof t === "string");
+  if (!ok) return Response.json({ error: "invalid item", param: "item" }, { status: 400 });
+  return Response.json({ result: item });
+} });`;
+const RPC_BODY = JSON.stringify({ __args: [{ id: 1, name: "lamp", price: 19.5, tags: ["home", "light"] }] });
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url) {
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error(`server at ${url} did not start`);
+}
+
+async function measure(file, url, method, body) {
+  const port = await freePort();
+  const server = spawn(BUN, ["run", file], { env: { ...process.env, PORT: String(port) }, stdio: ["ignore", "ignore", "inherit"] });
+  try {
+    const target = url.replace("PORT", String(port));
+    await waitFor(target.replace(/\/rpc\/.*/, "/healthz").replace("/hello", "/hello"));
+    // warm-up, then the measured run
+    spawnSync(BUN, [path.join(root, "bench", "load.mjs"), target, "1", String(CONCURRENCY), method, ...(body ? [body] : [])]);
+    const r = spawnSync(BUN, [path.join(root, "bench", "load.mjs"), target, String(SECONDS), String(CONCURRENCY), method, ...(body ? [body] : [])], { encoding: "utf8" });
+    const out = JSON.parse(r.stdout.trim().split("\n").pop());
+    return { rps: out.requests / out.seconds, errors: out.errors };
+  } finally {
+    server.kill("SIGKILL");
+  }
+}
+
+function build(dir, name, text) {
+  const src = path.join(dir, `${name}.tova`);
+  writeFileSync(src, text);
+  const out = path.join(dir, "out");
+  const r = spawnSync(process.execPath, [path.join(root, "dist", "cli", "main.js"), "build", src, "--out", out], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`tova build ${name} failed:\n${r.stdout}${r.stderr}`);
+  return path.join(out, `${name}.server.js`);
+}
+
+export async function benchServe() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "tova-bench-serve-"));
+  try {
+    const oneRoute = build(dir, "oneroute", ONE_ROUTE_TOVA);
+    const rpc = build(dir, "rpc", RPC_TOVA);
+    writeFileSync(path.join(dir, "hand-oneroute.js"), ONE_ROUTE_HAND);
+    writeFileSync(path.join(dir, "hand-rpc.js"), RPC_HAND);
+    console.log(`\nserver benchmark (bun, ${CONCURRENCY} connections, ${SECONDS} s each)`);
+    const a = await measure(path.join(dir, "hand-oneroute.js"), "http://127.0.0.1:PORT/hello", "GET");
+    const b = await measure(oneRoute, "http://127.0.0.1:PORT/hello", "GET");
+    const c = await measure(path.join(dir, "hand-rpc.js"), "http://127.0.0.1:PORT/rpc/add_item", "POST", RPC_BODY);
+    const d = await measure(rpc, "http://127.0.0.1:PORT/rpc/add_item", "POST", RPC_BODY);
+    const line = (label, x) => console.log(`  ${label.padEnd(40)} ${Math.round(x.rps).toLocaleString("en-US").padStart(8)} req/s${x.errors ? `  (${x.errors} errors)` : ""}`);
+    line("hand-written Bun.serve, one JSON route", a);
+    line("generated, one JSON route (ids, logs on)", b);
+    line("hand-written Bun.serve, RPC with a record", c);
+    line("generated, RPC with a validated record", d);
+    console.log(`  ${b.rps / a.rps >= 0.85 ? "PASS" : "MISS"} one route: ${(b.rps / a.rps).toFixed(2)} of hand-written (target >= 0.85)`);
+    console.log(`  ${d.rps / c.rps >= 0.7 ? "PASS" : "MISS"} RPC: ${(d.rps / c.rps).toFixed(2)} of hand-written (target >= 0.70)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
