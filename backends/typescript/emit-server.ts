@@ -39,7 +39,10 @@ export function emitServer(ctx: ModuleContext, server: PortedServer): void {
   const registrations = new Registrations(ctx, body);
   for (const f of server.fns.filter((x) => x.kind === "middleware")) file.line(`app.use(${f.name})`, f.span);
   for (const r of server.routes) registrations.route(server, r);
-  for (const f of server.fns.filter((x) => x.kind === "fn")) file.line(`app.rpc(${JSON.stringify(f.name)}, ${f.name}, ${registrations.paramList(f.params, null)})`, f.span);
+  // Every plain fn is an RPC endpoint, except `(req, res)` handlers, which only make sense over HTTP routes.
+  for (const f of server.fns.filter((x) => x.kind === "fn" && x.params[0]?.name !== "req")) {
+    file.line(`app.rpc(${JSON.stringify(f.name)}, ${f.name}, ${registrations.paramList(f.params, null)})`, f.span);
+  }
   for (const f of server.fns.filter((x) => x.kind === "background")) file.line(`app.job(${f.name})`, f.span);
   for (const h of server.hooks) {
     const method = h.hook === "on_start" ? "onStart" : h.hook === "on_stop" ? "onStop" : "onError";
