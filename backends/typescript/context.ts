@@ -1,7 +1,7 @@
 import type * as ast from "../../frontend/ast.js";
 import { JS_GLOBALS, STDLIB } from "../../ir/builtins.js";
 import type { CheckedApp, NameInfo, SymbolRef } from "../../ir/checked.js";
-import type { ClientBlock, Fn, PortedServer, TypeDecl } from "../../ir/types.js";
+import type { ClientBlock, Fn, PortedServer } from "../../ir/types.js";
 import { TsFile } from "./builders.js";
 import { forEachChild } from "./body.js";
 import { isUnitEnum, schemaName, type TypeTable } from "./types.js";
@@ -36,7 +36,6 @@ export class ModuleContext {
   /** Names declared at module level (functions, bindings, models, env): locals that clash are renamed. */
   readonly moduleNames = new Set<string>();
   readonly asyncFns = new Set<string>();
-  private readonly variants = new Map<string, { decl: TypeDecl; fields: string[] }>();
 
   constructor(
     readonly app: CheckedApp,
@@ -46,9 +45,10 @@ export class ModuleContext {
     private readonly fileIndex: ReadonlyMap<string, number>,
   ) {
     this.names = app.names;
-    for (const d of types.decls.values()) {
-      if (d.def.kind === "enum") for (const v of d.def.variants) this.variants.set(v.name, { decl: d, fields: v.fields.map((f) => f.name) });
-    }
+  }
+
+  private get variants() {
+    return this.types.variants;
   }
 
   get sharedModule(): string {

@@ -59,5 +59,9 @@ function typeTable(app: CheckedApp): TypeTable {
       models.set(m.typeName, fields);
     }
   }
-  return { decls, models };
+  const variants = new Map<string, { decl: TypeDecl; fields: string[] }>();
+  for (const d of decls.values()) {
+    if (d.def.kind === "enum") for (const v of d.def.variants) variants.set(v.name, { decl: d, fields: v.fields.map((f) => f.name) });
+  }
+  return { decls, models, variants };
 }

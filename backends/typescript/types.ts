@@ -9,6 +9,8 @@ import { propertyName } from "./builders.js";
 export interface TypeTable {
   /** Every declared type by name (shared, server and client blocks). */
   decls: ReadonlyMap<string, TypeDecl>;
+  /** Every enum variant by name, with its enum and its field names. */
+  variants: ReadonlyMap<string, { decl: TypeDecl; fields: string[] }>;
   /** Model row types by name, with their fields. */
   models: ReadonlyMap<string, { name: string; type: TypeExpr }[]>;
 }

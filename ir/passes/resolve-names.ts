@@ -569,6 +569,26 @@ class Resolver {
     return undefined;
   }
 
+  private declaring: Map<string, PortedServer[]> | null = null;
+
+  /** For each name, the server blocks that declare it as a model, binding, function or env variable. */
+  private declaringBlocks(): Map<string, PortedServer[]> {
+    if (this.declaring) return this.declaring;
+    const map = new Map<string, PortedServer[]>();
+    const add = (name: string, s: PortedServer) => {
+      const list = map.get(name) ?? [];
+      if (!list.includes(s)) list.push(s);
+      map.set(name, list);
+    };
+    for (const s of this.app.servers) {
+      for (const m of s.models) add(m.accessor, s);
+      for (const b of s.bindings) add(b.name, s);
+      for (const f of s.fns) add(f.name, s);
+      for (const e of s.envs) add(e.name, s);
+    }
+    return (this.declaring = map);
+  }
+
   /** A name of another block this one may use (a model, a plain-data binding), if any. */
   private foreignSymbol(name: string): Sym | undefined {
     const f = this.foreign(name);
@@ -582,7 +602,8 @@ class Resolver {
     | undefined {
     const ctx = this.context;
     const here = ctx.kind === "server" ? ctx.server.name : undefined;
-    for (const s of this.app.servers) {
+    // Only the blocks that declare the name at all (most names are declared by none).
+    for (const s of this.declaringBlocks().get(name) ?? []) {
       if (ctx.kind === "server" && s === ctx.server) continue;
       const label = blockLabel("server", s.name);
       const model = s.models.find((m) => m.accessor === name);
