@@ -1,0 +1,96 @@
+// Option and Result (language.md "Types", "Expressions"): `Some(x)` is x
+// itself and `None` is null (undefined also counts as None), so Options cost
+// nothing and JSON carries them as they are; a Result is a small tagged object.
+import { isResult } from "./result-shape.js";
+
+/** `Option<T>`: `Some(x)` is `x`, `None` is `null` (`undefined` also counts as None). */
+export type Option<T> = T | null;
+
+/** `Result<T, E>`: `Ok(v)` or `Err(e)`. */
+export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
+
+/**
+ * `Some(x)`: the value itself.
+ * @example Some(5) // 5
+ */
+export function Some<T>(value: T): Option<T> {
+  return value;
+}
+
+/** `None`. */
+export const None: null = null;
+
+/**
+ * `Ok(v)`.
+ * @example Ok(5) // { ok: true, value: 5 }
+ */
+export function Ok<T>(value: T): Result<T, never> {
+  return { ok: true, value };
+}
+
+/**
+ * `Err(e)`; a route answers it with 400 (or `e.status`) and `{"error": e}`.
+ * @example Err("not found") // { ok: false, error: "not found" }
+ */
+export function Err<E>(error: E): Result<never, E> {
+  return { ok: false, error };
+}
+
+/** `expr!`: true when `r` is None (null/undefined) or an Err, so the enclosing function returns it. */
+export function isFailure(r: unknown): boolean {
+  return r === null || r === undefined || (isResult(r) && !r.ok);
+}
+
+/**
+ * The value inside `Ok(v)` / `Some(v)`; throws on `Err` or `None`.
+ * @example unwrap(Ok(1)) // 1
+ */
+export function unwrap<T>(r: Result<T, unknown> | Option<T>): T {
+  if (r === null || r === undefined) throw new Error("unwrap of None");
+  if (isResult(r)) {
+    if (r.ok) return r.value as T;
+    throw new Error(`unwrap of Err(${JSON.stringify(r.error)})`);
+  }
+  return r as T;
+}
+
+/**
+ * The value of `Some`/`Ok`, else `fallback`.
+ * @example unwrapOr(null, 100) // 100
+ */
+export function unwrapOr<T, D>(r: Result<T, unknown> | Option<T> | undefined, fallback: D): T | D {
+  if (r === null || r === undefined) return fallback;
+  if (isResult(r)) return r.ok ? (r.value as T) : fallback;
+  return r as T;
+}
+
+/** Same as `unwrapOr`. */
+export const unwrap_or: <T, D>(r: Result<T, unknown> | Option<T> | undefined, fallback: D) => T | D = unwrapOr;
+
+/**
+ * Turns an Option into a Result: `None` becomes `Err(error)`.
+ * @example AlertRecord.find(id) |> ok_or("Alert not found")
+ */
+export function ok_or<T, E>(option: Option<T> | undefined, error: E): Result<T, E> {
+  return option === null || option === undefined ? Err(error) : Ok(option);
+}
+
+/** True for `Some(x)` (anything but null/undefined). */
+export function is_some(option: unknown): boolean {
+  return option !== null && option !== undefined;
+}
+
+/** True for `None` (null or undefined). */
+export function is_none(option: unknown): boolean {
+  return option === null || option === undefined;
+}
+
+/** True for `Ok(v)`. */
+export function is_ok(result: unknown): boolean {
+  return isResult(result) && result.ok;
+}
+
+/** True for `Err(e)`. */
+export function is_err(result: unknown): boolean {
+  return isResult(result) && !result.ok;
+}

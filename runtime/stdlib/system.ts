@@ -1,0 +1,71 @@
+// Process-facing functions of language.md "Standard library" and the HTTP
+// caching helpers of scaling.md "Caching". Nothing here imports a Node or
+// Bun module, so the stdlib also loads in a browser.
+
+const bunInspect: ((value: unknown) => string) | undefined = (globalThis as { Bun?: { inspect(v: unknown): string } }).Bun?.inspect;
+
+function show(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (bunInspect) return bunInspect(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Writes its arguments to stdout separated by spaces, like `console.log`
+ * but without `%d`-style format directives.
+ * @example print("[collector] Retention: {RETENTION_HOURS}h")
+ */
+export function print(...args: unknown[]): void {
+  console.log(args.length === 1 && typeof args[0] === "string" ? args[0] : args.map(show).join(" "));
+}
+
+/** A random UUID (v4). */
+export function uuid(): string {
+  return crypto.randomUUID();
+}
+
+/** The environment variable `name`, or None when it is unset. */
+export function env(name: string): string | null {
+  return typeof process === "undefined" ? null : (process.env[name] ?? null);
+}
+
+/**
+ * A promise that resolves after `ms` milliseconds.
+ * @example await sleep(500)
+ */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The running process: `Process.uptime()` is its uptime in seconds. */
+export const Process: { uptime(): number; readonly pid: number } = {
+  uptime: () => (typeof process === "undefined" ? performance.now() / 1000 : process.uptime()),
+  get pid(): number {
+    return typeof process === "undefined" ? 0 : process.pid;
+  },
+};
+
+interface HeaderTarget {
+  setHeader(name: string, value: string): void;
+}
+
+/**
+ * Sets the response's `Cache-Control` header.
+ * @example cache_control(res, "public, max-age=60")
+ */
+export function cache_control(res: HeaderTarget, value: string): void {
+  res.setHeader("Cache-Control", value);
+}
+
+/**
+ * Sets the response's `ETag` header (quoted unless it already is).
+ * @example etag(res, products_hash)
+ */
+export function etag(res: HeaderTarget, value: string | number): void {
+  const text = String(value);
+  res.setHeader("ETag", /^(W\/)?".*"$/.test(text) ? text : `"${text.replaceAll('"', "")}"`);
+}

@@ -1,0 +1,113 @@
+// Strings and conversions of language.md "Standard library". Conversions
+// that can fail (`to_int("abc")`) give None rather than throwing, and are
+// typed `any` so they fit both `to_int(x) + 1` and `to_int(x) |> unwrapOr(0)`.
+
+/**
+ * Joins the elements with `separator` (default ",").
+ * @example tags |> join(",")
+ */
+export function join(xs: readonly unknown[], separator: string = ","): string {
+  return xs.map((x) => (typeof x === "string" ? x : to_string(x))).join(separator);
+}
+
+/** Splits a string at each `separator`. */
+export function split(s: string, separator: string): string[] {
+  return s.split(separator);
+}
+
+/** Removes surrounding whitespace. */
+export function trim(s: string): string {
+  return s.trim();
+}
+
+/** Upper case. */
+export function upper(s: string): string {
+  return s.toUpperCase();
+}
+
+/** Lower case. */
+export function lower(s: string): string {
+  return s.toLowerCase();
+}
+
+/** Substring of a string, element of an array, key of an object. */
+export function contains(haystack: unknown, needle: unknown): boolean {
+  if (typeof haystack === "string") return haystack.includes(String(needle));
+  if (Array.isArray(haystack)) return haystack.includes(needle);
+  if (haystack instanceof Map || haystack instanceof Set) return haystack.has(needle);
+  if (typeof haystack === "object" && haystack !== null) return Object.hasOwn(haystack, String(needle));
+  return false;
+}
+
+/** True when `s` starts with `prefix`. */
+export function starts_with(s: string, prefix: string): boolean {
+  return s.startsWith(prefix);
+}
+
+/** True when `s` ends with `suffix`. */
+export function ends_with(s: string, suffix: string): boolean {
+  return s.endsWith(suffix);
+}
+
+/** Replaces every occurrence of `search`. */
+export function replace(s: string, search: string, replacement: string): string {
+  return s.replaceAll(search, replacement);
+}
+
+/**
+ * Text of a value: a string (and so an enum value) is itself, None is "nil",
+ * an error its message, objects and arrays their JSON.
+ */
+export function to_string(x: unknown): string {
+  if (typeof x === "string") return x;
+  if (x === null || x === undefined) return "nil";
+  if (typeof x === "number" || typeof x === "boolean" || typeof x === "bigint") return String(x);
+  if (x instanceof Error) return x.message;
+  if (x instanceof Date) return x.toISOString();
+  try {
+    return JSON.stringify(x) ?? String(x);
+  } catch {
+    return String(x);
+  }
+}
+
+/** Whole number of a number (truncated), numeric string or Bool; None when it does not convert. */
+export function to_int(x: unknown): any {
+  const n = to_float(x);
+  return n === null ? null : Math.trunc(n);
+}
+
+/** Number of a number, numeric string or Bool; None when it does not convert. */
+export function to_float(x: unknown): any {
+  if (typeof x === "number") return Number.isFinite(x) ? x : null;
+  if (typeof x === "boolean") return x ? 1 : 0;
+  if (typeof x === "string" && x.trim() !== "") {
+    const n = Number(x);
+    return Number.isFinite(n) ? n : null;
+  }
+  return null;
+}
+
+/** Absolute value. */
+export function abs(x: number): number {
+  return Math.abs(x);
+}
+
+/**
+ * Rounds to `digits` decimals (default 0).
+ * @example round(3.14159, 2) // 3.14
+ */
+export function round(x: number, digits: number = 0): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** Rounds down. */
+export function floor(x: number): number {
+  return Math.floor(x);
+}
+
+/** Rounds up. */
+export function ceil(x: number): number {
+  return Math.ceil(x);
+}
