@@ -1,0 +1,86 @@
+// How a model's field types map to SQLite columns (decisions.md "Models"):
+// Int -> INTEGER, Float -> REAL, String and enums -> TEXT, Bool -> INTEGER
+// 0/1 read back as true/false, arrays, maps, records, enums with fields and
+// Any -> TEXT holding JSON. Option<T> is T's column, nullable.
+//
+// Values are stored as given otherwise: SQLite is dynamically typed, and the
+// monitoring example stores `Date.now()` (a number) in a String field
+// (decisions.md "Gradual typing"); the TEXT column keeps it as text.
+import type { SchemaNode } from "../schema/node.js";
+
+export type ColumnKind = "integer" | "real" | "text" | "bool" | "json";
+
+export interface Column {
+  name: string;
+  kind: ColumnKind;
+  /** The name, double-quoted for SQL. */
+  sql: string;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A table or column name, checked (names are never taken from requests, but never spliced unchecked either) and quoted. */
+export function quoteName(name: string, what: string): string {
+  if (!IDENTIFIER.test(name)) throw new Error(`invalid ${what} name ${JSON.stringify(name)}`);
+  return `"${name}"`;
+}
+
+function kindOf(node: SchemaNode): ColumnKind {
+  const base = node.optional && node.inner ? node.inner : node;
+  switch (base.kind) {
+    case "int":
+      return "integer";
+    case "float":
+      return "real";
+    case "string":
+    case "enum":
+      return "text";
+    case "bool":
+      return "bool";
+    default:
+      return "json";
+  }
+}
+
+export function columnOf(name: string, node: SchemaNode): Column {
+  return { name, kind: kindOf(node), sql: quoteName(name, "column") };
+}
+
+/** The SQL type in CREATE TABLE / ADD COLUMN. */
+export function sqlType(kind: ColumnKind): string {
+  return kind === "integer" || kind === "bool" ? "INTEGER" : kind === "real" ? "REAL" : "TEXT";
+}
+
+export type Bindable = string | number | bigint | boolean | null | Uint8Array;
+
+/** A value as it is bound for `column`. */
+export function toDb(column: Column, value: unknown): Bindable {
+  if (value === null || value === undefined) return null;
+  if (column.kind === "json") return JSON.stringify(value);
+  switch (typeof value) {
+    case "boolean":
+      return value ? 1 : 0;
+    case "number":
+    case "string":
+    case "bigint":
+      return value;
+    default:
+      if (value instanceof Uint8Array) return value;
+      if (value instanceof Date) return value.toISOString();
+      return JSON.stringify(value);
+  }
+}
+
+/** A stored value as the model's field reads it. */
+export function fromDb(column: Column, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (column.kind === "bool") return value === 1 ? true : value === 0 ? false : value;
+  if (column.kind === "json" && typeof value === "string") {
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value; // written by something else: read as stored
+    }
+  }
+  return value;
+}

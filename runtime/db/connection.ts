@@ -1,0 +1,29 @@
+/// <reference types="bun" />
+// `db { adapter: "sqlite", database: "app.db" }` / `db { path: "./data.db" }`.
+// One connection per file per process. WAL lets the two server processes of
+// decisions.md "Cross-block names" read while the other writes; busy_timeout
+// makes a writer wait for the other's lock instead of failing at once.
+import { Database } from "bun:sqlite";
+import { resolve } from "node:path";
+import { register } from "./handles.js";
+import type { Db } from "./types.js";
+
+const open = new Map<string, Db>();
+
+/**
+ * Opens (once per process) the SQLite database at `path`, creating the file if needed.
+ * @example const db = sqlite("metrics.db");
+ */
+export function sqlite(path: string): Db {
+  const key = path === ":memory:" ? path : resolve(path);
+  const existing = open.get(key);
+  if (existing) return existing;
+  const handle = new Database(path, { create: true });
+  handle.run("PRAGMA journal_mode = WAL");
+  handle.run("PRAGMA busy_timeout = 5000");
+  handle.run("PRAGMA synchronous = NORMAL"); // durable at checkpoints; safe with WAL
+  const db: Db = Object.freeze({ path });
+  register(db, handle);
+  open.set(key, db);
+  return db;
+}

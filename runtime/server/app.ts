@@ -1,0 +1,119 @@
+// `createApp`: the application a server block compiles to. Registration
+// compiles each handler's parameter binder once; `start` assembles the Hono
+// router (routes, RPC endpoints, /healthz, the 404 answer) and hands
+// Bun.serve its options.
+import { Hono } from "hono";
+import { bindsBody, pathParamNames, routeBinder, rpcBinder } from "./binding.js";
+import { flushLogs, logEvent } from "./log.js";
+import { installSignalHandlers, resolvePort, runHooks } from "./lifecycle.js";
+import { Exchange, type Endpoint, type ErrorHandler, type Middleware, type Shared } from "./pipeline.js";
+import type { AppOptions, Param, ServeOptions, TovaApp } from "./types.js";
+
+interface Registered {
+  method: string;
+  path: string;
+  endpoint: Endpoint;
+}
+
+class App implements TovaApp {
+  private readonly registered: Registered[] = [];
+  private readonly startHooks: (() => unknown)[] = [];
+  private readonly stopHooks: (() => unknown)[] = [];
+  private readonly shared: Shared;
+
+  constructor(private readonly options: AppOptions) {
+    this.shared = {
+      inflight: 0,
+      middleware: [],
+      onError: null,
+      serviceField: options.name === null ? "" : `,"service":${JSON.stringify(options.name)}`,
+    };
+  }
+
+  route(method: string, path: string, handler: (...args: any[]) => unknown, params: Param[] | "req-res"): void {
+    const m = method.toUpperCase();
+    if (params === "req-res") {
+      this.add(m, path, { kind: "req-res", handler, bind: null, readsBody: bindsBody(m), skipsMiddleware: false });
+      return;
+    }
+    const inPath = pathParamNames(path);
+    const readsBody = bindsBody(m) && params.some((p) => !inPath.has(p.name));
+    this.add(m, path, { kind: "route", handler, bind: routeBinder(m, path, params), readsBody, skipsMiddleware: false });
+  }
+
+  rpc(name: string, handler: (...args: any[]) => unknown, params: Param[]): void {
+    this.add("POST", `/rpc/${name}`, { kind: "rpc", handler, bind: rpcBinder(params), readsBody: true, skipsMiddleware: false });
+  }
+
+  use(middleware: Middleware): void {
+    this.shared.middleware.push(middleware);
+  }
+
+  onStart(fn: () => unknown): void {
+    this.startHooks.push(fn);
+  }
+
+  onStop(fn: () => unknown): void {
+    this.stopHooks.push(fn);
+  }
+
+  onError(fn: ErrorHandler): void {
+    this.shared.onError = fn;
+  }
+
+  async start(): Promise<ServeOptions> {
+    const port = resolvePort(this.options);
+    await runHooks(this.startHooks);
+    const hono = this.router();
+    return {
+      port,
+      fetch: hono.fetch,
+      // Only reached if the runtime itself failed: every handler error is answered by the pipeline.
+      error(err: Error): Response {
+        logEvent("error", "unhandled server error", { message: err.message, stack: err.stack });
+        return new Response('{"error":"Internal Server Error"}', { status: 500, headers: { "content-type": "application/json" } });
+      },
+    };
+  }
+
+  stopOnSignals(server: { stop(closeActive?: boolean): unknown }): void {
+    const port = (server as { port?: unknown }).port;
+    logEvent("info", "listening", { port, ...(this.options.name ? { service: this.options.name } : {}) });
+    flushLogs();
+    installSignalHandlers(server, () => this.shared.inflight, this.stopHooks, this.options.name);
+  }
+
+  private add(method: string, path: string, endpoint: Endpoint): void {
+    if (this.registered.some((r) => r.method === method && r.path === path)) {
+      throw new Error(`${method} ${path} is registered twice`);
+    }
+    this.registered.push({ method, path, endpoint });
+  }
+
+  private router(): Hono {
+    const hono = new Hono();
+    const shared = this.shared;
+    const mount = (method: string, path: string, ep: Endpoint) =>
+      hono.on(method, path, (c) => new Exchange(shared, ep, c, c.req.raw).run());
+    for (const r of this.registered) mount(r.method, r.path, r.endpoint);
+    if (!this.registered.some((r) => r.method === "GET" && r.path === "/healthz")) {
+      mount("GET", "/healthz", { kind: "health", handler: () => undefined, bind: null, readsBody: false, skipsMiddleware: true });
+    }
+    const notFound: Endpoint = { kind: "not-found", handler: () => undefined, bind: null, readsBody: false, skipsMiddleware: false };
+    hono.notFound((c) => new Exchange(shared, notFound, c, c.req.raw).run());
+    return hono;
+  }
+}
+
+/**
+ * The application of one server block.
+ *
+ * @example
+ * const app = createApp({ name: null, port: 3000, portEnv: "PORT" });
+ * app.route("GET", "/api/metrics", get_metrics, [{ name: "limit", schema: t.option(t.int) }]);
+ * const server = Bun.serve(await app.start());
+ * app.stopOnSignals(server);
+ */
+export function createApp(options: AppOptions): TovaApp {
+  return new App(options);
+}

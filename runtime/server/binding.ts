@@ -1,0 +1,137 @@
+// Arguments from a request (decisions.md "Routes and RPC"): route parameters
+// bind by name, path first, then the query string (GET, DELETE) or JSON body
+// fields (POST, PUT, PATCH); a parameter marked wholeBody takes the whole
+// body; RPC takes `{"__args": [...]}`. Strings from the path and query are
+// converted to the declared type; JSON values are checked strictly. Anything
+// missing, extra or wrongly typed is a BindError (a 400 naming the
+// parameter), so a handler only ever sees values of its declared types.
+//
+// Each binder is compiled once, at registration: the per-request work is a
+// loop over precomputed slots.
+import { INVALID, isPlainObject, type SchemaNode } from "../schema/node.js";
+import type { Param } from "./types.js";
+
+/** A 400 answer: `{"error": message, "param": param}`. */
+export class BindError {
+  constructor(
+    readonly message: string,
+    readonly param: string,
+  ) {}
+}
+
+/** What a route binder reads from one request. */
+export interface RouteInput {
+  pathParam(name: string): string | undefined;
+  /** The query string, or "" when there is none. */
+  queryString: string;
+  /** The parsed JSON body; undefined when there was none. */
+  body: unknown;
+}
+
+export type Binder = (input: RouteInput) => unknown[] | BindError;
+
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
+
+/** True when `method` binds parameters from a JSON body. */
+export function bindsBody(method: string): boolean {
+  return BODY_METHODS.has(method.toUpperCase());
+}
+
+/** The `:name` parameters of a route path (`/a/:id{[0-9]+}/:rest?` has id and rest). */
+export function pathParamNames(path: string): Set<string> {
+  return new Set([...path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!));
+}
+
+const nodeOf = (p: Param): SchemaNode => p.schema as unknown as SchemaNode;
+
+function checked(node: SchemaNode, value: unknown, name: string): unknown {
+  if (value === undefined) return node.optional ? null : new BindError(`missing parameter "${name}"`, name);
+  return node.check(value) ? value : new BindError(node.explain(value, name), name);
+}
+
+function converted(node: SchemaNode, text: string, name: string): unknown {
+  const value = node.parse(text);
+  return value === INVALID ? new BindError(node.explain(text, name), name) : value;
+}
+
+/** A query parameter: all values for an array type (`?tag=a&tag=b`), else the first. */
+function fromQuery(node: SchemaNode, query: URLSearchParams, name: string): unknown {
+  const base = node.optional ? node.inner! : node;
+  if (base.kind === "array" && !(query.get(name) ?? "").startsWith("[")) {
+    const out: unknown[] = [];
+    for (const text of query.getAll(name)) {
+      const one = converted(base.inner!, text, name);
+      if (one instanceof BindError) return one;
+      out.push(one);
+    }
+    return out;
+  }
+  const text = query.get(name);
+  return text === null ? checked(node, undefined, name) : converted(node, text, name);
+}
+
+type Slot = { name: string; node: SchemaNode; source: "path" | "query" | "body" | "whole" };
+
+/** The binder of a route handler's parameters. */
+export function routeBinder(method: string, path: string, params: Param[]): Binder {
+  const inPath = pathParamNames(path);
+  const body = bindsBody(method);
+  const slots: Slot[] = params.map((p) => ({
+    name: p.name,
+    node: nodeOf(p),
+    source: inPath.has(p.name) ? "path" : p.wholeBody && body ? "whole" : body ? "body" : "query",
+  }));
+  const queryNames = new Set(slots.filter((s) => s.source === "query").map((s) => s.name));
+  const bodyNames = new Set(slots.filter((s) => s.source === "body").map((s) => s.name));
+  const firstBody = slots.find((s) => s.source === "body");
+
+  return (input) => {
+    const query = !body && input.queryString !== "" ? new URLSearchParams(input.queryString) : null;
+    if (query) for (const key of query.keys()) if (!queryNames.has(key)) return new BindError(`unexpected query parameter "${key}"`, key);
+    if (firstBody) {
+      if (input.body !== undefined && !isPlainObject(input.body)) return new BindError("expected a JSON object body", firstBody.name);
+      const fields = input.body as Record<string, unknown> | undefined;
+      if (fields) for (const key in fields) if (!bodyNames.has(key)) return new BindError(`unexpected field "${key}"`, key);
+    }
+    const args = new Array<unknown>(slots.length);
+    for (let i = 0; i < slots.length; i++) {
+      const { name, node, source } = slots[i]!;
+      let value: unknown;
+      if (source === "path") {
+        const text = input.pathParam(name);
+        value = text === undefined ? checked(node, undefined, name) : converted(node, text, name);
+      } else if (source === "query") {
+        value = query ? fromQuery(node, query, name) : checked(node, undefined, name);
+      } else if (source === "body") {
+        value = checked(node, (input.body as Record<string, unknown> | undefined)?.[name], name);
+      } else {
+        value = checked(node, input.body, name);
+      }
+      if (value instanceof BindError) return value;
+      args[i] = value;
+    }
+    return args;
+  };
+}
+
+/** The binder of an RPC function: `{"__args": [...]}`, positional, checked strictly. */
+export function rpcBinder(params: Param[]): (body: unknown) => unknown[] | BindError {
+  const names = params.map((p) => p.name);
+  const nodes = params.map(nodeOf);
+  return (body) => {
+    let args: unknown[];
+    if (body === undefined) args = [];
+    else if (isPlainObject(body) && (body.__args === undefined || Array.isArray(body.__args))) args = (body.__args as unknown[]) ?? [];
+    else return new BindError('expected a body of the form {"__args": [...]}', "__args");
+    if (args.length > nodes.length) {
+      return new BindError(`too many arguments: expected at most ${nodes.length}, got ${args.length}`, "__args");
+    }
+    const out = new Array<unknown>(nodes.length);
+    for (let i = 0; i < nodes.length; i++) {
+      const value = checked(nodes[i]!, args[i], names[i]!);
+      if (value instanceof BindError) return value;
+      out[i] = value;
+    }
+    return out;
+  };
+}

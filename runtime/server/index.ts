@@ -1,0 +1,5 @@
+// The server a server block compiles to (runtime/README.md "server"):
+// `createApp`, the `req`/`res` types, and `loadEnv`.
+export * from "./types.js";
+export * from "./app.js";
+export * from "./env.js";

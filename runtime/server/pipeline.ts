@@ -1,0 +1,231 @@
+// One request, from Hono's match to the Response: request id, body, middleware,
+// argument binding, the handler, result mapping, errors, the log line.
+//
+// The common case (typed parameters, no body, no middleware, a synchronous
+// handler) runs without a promise or a `req`/`res` object; everything else
+// takes the async path. Both end in `respond`, which echoes the request id,
+// adds the headers middleware set, logs the request and counts it done
+// (graceful shutdown waits for that count).
+import type { Context } from "hono";
+import { BindError, type Binder } from "./binding.js";
+import { logEvent, logRequest } from "./log.js";
+import { pathOf, queryStringOf, requestIdOf, TovaRequestImpl } from "./request.js";
+import { answeredResponse, JSON_TYPE, toResponse, TovaResponseImpl, withHeaders } from "./response.js";
+import { routeAnswer, rpcAnswer, type Answer } from "./results.js";
+import type { TovaRequest, TovaResponse } from "./types.js";
+
+export type Middleware = (req: TovaRequest, res: TovaResponse) => unknown;
+export type ErrorHandler = (err: any, req: TovaRequest, res: TovaResponse) => unknown;
+
+/** A registered handler and how to call it. */
+export interface Endpoint {
+  kind: "route" | "rpc" | "req-res" | "health" | "not-found";
+  handler: (...args: any[]) => unknown;
+  /** Route binders read path, query and body; RPC binders read the body. */
+  bind: Binder | ((body: unknown) => unknown[] | BindError) | null;
+  /** The request body must be read before anything runs. */
+  readsBody: boolean;
+  /** Middleware does not run (the built-in /healthz, so probes never need credentials). */
+  skipsMiddleware: boolean;
+}
+
+/** What all requests of one app share. */
+export interface Shared {
+  inflight: number;
+  middleware: Middleware[];
+  onError: ErrorHandler | null;
+  /** `,"service":"<name>"` for named servers, else "": spliced into every request log line. */
+  serviceField: string;
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  v instanceof Promise || (typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function");
+
+function errorFields(err: unknown): { message: string; stack?: string } {
+  if (err instanceof Error) return err.stack ? { message: err.message, stack: err.stack } : { message: err.message };
+  return { message: String(err) };
+}
+
+/** Runs one request. */
+export class Exchange {
+  private readonly url: string;
+  private req: TovaRequestImpl | undefined;
+  private res: TovaResponseImpl | undefined;
+  private bodyText = "";
+  private readonly t0 = performance.now();
+  private readonly id: string;
+
+  constructor(
+    private readonly app: Shared,
+    private readonly ep: Endpoint,
+    private readonly c: Context,
+    private readonly raw: Request,
+  ) {
+    this.url = raw.url;
+    this.id = requestIdOf(raw);
+    app.inflight++;
+  }
+
+  // RouteInput, for the binders.
+  pathParam(name: string): string | undefined {
+    return this.c.req.param(name);
+  }
+  get queryString(): string {
+    return queryStringOf(this.url);
+  }
+  body: unknown = undefined;
+
+  run(): Response | Promise<Response> {
+    const ep = this.ep;
+    if (ep.readsBody || ep.kind === "req-res" || (this.app.middleware.length > 0 && !ep.skipsMiddleware)) return this.runAsync();
+    try {
+      const value = this.call();
+      return isThenable(value) ? Promise.resolve(value).then((v) => this.answer(v), (e) => this.fail(e)) : this.answer(value);
+    } catch (err) {
+      return this.fail(err);
+    }
+  }
+
+  private async runAsync(): Promise<Response> {
+    try {
+      if (this.ep.readsBody) this.bodyText = await this.raw.text();
+      if (this.app.middleware.length > 0 && !this.ep.skipsMiddleware) {
+        const req = this.request();
+        const res = this.response();
+        for (const middleware of this.app.middleware) {
+          const r = middleware(req, res);
+          if (isThenable(r)) await r;
+          if (res.sent) return this.respondWith(answeredResponse(res, this.id));
+        }
+      }
+      let value = this.call();
+      if (isThenable(value)) value = await value;
+      return this.answer(value);
+    } catch (err) {
+      return this.fail(err);
+    }
+  }
+
+  /** Binds the arguments and calls the handler; a BindError is returned, not thrown. */
+  private call(): unknown {
+    const ep = this.ep;
+    switch (ep.kind) {
+      case "health":
+      case "not-found":
+        return undefined;
+      case "req-res": {
+        const req = this.request();
+        const parsed = this.parseBody(true);
+        if (parsed instanceof BindError) return parsed;
+        req.body = parsed;
+        return ep.handler(req, this.response());
+      }
+      case "route": {
+        const parsed = this.parseBody(false);
+        if (parsed instanceof BindError) return parsed;
+        this.body = parsed;
+        const args = (ep.bind as Binder)(this);
+        return args instanceof BindError ? args : ep.handler.apply(null, args);
+      }
+      case "rpc": {
+        const parsed = this.parseBody(false);
+        if (parsed instanceof BindError) return parsed;
+        const args = (ep.bind as (body: unknown) => unknown[] | BindError)(parsed);
+        return args instanceof BindError ? args : ep.handler.apply(null, args);
+      }
+    }
+  }
+
+  /**
+   * The JSON body; undefined when empty. A `(req, res)` handler gets the text
+   * of a body that is not declared JSON.
+   */
+  private parseBody(lenient: boolean): unknown {
+    if (this.bodyText === "") return undefined;
+    if (lenient && !(this.raw.headers.get("content-type") ?? "").includes("json")) return this.bodyText;
+    try {
+      return JSON.parse(this.bodyText);
+    } catch (err) {
+      return new BindError(`malformed JSON body: ${(err as Error).message}`, this.ep.kind === "rpc" ? "__args" : "body");
+    }
+  }
+
+  /** The Response for a handler's value. */
+  private answer(value: unknown): Response {
+    if (value instanceof BindError) {
+      return this.respond(400, JSON.stringify({ error: value.message, param: value.param }), JSON_TYPE);
+    }
+    const res = this.res;
+    if (res?.sent) return this.respondWith(answeredResponse(res, this.id));
+    let answer: Answer | Response;
+    switch (this.ep.kind) {
+      case "rpc":
+        answer = rpcAnswer(value);
+        break;
+      case "health":
+        answer = { status: 200, json: `{"status":"ok","uptime":${process.uptime()}${this.app.serviceField}}` };
+        break;
+      case "not-found":
+        answer = { status: 404, json: '{"error":"Not Found"}' };
+        break;
+      default:
+        // A `(req, res)` handler that set a status and returned nothing answers that status, empty.
+        if (res?.statusSet && (value === null || value === undefined)) return this.respond(res.statusCode, null, null);
+        answer = routeAnswer(value);
+    }
+    if (answer instanceof Response) return this.respondWith(withHeaders(answer, this.id, res?.headers ?? null));
+    const status = res?.statusSet && answer.status === 200 ? res.statusCode : answer.status;
+    return this.respond(status, answer.json, JSON_TYPE);
+  }
+
+  /** A thrown error: on_error answers it if it can, else 500 without details. */
+  private fail(err: unknown): Response | Promise<Response> {
+    logEvent("error", "request failed", { ...errorFields(err), ...this.where() });
+    const onError = this.app.onError;
+    if (!onError) return this.internalError();
+    const res = this.response();
+    const afterwards = (): Response => (res.sent ? this.respondWith(answeredResponse(res, this.id)) : this.internalError());
+    const failed = (e: unknown): Response => {
+      logEvent("error", "on_error failed", { ...errorFields(e), ...this.where() });
+      return this.internalError();
+    };
+    try {
+      const r = onError(err, this.request(), res);
+      return isThenable(r) ? Promise.resolve(r).then(afterwards, failed) : afterwards();
+    } catch (e) {
+      return failed(e);
+    }
+  }
+
+  private internalError(): Response {
+    return this.respond(500, `{"error":"Internal Server Error","request_id":${JSON.stringify(this.currentId())}}`, JSON_TYPE);
+  }
+
+  private respond(status: number, body: string | null, type: string | null): Response {
+    return this.respondWith(toResponse(status, body, type, this.id, this.res));
+  }
+
+  /** Every response ends here: the log line, the in-flight count, on_finish callbacks. */
+  private respondWith(response: Response): Response {
+    this.app.inflight--;
+    logRequest(this.app.serviceField, this.raw.method, pathOf(this.url), response.status, performance.now() - this.t0, this.currentId());
+    this.res?.finish((err) => logEvent("error", "on_finish failed", { ...errorFields(err), ...this.where() }));
+    return response;
+  }
+
+  private currentId(): string {
+    return this.req ? String(this.req.id) : this.id;
+  }
+
+  private where(): Record<string, string> {
+    return { request_id: this.currentId(), method: this.raw.method, path: pathOf(this.url) };
+  }
+
+  private request(): TovaRequestImpl {
+    return (this.req ??= new TovaRequestImpl(this.raw, pathOf(this.url), this.id, this.c.req.param() as Record<string, string>, this.c.env));
+  }
+
+  private response(): TovaResponseImpl {
+    return (this.res ??= new TovaResponseImpl());
+  }
+}

@@ -1,0 +1,48 @@
+// What a handler's value answers (runtime/README.md "server"):
+//   Ok(v) and plain values -> 200 with the value as JSON (RPC: {"result": v});
+//   Err(e) -> 400, or e.status when e is an object with a numeric status, with {"error": e};
+//   None from a route -> 404 (an RPC answers {"result": null});
+//   a fetch Response -> sent as it is.
+import { isResult } from "../stdlib/result-shape.js";
+
+/** The status and JSON text of a value, or the Response the handler built. */
+export interface Answer {
+  status: number;
+  json: string;
+}
+
+const NOT_FOUND: Answer = { status: 404, json: '{"error":"Not Found"}' };
+
+function errorStatus(error: unknown): number {
+  const status = typeof error === "object" && error !== null ? (error as { status?: unknown }).status : undefined;
+  return typeof status === "number" && Number.isInteger(status) && status >= 400 && status <= 599 ? status : 400;
+}
+
+function errAnswer(error: unknown): Answer {
+  return { status: errorStatus(error), json: `{"error":${JSON.stringify(error) ?? "null"}}` };
+}
+
+/** A route handler's value. */
+export function routeAnswer(value: unknown): Answer | Response {
+  if (value === null || value === undefined) return NOT_FOUND;
+  if (typeof value === "object") {
+    if (value instanceof Response) return value;
+    if (isResult(value)) {
+      if (!value.ok) return errAnswer(value.error);
+      value = value.value;
+    }
+  }
+  return { status: 200, json: JSON.stringify(value) ?? "null" };
+}
+
+/** An RPC function's value, as `{"result": value}`. */
+export function rpcAnswer(value: unknown): Answer | Response {
+  if (typeof value === "object" && value !== null) {
+    if (value instanceof Response) return value;
+    if (isResult(value)) {
+      if (!value.ok) return errAnswer(value.error);
+      value = value.value;
+    }
+  }
+  return { status: 200, json: `{"result":${JSON.stringify(value) ?? "null"}}` };
+}

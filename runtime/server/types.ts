@@ -1,0 +1,96 @@
+// The request and response objects that `(req, res)` handlers, middleware and
+// `on_error` receive, and the application that generated server code builds.
+// Plain structural types: no Hono or Bun type leaks into generated code.
+import type { Schema } from "../schema/index.js";
+
+/** The request as Tova code sees it (`req`). Middleware may add fields. */
+export interface TovaRequest {
+  /** `GET`, `POST`, ... */
+  method: string;
+  /** The path without the query string: `/api/alerts/7/resolve`. */
+  path: string;
+  /** The full URL. */
+  url: string;
+  /** The request id: the incoming `X-Request-Id`, or a generated UUID. */
+  id: string;
+  /** The client's address. */
+  ip: string;
+  /** Header values by lower-case name. */
+  headers: Record<string, string | undefined>;
+  /** Query-string values by name (the first one when repeated). */
+  query: Record<string, string | undefined>;
+  /** Path parameters by name (`:id`). */
+  params: Record<string, string>;
+  /** The parsed JSON body (a string for other content types; undefined without a body). */
+  body: unknown;
+  [key: string]: any;
+}
+
+/** The response as Tova code sees it (`res`). */
+export interface TovaResponse {
+  /** Sets the status; also readable as `res.statusCode`. */
+  status(code: number): TovaResponse;
+  /** Answers now with `value` as JSON. */
+  json(value: unknown): void;
+  /** Answers now with text. */
+  text(value: string): void;
+  /** Answers now: strings as text, bytes as they are, anything else as JSON. */
+  send(value: unknown): void;
+  /** Sets a header on the response, whoever answers it. */
+  setHeader(name: string, value: string): void;
+  /** Same as `setHeader`. */
+  header(name: string, value: string): void;
+  /** Answers with a redirect (302 unless told). */
+  redirect(url: string, status?: number): void;
+  /** Runs `fn` once the response is ready. */
+  on_finish(fn: () => void): void;
+  /** True once an answer was given. */
+  readonly sent: boolean;
+  [key: string]: any;
+}
+
+/** One declared parameter of a route handler or RPC function. */
+export interface Param {
+  name: string;
+  schema: Schema<any>;
+  /** The single record parameter that receives the whole JSON body. */
+  wholeBody?: boolean;
+}
+
+/** What `createApp` needs: the block's name, its compiled port and the variable that overrides it. */
+export interface AppOptions {
+  /** The server block's name; null for the unnamed server. */
+  name: string | null;
+  /** The port assigned at compile time. */
+  port: number;
+  /** `PORT` or `PORT_<NAME>`: overrides `port` at run time. */
+  portEnv: string;
+}
+
+/** The options for `Bun.serve`. */
+export interface ServeOptions {
+  port: number;
+  hostname?: string;
+  fetch(req: Request, server: any): Response | Promise<Response>;
+  [k: string]: any;
+}
+
+/** A server block: its routes, RPC functions, middleware and lifecycle hooks. */
+export interface TovaApp {
+  /** `route METHOD "/path" => handler`; `params` are the handler's, or `"req-res"` for a `(req, res)` handler. */
+  route(method: string, path: string, handler: (...args: any[]) => unknown, params: Param[] | "req-res"): void;
+  /** A plain `fn` of the block: `POST /rpc/<name>` with `{"__args": [...]}`. */
+  rpc(name: string, handler: (...args: any[]) => unknown, params: Param[]): void;
+  /** `middleware fn m(req, res)`: runs before every handler, in declaration order. */
+  use(middleware: (req: TovaRequest, res: TovaResponse) => unknown): void;
+  /** `on_start`: runs (awaited, in order) before the server listens. */
+  onStart(fn: () => unknown): void;
+  /** `on_stop`: runs at graceful shutdown, after in-flight requests finish. */
+  onStop(fn: () => unknown): void;
+  /** `on_error fn(err, req, res)`: answers requests whose handler threw. */
+  onError(fn: (err: any, req: TovaRequest, res: TovaResponse) => unknown): void;
+  /** Runs on_start hooks and returns the options for Bun.serve (port from PORT/PORT_<NAME>, else the compiled one). */
+  start(): Promise<ServeOptions>;
+  /** SIGTERM/SIGINT: stop accepting, wait for in-flight requests, run on_stop hooks, exit 0. */
+  stopOnSignals(server: { stop(closeActive?: boolean): unknown }): void;
+}
