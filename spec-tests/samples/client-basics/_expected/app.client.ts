@@ -1,0 +1,45 @@
+import { type Todo } from "./app.shared.js";
+import { computed, effect, h, mount, rpcClient, signal } from "./runtime/client.js";
+import { filter, len } from "./runtime/stdlib.js";
+
+const server = rpcClient<{ list_todos(): Promise<Todo[]>; add_todo(title: string): Promise<Todo> }>();
+
+export const todos = signal<Todo[]>([]);
+export const draft = signal("");
+export const remaining = computed(() => len(filter(todos.value, (t: any) => !t.done)));
+export async function add() {
+  const todo = await server.add_todo(draft.value);
+  todos.value = [...todos.value, todo];
+  draft.value = "";
+}
+
+effect(async () => {
+  todos.value = await server.list_todos();
+});
+export function App() {
+  return h(
+    "div",
+    null,
+    h("h1", null, "Todos (", remaining.value, " left)"),
+    h("input", { value: draft.value }),
+    h("button", { onclick: add }, "Add"),
+    h(
+      "button",
+      {
+        onclick: () => {
+          draft.value = "";
+        },
+      },
+      "Clear",
+    ),
+    len(todos.value) === 0
+      ? h("p", null, "Nothing to do")
+      : h(
+          "ul",
+          null,
+          todos.value.map((todo: any) => h("li", { class: "todo" }, todo.title)),
+        ),
+  );
+}
+
+mount(App);

@@ -1,0 +1,10 @@
+export const cache_ttl = 600_000; /* 10.minutes */
+export const request_timeout = 30_000; /* 30.seconds */
+export const poll_interval = 500; /* 500.ms */
+export const retention = 604_800_000; /* 7.days */
+export const day = 86_400_000; /* 24.hours */
+export const minute = 60_000; /* 1.minute */
+export const max_upload = 5_242_880; /* 5.megabytes */
+export const chunk = 524_288; /* 512.kilobytes */
+export const disk_quota = 1_073_741_824; /* 1.gigabytes */
+export const header_limit = 100; /* 100.bytes */

@@ -1,0 +1,45 @@
+import { len, print } from "./runtime/stdlib.js";
+
+export function grade(score: number): string {
+  if (score >= 90) {
+    return "A";
+  } else if (score >= 80) {
+    return "B";
+  } else if (score >= 70) {
+    return "C";
+  } else {
+    return "F";
+  }
+}
+
+export function log_level(verbose: boolean, quiet: boolean) {
+  if (verbose) {
+    print("verbose");
+  } else if (quiet) {
+    print("quiet");
+  } else {
+    print("normal");
+  }
+}
+
+export function shipping_cost(weight: number, express: boolean): number {
+  let value: any;
+  if (weight > 10) {
+    const surcharge = weight * 0.5;
+    value = 5 + surcharge;
+  } else {
+    value = 5;
+  }
+  const base = value;
+  if (express) {
+    return base * 2;
+  } else {
+    return base;
+  }
+}
+
+export function warn_if_empty(items: string[]) {
+  if (len(items) === 0) {
+    print("no items");
+  }
+}

@@ -1,0 +1,9 @@
+import { t } from "./runtime/schema.js";
+
+export interface User {
+  id: number;
+  name: string;
+  email: string;
+}
+
+export const UserSchema = t.record<User>("User", { id: t.int, name: t.string, email: t.string });

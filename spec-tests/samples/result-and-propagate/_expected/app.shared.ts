@@ -1,0 +1,57 @@
+import { t } from "./runtime/schema.js";
+import {
+  Err,
+  Ok,
+  all,
+  find,
+  isFailure,
+  is_ok,
+  ok_or,
+  to_float,
+  unwrap,
+  type Result,
+} from "./runtime/stdlib.js";
+
+export interface Account {
+  id: number;
+  balance: number;
+}
+
+export const AccountSchema = t.record<Account>("Account", { id: t.int, balance: t.float });
+export function parse_amount(text: string): Result<number, string> {
+  const amount = to_float(text);
+  if (amount <= 0) {
+    return Err("amount must be positive");
+  } else {
+    return Ok(amount);
+  }
+}
+
+export function find_account(accounts: Account[], id: number): Account | null {
+  return find(accounts, (a: any) => a.id === id);
+}
+
+export function withdraw(accounts: Account[], id: number, text: string): Result<number, string> {
+  const result = parse_amount(text);
+  if (isFailure(result)) return result;
+  const amount = unwrap(result);
+  const result2 = ok_or(find_account(accounts, id), `no account ${id}`);
+  if (isFailure(result2)) return result2;
+  const account = unwrap(result2);
+  if (account.balance < amount) {
+    return Err("insufficient funds");
+  }
+  return Ok(account.balance - amount);
+}
+
+export function report(r: Result<number, string>): string {
+  if (r.ok) {
+    return `new balance ${r.value}`;
+  } else {
+    return `failed: ${r.error}`;
+  }
+}
+
+export function all_ok(results: Result<number, string>[]): boolean {
+  return all(results, (r: any) => is_ok(r));
+}

@@ -1,0 +1,88 @@
+import { delete_all, model, sqlite } from "./runtime/db.js";
+import { t } from "./runtime/schema.js";
+import { Ok, isFailure, ok_or, unwrap, type Result } from "./runtime/stdlib.js";
+import { createApp } from "./runtime/server.js";
+
+const db = sqlite("app.db");
+
+export interface Post {
+  id: number;
+  title: string;
+  body: string;
+  views: number;
+  published: boolean;
+}
+export const Post = model<Post>(db, "posts", {
+  title: t.string,
+  body: t.string,
+  views: t.int,
+  published: t.bool,
+});
+
+export function create_post(title: string, body: string): Post {
+  return Post.create({ title, body, views: 0, published: false });
+}
+
+export function get_post(id: number): Post | null {
+  return Post.find(id);
+}
+
+export function all_posts(): Post[] {
+  return Post.all();
+}
+
+export function popular(min_views: number): Post[] {
+  return Post.where({ views_gt: min_views, published: true });
+}
+
+export function unpopular(): Post[] {
+  return Post.where({ views_lt: 10 });
+}
+
+export function by_ids(ids: number[]): Post[] {
+  return Post.where({ id_in: ids });
+}
+
+export function publish_post(id: number): Result<Post, string> {
+  const result = ok_or(Post.find(id), `no post ${id}`);
+  if (isFailure(result)) return result;
+  const post = unwrap(result);
+  Post.update(id, { published: true });
+  return Ok(post);
+}
+
+export function remove_post(id: number): boolean {
+  return Post.delete(id);
+}
+
+export function post_count(): number {
+  return Post.count();
+}
+
+export function purge_drafts(): number {
+  return delete_all(Post.where({ published: false }));
+}
+
+const app = createApp({ name: null, port: 3000, portEnv: "PORT" });
+app.route("POST", "/posts", create_post, [
+  { name: "title", schema: t.string },
+  { name: "body", schema: t.string },
+]);
+app.route("GET", "/posts/:id", get_post, [{ name: "id", schema: t.int }]);
+app.route("DELETE", "/posts/:id", remove_post, [{ name: "id", schema: t.int }]);
+app.rpc("create_post", create_post, [
+  { name: "title", schema: t.string },
+  { name: "body", schema: t.string },
+]);
+app.rpc("get_post", get_post, [{ name: "id", schema: t.int }]);
+app.rpc("all_posts", all_posts, []);
+app.rpc("popular", popular, [{ name: "min_views", schema: t.int }]);
+app.rpc("unpopular", unpopular, []);
+app.rpc("by_ids", by_ids, [{ name: "ids", schema: t.array(t.int) }]);
+app.rpc("publish_post", publish_post, [{ name: "id", schema: t.int }]);
+app.rpc("remove_post", remove_post, [{ name: "id", schema: t.int }]);
+app.rpc("post_count", post_count, []);
+app.rpc("purge_drafts", purge_drafts, []);
+
+const server = Bun.serve(await app.start());
+app.stopOnSignals(server);

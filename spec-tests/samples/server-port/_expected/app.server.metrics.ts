@@ -1,0 +1,12 @@
+import { createApp } from "./runtime/server.js";
+
+export function scrape() {
+  return "up 1";
+}
+
+const app = createApp({ name: "metrics", port: 3000, portEnv: "PORT_METRICS" });
+app.route("GET", "/metrics", scrape, []);
+app.rpc("scrape", scrape, []);
+
+const server = Bun.serve(await app.start());
+app.stopOnSignals(server);

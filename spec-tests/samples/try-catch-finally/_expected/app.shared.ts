@@ -1,0 +1,34 @@
+import { JSON, fetch, print } from "./runtime/stdlib.js";
+
+export function safe_parse(text: string) {
+  try {
+    return JSON.parse(text);
+  } catch (err: any) {
+    print(`bad json: ${err.message}`);
+    return null;
+  } finally {
+    print("parse attempted");
+  }
+}
+
+export async function fetch_status(url: string): Promise<string> {
+  let status = "unknown";
+  try {
+    const response = await fetch(url);
+    status = response.ok ? "up" : "degraded";
+  } catch (err: any) {
+    status = `down: ${err.message}`;
+  }
+  return status;
+}
+
+export function parse_or_nil(text: string) {
+  let value: any;
+  try {
+    value = JSON.parse(text);
+  } catch (e: any) {
+    value = null;
+  }
+  const parsed = value;
+  return parsed;
+}
