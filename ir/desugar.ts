@@ -157,7 +157,9 @@ function desugarArgs(args: ast.Arg[], span: Span): ast.Arg[] {
 /** Turns an argument that mentions `.field` into `fn(it) ...` with `it.field`. */
 function implicitLambda(e: ast.Expr): ast.Expr {
   if (!mentionsImplicit(e)) return e;
-  const it = "it";
+  // `filter(.price > it)` where `it` is the user's: the implicit parameter takes another name.
+  let it = "it";
+  while (mentionsName(e, it)) it = `${it}_`;
   const body = replaceImplicit(e, it);
   return {
     kind: "Lambda",
@@ -168,6 +170,24 @@ function implicitLambda(e: ast.Expr): ast.Expr {
     body,
     span: e.span,
   };
+}
+
+function mentionsName(e: ast.Expr, name: string): boolean {
+  let found = false;
+  const visit = (x: ast.Expr): void => {
+    if (found) return;
+    if (x.kind === "Ident" && x.name === name) found = true;
+    else if (x.kind === "Member") visit(x.object);
+    else if (x.kind === "Index") (visit(x.object), visit(x.index));
+    else if (x.kind === "Unary") visit(x.operand);
+    else if (x.kind === "Binary") (visit(x.left), visit(x.right));
+    else if (x.kind === "Compare") x.operands.forEach(visit);
+    else if (x.kind === "Call") (visit(x.callee), x.args.forEach((a) => visit(a.value)));
+    else if (x.kind === "Template") x.parts.forEach((p) => typeof p !== "string" && visit(p));
+    else if (x.kind === "Propagate") visit(x.expr);
+  };
+  visit(e);
+  return found;
 }
 
 /** Looks for `.field` without entering nested lambdas or call arguments (they own theirs). */

@@ -61,9 +61,10 @@ export class BodyEmitter {
 
   /** Parameters as TypeScript (`name: Type`, defaults kept, untyped ones `any`). */
   params(params: { name: string; type: ast.TypeExpr | null; default: ast.Expr | null }[]): string[] {
-    return params.map((p) => {
+    const isOption = (p: (typeof params)[number]) => p.type?.kind === "TName" && p.type.name === "Option";
+    return params.map((p, i) => {
       const type = tsType(p.type, this.ctx.useType);
-      const optionalOption = p.type?.kind === "TName" && p.type.name === "Option" && !p.default;
+      const optionalOption = isOption(p) && !p.default && params.slice(i + 1).every((q) => q.default || isOption(q));
       const dflt = p.default ? ` = ${this.inScope(() => this.expr(p.default!))}` : optionalOption ? " = null" : "";
       return `${safeName(p.name)}: ${type}${dflt}`;
     });
@@ -166,7 +167,7 @@ export class BodyEmitter {
   }
 
   private visible(ts: string): boolean {
-    if (this.ctx.moduleNames.has(ts)) return true;
+    if (this.ctx.moduleNames.has(ts) || this.temps.has(ts)) return true;
     for (let i = 0; i < this.scopes.length; i++) if (this.declared[i]?.has(ts)) return true;
     return false;
   }
@@ -211,14 +212,46 @@ export class BodyEmitter {
     } finally {
       this.prelude = saved;
     }
-    for (const l of lines) this.out.line(l);
+    for (const l of lines) this.out.line(l, this.statementSpan);
     if (write) write();
   }
 
+  /** The binding whose value is being written, to name its temporaries (`itemResult`). */
+  private bindingName: string | null = null;
+
+  /** An `if`, `match`, `try` or block whose value cannot be one expression. */
+  private needsStatements(e: ast.Expr): boolean {
+    switch (e.kind) {
+      case "If":
+        return !(e.branches.every((b) => single(b.body) !== null) && (!e.otherwise || single(e.otherwise) !== null));
+      case "Match":
+        return !e.arms.every((a) => a.body.kind !== "Block" || single(a.body) !== null);
+      case "Try":
+      case "Block":
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** The statement being written, so hoisted lines map back to it. */
+  private statementSpan: Span | undefined;
+
   private stmt(s: ast.Stmt, mode: Mode): void {
+    this.statementSpan = s.span;
+    this.bindingName = null;
     switch (s.kind) {
       case "Let":
+        if (!this.ctx.names.reassignments.has(s) && this.needsStatements(s.value)) {
+          // `x = if ... { } else { }` whose branches need statements: declare `x`, and let each branch assign it.
+          const ts = this.declare(s.name, true);
+          const type = s.type ? `: ${tsType(s.type, this.ctx.useType)}` : "";
+          this.out.line(`let ${ts}${type}`, s.span);
+          this.exprStmt(s.value, { kind: "assign", to: ts }, s.span);
+          return;
+        }
         return this.withPrelude(() => {
+          this.bindingName = s.name;
           const assigned = this.ctx.names.reassignments.get(s);
           if (assigned) {
             const local = this.lookup(s.name);
@@ -386,6 +419,8 @@ export class BodyEmitter {
                 this.scopes.pop();
               }
             };
+            const empty = arm.body.kind === "Block" && arm.body.stmts.length === 0;
+            if (!cond && empty && mode.kind === "discard" && parts.length) return true; // `_ => {}`: nothing to write
             parts.push({ head: cond ? `${parts.length ? "else if" : "if"} (${cond})` : parts.length ? "else" : "", body });
             return !cond;
           });
@@ -429,6 +464,8 @@ export class BodyEmitter {
 
   /** Literal and unit-variant patterns with no guards (and a trailing `_`) make a `switch`. */
   private switchable(e: ast.MatchExpr): boolean {
+    // `break` in a `case` would leave the switch, not the loop around the match.
+    if (e.arms.some((a) => breaksOrContinues(a.body))) return false;
     return e.arms.every((a, i) => {
       if (a.guard) return false;
       const p = a.pattern;
@@ -474,7 +511,8 @@ export class BodyEmitter {
         this.alias(p.name, subject);
         return "true";
       case "PLit":
-        return `${subject} === ${p.value === null ? "null" : JSON.stringify(p.value)}`;
+        // `nil` matches a missing JS value as well (undefined counts as None).
+        return p.value === null ? `${subject} == null` : `${subject} === ${JSON.stringify(p.value)}`;
       case "PRange":
         return `${subject} >= ${p.start} && ${subject} ${p.inclusive ? "<=" : "<"} ${p.end}`;
       case "PVariant": {
@@ -637,7 +675,7 @@ export class BodyEmitter {
   }
 
   private template(e: ast.TemplateLit): string {
-    const parts = e.parts.map((p) => (typeof p === "string" ? p.replace(/\\/g, "\\\\").replace(/`/g, "\\`").replace(/\$\{/g, "\\${") : `\${${this.expr(p)}}`));
+    const parts = e.parts.map((p) => (typeof p === "string" ? escapeTemplate(p) : `\${${this.expr(p)}}`));
     return `\`${parts.join("")}\``;
   }
 
@@ -654,7 +692,17 @@ export class BodyEmitter {
     return text;
   }
 
+  /** A callback whose result nobody reads (hooks, handlers, effects): its last statement is not returned. */
+  handler(e: ast.LambdaExpr): string {
+    this.discardTail = true;
+    return this.expr(e);
+  }
+
+  private discardTail = false;
+
   private lambda(e: ast.LambdaExpr): string {
+    const tail = this.discardTail ? DISCARD : RETURN;
+    this.discardTail = false;
     const isAsync = e.async || this.needsAsync(e.body);
     const params = e.params.map((p) => `${safeName(p.name)}: ${tsType(p.type, this.ctx.useType)}`);
     const head = `${isAsync ? "async " : ""}(${params.join(", ")})${e.returnType ? `: ${tsType(e.returnType, this.ctx.useType)}` : ""} =>`;
@@ -662,7 +710,7 @@ export class BodyEmitter {
       for (const p of e.params) this.declareParam(p.name);
       this.asyncStack.push(isAsync);
       try {
-        if (e.body.kind !== "Block") {
+        if (e.body.kind !== "Block" && tail.kind === "return") {
           // An expression body stays one expression unless it needs hoisted statements.
           const saved = this.prelude;
           const lines: string[] = [];
@@ -672,7 +720,8 @@ export class BodyEmitter {
           if (!lines.length) return `${head} ${text.startsWith("{") ? `(${text})` : text}`;
           return `${head} {\n${lines.map((l) => `${l};`).join("\n")}\nreturn ${text};\n}`;
         }
-        return `${head} ${this.capture(() => this.stmts((e.body as ast.BlockExpr).stmts, RETURN))}`;
+        const block: ast.BlockExpr = e.body.kind === "Block" ? e.body : { kind: "Block", stmts: [{ kind: "ExprStmt", expr: e.body, span: e.body.span }], span: e.body.span };
+        return `${head} ${this.capture(() => this.stmts(block.stmts, tail))}`;
       } finally {
         this.asyncStack.pop();
       }
@@ -698,7 +747,7 @@ export class BodyEmitter {
   /** `e!`: hoist `const r = e; if (isFailure(r)) return r;` and use `unwrap(r)`. */
   private propagate(e: ast.PropagateExpr): string {
     const inner = this.expr(e.expr);
-    const name = this.temp("result");
+    const name = this.temp(this.bindingName ? `${this.bindingName}Result` : "result");
     this.hoist(`const ${name} = ${inner}`);
     this.hoist(`if (${this.ctx.stdlib("isFailure")}(${name})) return ${name}`);
     return `${this.ctx.stdlib("unwrap")}(${name})`;
@@ -757,6 +806,31 @@ export class BodyEmitter {
   }
 }
 
+/** Whether a `break` or `continue` of an enclosing loop occurs in `e` (nested loops own theirs). */
+function breaksOrContinues(e: ast.Expr): boolean {
+  let found = false;
+  const stmts = (list: ast.Stmt[]) => {
+    for (const s of list) {
+      if (s.kind === "Break" || s.kind === "Continue") found = true;
+      else if (s.kind === "ExprStmt") visit(s.expr);
+    }
+  };
+  const visit = (x: ast.Expr): void => {
+    if (found) return;
+    if (x.kind === "Block") return stmts(x.stmts);
+    if (x.kind === "If") {
+      x.branches.forEach((b) => stmts(b.body.stmts));
+      if (x.otherwise) stmts(x.otherwise.stmts);
+    } else if (x.kind === "Match") x.arms.forEach((a) => visit(a.body));
+    else if (x.kind === "Try") {
+      stmts(x.body.stmts);
+      if (x.catchBody) stmts(x.catchBody.stmts);
+    }
+  };
+  visit(e);
+  return found;
+}
+
 /** An arm that needs no test when it is last: a variant or Bool arm with nothing refutable inside and no guard. */
 function exhaustiveTail(arm: ast.MatchArm): boolean {
   const p = arm.pattern;
@@ -764,6 +838,11 @@ function exhaustiveTail(arm: ast.MatchArm): boolean {
   if (p.kind === "PWild" || p.kind === "PBind") return true;
   if (p.kind === "PLit") return typeof p.value === "boolean";
   return p.kind === "PVariant" && p.args.every((a) => a.kind === "PWild" || a.kind === "PBind");
+}
+
+/** Text of a template literal, with control characters written as escapes, as a person would. */
+function escapeTemplate(text: string): string {
+  return text.replace(/\\/g, "\\\\").replace(/`/g, "\\`").replace(/\$\{/g, "\\${").replace(/\n/g, "\\n").replace(/\t/g, "\\t").replace(/\r/g, "\\r");
 }
 
 /** The one expression of a block that is just one expression statement. */

@@ -16,6 +16,12 @@ import type { Span } from "../../frontend/span.js";
 export class TsFile {
   private readonly w = new CodeBlockWriter({ indentNumberOfSpaces: 2, useSingleQuote: false });
   private readonly imports = new Map<string, { values: Set<string>; types: Set<string> }>();
+  private readonly defaults = new Map<string, string>();
+
+  /** `import name from "module"`. */
+  useDefault(module: string, name: string): void {
+    this.defaults.set(module, name);
+  }
 
   constructor(private readonly fileIndex: ReadonlyMap<string, number>) {}
 
@@ -41,6 +47,16 @@ export class TsFile {
     const isBlock = /^(if|else|for|while|switch|try|catch|finally|function|async function|export function|export async function)\b/.test(trimmed) && trimmed.endsWith("}");
     const needsSemicolon = !trimmed.endsWith(";") && !trimmed.startsWith("//") && !isBlock;
     this.w.writeLine(`${this.marker(span)}${text}${needsSemicolon ? ";" : ""}`);
+    return this;
+  }
+
+  /**
+   * A line the compiler adds on its own (registrations, `Bun.serve`): marked
+   * `/*@-*\/`, so a type error in it is reported as a compiler bug, not
+   * blamed on the program line before it.
+   */
+  generated(text: string): this {
+    this.w.writeLine(`/*@-*/${text}${text.trimEnd().endsWith(";") ? "" : ";"}`);
     return this;
   }
 
@@ -99,6 +115,7 @@ export class TsFile {
   /** The file's text: imports first, then the body. */
   toString(): string {
     const head: string[] = [];
+    for (const [module, name] of this.defaults) head.push(`import ${name} from "${module}";`);
     for (const [module, { values, types }] of this.imports) {
       const names = [...[...values].sort(), ...[...types].filter((t) => !values.has(t)).sort().map((t) => `type ${t}`)];
       if (names.length) head.push(`import { ${names.join(", ")} } from "${module}";`);
@@ -116,5 +133,5 @@ export function propertyName(name: string): string {
 
 /** Removes the source markers the builders wrote. */
 export function stripMarkers(code: string): string {
-  return code.replace(/\/\*@\d+:\d+\*\//g, "");
+  return code.replace(/\/\*@(?:\d+:\d+|-)\*\//g, "");
 }

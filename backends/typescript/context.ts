@@ -36,6 +36,8 @@ export class ModuleContext {
   /** Names declared at module level (functions, bindings, models, env): locals that clash are renamed. */
   readonly moduleNames = new Set<string>();
   readonly asyncFns = new Set<string>();
+  /** While top-level bindings are emitted: the current TypeScript name of a name bound again later. */
+  readonly moduleAliases = new Map<string, string>();
 
   constructor(
     readonly app: CheckedApp,
@@ -114,6 +116,7 @@ export class ModuleContext {
         return name;
       case "block-binding":
       case "var":
+        if (this.moduleAliases.has(name)) return this.moduleAliases.get(name)!;
         if (sym.owner === undefined && this.owner.kind !== "shared" && this.app.shared.bindings.some((b) => b.name === name)) {
           this.file.use(this.sharedModule, name);
         }
@@ -132,7 +135,7 @@ export class ModuleContext {
       case "import": {
         const imp = this.app.shared.imports.find((i) => i.defaultName === name || i.names.some((n) => (n.alias ?? n.name) === name));
         if (imp && this.owner.kind !== "shared") {
-          if (imp.defaultName === name) this.file.use(imp.from, `default as ${name}`);
+          if (imp.defaultName === name) this.file.useDefault(imp.from, name);
           else {
             const n = imp.names.find((x) => (x.alias ?? x.name) === name)!;
             this.file.use(imp.from, n.alias ? `${n.name} as ${n.alias}` : n.name);
@@ -214,10 +217,15 @@ export class ModuleContext {
       case "JsxFor": {
         const iterable = expr(c.iterable);
         const names = c.names.map((n) => n.name);
-        return declare(names[0]!, (ts) => {
-          const items = c.children.map((x) => this.jsxChild(x, expr, declare)).filter((x) => x !== null);
-          const body = items.length === 1 ? items[0] : `[${items.join(", ")}]`;
-          return `${iterable}.map((${ts}: any) => ${body})`;
+        // `for x in xs` maps values; `for i, x in xs` maps (value, index).
+        const [value, index] = names.length === 2 ? [names[1]!, names[0]!] : [names[0]!, null];
+        return declare(value, (v) => {
+          const render = (i: string | null) => {
+            const items = c.children.map((x) => this.jsxChild(x, expr, declare)).filter((x) => x !== null);
+            const body = items.length === 1 ? items[0] : `[${items.join(", ")}]`;
+            return `${iterable}.map((${v}: any${i ? `, ${i}: number` : ""}) => ${body})`;
+          };
+          return index ? declare(index, (i) => render(i)) : render(null);
         });
       }
       case "JsxIf": {

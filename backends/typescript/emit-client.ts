@@ -35,10 +35,14 @@ export function emitClient(ctx: ModuleContext, client: ClientBlock): void {
   for (const e of client.effects) {
     file.use(RUNTIME.client, "effect");
     const fn: ast.LambdaExpr = { kind: "Lambda", name: null, async: false, params: [], returnType: null, body: e.body, span: e.span };
-    file.line(`effect(${body.topLevel(() => body.expr(fn), e.span)})`, e.span);
+    file.line(`effect(${body.topLevel(() => body.handler(fn), e.span)})`, e.span);
   }
   for (const c of client.components) {
-    file.function({ name: c.name, exported: true, async: false, typeParams: [], params: body.params(c.params), returnType: null }, () => body.body(c.params, c.body, true, false), c.span);
+    // A component receives its attributes as one props object: `<Counter label="x" />` is `h(Counter, { label: "x" })`.
+    const props = c.params.length
+      ? [`{ ${c.params.map((p) => p.name).join(", ")} }: { ${c.params.map((p) => `${p.name}${p.default || (p.type?.kind === "TName" && p.type.name === "Option") ? "?" : ""}: ${tsType(p.type, ctx.useType)}`).join("; ")} }`]
+      : [];
+    file.function({ name: c.name, exported: true, async: false, typeParams: [], params: props, returnType: null }, () => body.body(c.params, c.body, true, false), c.span);
     file.blank();
   }
   emitTopStatements(body, client.stmts);

@@ -7,10 +7,21 @@ import { tsType } from "./types.js";
 /** Declarations every module kind has: top-level bindings, functions, and start-up statements. */
 
 export function emitBindings(ctx: ModuleContext, body: BodyEmitter, bindings: Binding[], exported: boolean): void {
+  // Binding a name again at the top level shadows it: earlier versions get numbered names
+  // (`greeting_1`), each value reads the version before it, and the last keeps the name.
+  const total = new Map<string, number>();
+  for (const b of bindings) total.set(b.name, (total.get(b.name) ?? 0) + 1);
+  const seen = new Map<string, number>();
   for (const b of bindings) {
+    const n = (seen.get(b.name) ?? 0) + 1;
+    seen.set(b.name, n);
+    const last = n === total.get(b.name);
+    const tsName = last ? b.name : `${b.name}_${n}`;
     const value = body.topLevel(() => body.expr(b.value), b.span);
     const type = b.type ? `: ${tsType(b.type, ctx.useType)}` : "";
-    ctx.file.line(`${exported ? "export " : ""}${b.mutable ? "let" : "const"} ${b.name}${type} = ${value}`, b.span);
+    ctx.file.line(`${exported && last ? "export " : ""}${b.mutable ? "let" : "const"} ${tsName}${type} = ${value}`, b.span);
+    if (!last) ctx.moduleAliases.set(b.name, tsName);
+    else ctx.moduleAliases.delete(b.name);
   }
   if (bindings.length) ctx.file.blank();
 }

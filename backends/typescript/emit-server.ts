@@ -30,6 +30,7 @@ export function emitServer(ctx: ModuleContext, server: PortedServer): void {
   emitPeers(ctx, server);
   if (foreign.bindings.length) file.comment("Plain data of other server blocks: this process holds its own copy.");
   emitBindings(ctx, body, [...foreign.bindings, ...server.bindings], false);
+  emitSources(ctx, body, foreign.sources);
   ctx.inferAsync([...app.shared.fns, ...server.fns]);
   emitFunctions(ctx, body, server.fns, true);
   emitTopStatements(body, server.stmts);
@@ -46,7 +47,7 @@ export function emitServer(ctx: ModuleContext, server: PortedServer): void {
   for (const f of server.fns.filter((x) => x.kind === "background")) file.line(`app.job(${f.name})`, f.span);
   for (const h of server.hooks) {
     const method = h.hook === "on_start" ? "onStart" : h.hook === "on_stop" ? "onStop" : "onError";
-    file.line(`app.${method}(${body.topLevel(() => body.expr(h.handler), h.span)})`, h.span);
+    file.line(`app.${method}(${body.topLevel(() => body.handler(h.handler), h.span)})`, h.span);
   }
   for (const s of server.schedules) {
     const fn: ast.LambdaExpr = { kind: "Lambda", name: null, async: false, params: [], returnType: null, body: s.body, span: s.span };
@@ -54,20 +55,20 @@ export function emitServer(ctx: ModuleContext, server: PortedServer): void {
   }
   for (const s of server.subscriptions) file.line(`app.subscribe(${JSON.stringify(s.event)}, ${body.topLevel(() => body.expr(s.handler), s.span)})`, s.span);
   for (const w of server.websockets) {
-    const handlers = w.handlers.map((h) => `${h.name}: ${body.topLevel(() => body.expr(h.handler), h.span)}`);
+    const handlers = w.handlers.map((h) => `${h.name}: ${body.topLevel(() => body.handler(h.handler), h.span)}`);
     file.line(`app.websocket(${JSON.stringify(w.path)}, { ${handlers.join(", ")} })`, w.span);
   }
-  for (const s of server.sse) file.line(`app.sse(${JSON.stringify(s.path)}, ${body.topLevel(() => body.expr(s.handler), s.span)})`, s.span);
+  for (const s of server.sse) file.line(`app.sse(${JSON.stringify(s.path)}, ${body.topLevel(() => body.handler(s.handler), s.span)})`, s.span);
   for (const c of server.configs) file.line(`app.config(${JSON.stringify(c.name)}, ${configObject(body, c.values, c.span)})`, c.span);
   for (const m of server.maxBody) file.line(`app.maxBody(${body.topLevel(() => body.expr(m.value), m.span)})`, m.span);
   const events = app.events.filter((e) => e.publishers.some((p) => p.server === server.name));
   if (events.length) {
     const routes = events.map((e) => `${propertyName(e.name)}: [${e.subscribers.map((s) => JSON.stringify(s)).join(", ")}]`);
-    file.line(`app.events({ ${routes.join(", ")} })`);
+    file.generated(`app.events({ ${routes.join(", ")} })`);
   }
   file.blank();
-  file.line("const server = Bun.serve(await app.start())");
-  file.line("app.stopOnSignals(server)");
+  file.generated("const server = Bun.serve(await app.start())");
+  file.generated("app.stopOnSignals(server)");
 }
 
 /** `const { A, B } = loadEnv({ ... })`: every variable checked at start-up, all missing ones named at once. */
@@ -97,7 +98,9 @@ function emitModels(ctx: ModuleContext, server: PortedServer, models: { model: M
     const db = owner.dbs[0];
     if (db && db.adapter !== "sqlite") {
       ctx.file.use(RUNTIME.db, db.adapter);
-      ctx.file.line(`const ${name} = ${db.adapter}(${db.url ? "process.env.DATABASE_URL ?? \"\"" : '""'}${db.pool ? `, { pool: ${db.pool} }` : ""})`, db.span);
+      const body = new BodyEmitter(ctx, ctx.file);
+      const url = db.url ? body.topLevel(() => body.expr(db.url!), db.span) : `process.env[${JSON.stringify(db.adapter === "redis" ? "REDIS_URL" : "DATABASE_URL")}] ?? ""`;
+      ctx.file.line(`const ${name} = ${db.adapter}(${url}${db.pool ? `, { pool: ${db.pool} }` : ""})`, db.span);
     } else {
       ctx.file.use(RUNTIME.db, "sqlite");
       ctx.file.line(`const ${name} = sqlite(${JSON.stringify(db?.path ?? `${ctx.app.stem}.db`)})`, db?.span ?? owner.span);
@@ -150,12 +153,14 @@ function emitPeers(ctx: ModuleContext, server: PortedServer) {
 }
 
 /** Models and plain-data bindings of other server blocks that this block uses. */
-function foreignReferences(ctx: ModuleContext, server: PortedServer): { models: { model: Model; owner: PortedServer }[]; bindings: Binding[] } {
+function foreignReferences(ctx: ModuleContext, server: PortedServer): { models: { model: Model; owner: PortedServer }[]; bindings: Binding[]; sources: Set<string> } {
   const models = new Map<string, { model: Model; owner: PortedServer }>();
   const bindings = new Map<string, Binding>();
+  const sources = new Set<string>();
   const visit = (e: ast.Expr) => {
     if (e.kind !== "Ident") return;
     const sym = ctx.names.symbols.get(e);
+    if (sym?.kind === "source") sources.add(sym.name);
     if (!sym || sym.owner === undefined || sym.owner === server.name) return;
     const owner = ctx.app.servers.find((s) => s.name === sym.owner);
     if (!owner) return;
@@ -173,7 +178,20 @@ function foreignReferences(ctx: ModuleContext, server: PortedServer): { models: 
   for (const s of server.subscriptions) walkExpr(s.handler, visit);
   for (const h of server.hooks) walkExpr(h.handler, visit);
   for (const r of server.routes) walkExpr(r.handler, visit);
-  return { models: [...models.values()], bindings: [...bindings.values()] };
+  return { models: [...models.values()], bindings: [...bindings.values()], sources };
+}
+
+/** Data sources this server reads (scaling.md, "Refresh Policies"): loaded at start, reloaded on their interval. */
+function emitSources(ctx: ModuleContext, body: BodyEmitter, names: Set<string>) {
+  for (const source of ctx.app.data.sources.filter((s) => names.has(s.name))) {
+    const value = body.topLevel(() => body.expr(source.value), source.span);
+    ctx.file.line(`let ${source.name} = ${value}`, source.span);
+    for (const r of ctx.app.data.refreshes.filter((x) => x.name === source.name)) {
+      const interval = body.topLevel(() => body.expr(r.interval), r.span);
+      ctx.file.line(`${ctx.stdlib("setInterval")}(() => { ${source.name} = ${value}; }, ${interval})`, r.span);
+    }
+  }
+  if (names.size) ctx.file.blank();
 }
 
 class Registrations {
@@ -199,7 +217,9 @@ class Registrations {
     const wholeBody = method !== null && ["POST", "PUT", "PATCH"].includes(method) && params.length === 1 && this.isRecord(params[0]!.type);
     const items = params.map((p) => {
       const schema = schemaOf(p.type, this.ctx.types, this.ctx.useSchema);
-      return `{ name: ${JSON.stringify(p.name)}, schema: ${schema}${wholeBody ? ", wholeBody: true" : ""} }`;
+      // A parameter with a default may be left out; the function's own default then applies.
+      const optional = p.default !== null ? ", optional: true" : "";
+      return `{ name: ${JSON.stringify(p.name)}, schema: ${schema}${optional}${wholeBody ? ", wholeBody: true" : ""} }`;
     });
     return `[${items.join(", ")}]`;
   }

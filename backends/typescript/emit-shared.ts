@@ -16,12 +16,17 @@ export function emitShared(ctx: ModuleContext): void {
   for (const t of app.shared.types) ctx.moduleNames.add(t.name);
   for (const f of app.shared.fns) ctx.moduleNames.add(f.name);
   for (const b of app.shared.bindings) ctx.moduleNames.add(b.name);
+  // The program's imports, as written (other modules import what they use themselves).
+  for (const imp of app.shared.imports) {
+    if (imp.defaultName) file.useDefault(imp.from, imp.defaultName);
+    for (const n of imp.names) file.use(imp.from, n.alias ? `${n.name} as ${n.alias}` : n.name);
+  }
   emitTypes(ctx, file, app.shared.types, true);
   ctx.inferAsync(app.shared.fns);
   emitBindings(ctx, body, app.shared.bindings, true);
   emitFunctions(ctx, body, app.shared.fns, true);
   emitTopStatements(body, app.shared.stmts);
-  if (!app.shared.types.length && !app.shared.fns.length && !app.shared.bindings.length && !app.shared.stmts.length) {
+  if (!app.shared.types.length && !app.shared.fns.length && !app.shared.bindings.length && !app.shared.stmts.length && !app.shared.imports.length) {
     file.comment("This application's shared block is empty.").line("export {}");
   }
 }
@@ -63,6 +68,7 @@ export function emitTypes(ctx: ModuleContext, file: TsFile, types: TypeDecl[], e
     } else continue;
     file.line(`${exported ? "export " : ""}const ${schemaName(d.name)} = ${schema}`);
   }
+  file.blank();
 }
 
 /** Types whose schemas reference others come after them (cycles fall back to declaration order). */

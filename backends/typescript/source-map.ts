@@ -19,7 +19,7 @@ export interface TsError {
   message: string;
 }
 
-const MARKER = /\/\*@(\d+):(\d+)\*\//g;
+const MARKER = /\/\*@(?:(\d+):(\d+)|-)\*\//g;
 
 export function mapTypeErrors(errors: readonly TsError[], modules: readonly EmittedModule[], files: readonly string[]): Diagnostic[] {
   const byPath = new Map(modules.map((m) => [m.path, m]));
@@ -60,7 +60,7 @@ function offsetOf(code: string, line: number, column: number): number {
 function lastMarkerBefore(code: string, at: number): { file: number; offset: number } | null {
   let found: { file: number; offset: number } | null = null;
   MARKER.lastIndex = 0;
-  for (let m = MARKER.exec(code); m && m.index <= at; m = MARKER.exec(code)) found = { file: Number(m[1]), offset: Number(m[2]) };
+  for (let m = MARKER.exec(code); m && m.index <= at; m = MARKER.exec(code)) found = m[1] === undefined ? null : { file: Number(m[1]), offset: Number(m[2]) };
   return found;
 }
 

@@ -248,5 +248,7 @@ export function values(x: any): any[] {
 /** `[key, value]` pairs of an object or Map. */
 export function entries(x: any): [any, any][] {
   if (isNone(x)) return [];
+  // `for i, x in xs` over an array gives numeric indices, not Object.entries' strings.
+  if (Array.isArray(x)) return [...x.entries()];
   return x instanceof Map ? [...x.entries()] : Object.entries(x);
 }

@@ -4,6 +4,7 @@ import { print } from "./runtime/stdlib.js";
 export type Severity = "Info" | "Warning" | "Critical";
 
 export const SeveritySchema = t.enum("Severity", ["Info", "Warning", "Critical"] as const);
+
 export const default_severity = "Info";
 
 export function label(s: Severity): string {

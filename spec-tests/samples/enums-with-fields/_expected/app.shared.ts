@@ -16,6 +16,7 @@ export const ShapeSchema = t.union("Shape", {
   Rect: { w: t.float, h: t.float },
   Dot: {},
 });
+
 export const shapes = [Circle(2), Rect(3, 4), Dot];
 export const total_area = sum(map(shapes, area));
 

@@ -23,14 +23,13 @@ export function log_level(verbose: boolean, quiet: boolean) {
 }
 
 export function shipping_cost(weight: number, express: boolean): number {
-  let value: any;
+  let base;
   if (weight > 10) {
     const surcharge = weight * 0.5;
-    value = 5 + surcharge;
+    base = 5 + surcharge;
   } else {
-    value = 5;
+    base = 5;
   }
-  const base = value;
   if (express) {
     return base * 2;
   } else {

@@ -10,23 +10,23 @@ export function Square(side: number): Shape {
 }
 
 export const ShapeSchema = t.union("Shape", { Circle: { radius: t.float }, Square: { side: t.float } });
+
 export function summary(count: number) {
   return { kind: count === 0 ? "none" : count === 1 ? "one" : "many", count };
 }
 
 export function describe(s: Shape): string {
-  let value: any;
+  let text;
   if (s.tag === "Circle") {
-    value = `circle ${s.radius}`;
+    text = `circle ${s.radius}`;
   } else {
     print("squares are boxy");
-    value = `square ${s.side}`;
+    text = `square ${s.side}`;
   }
-  const text = value;
   return upper(text);
 }
 
-export function score(latest: number | null = null, limit: number): string {
+export function score(latest: number | null, limit: number): string {
   if (latest != null && latest < limit) {
     return "healthy";
   } else if (latest != null) {
@@ -37,13 +37,12 @@ export function score(latest: number | null = null, limit: number): string {
 }
 
 export function or_zero(x: number | null = null): number {
-  let value: any;
+  let v;
   if (x != null) {
-    value = x;
+    v = x;
   } else {
     return 0;
   }
-  const v = value;
   return v + 1;
 }
 

@@ -16,7 +16,7 @@ export function first_ten(): number[] {
   return range(0, 10);
 }
 
-export function display_name(nick: string | null = null, name: string): string {
+export function display_name(nick: string | null, name: string): string {
   return nick ?? name;
 }
 

@@ -8,6 +8,7 @@ export interface User {
 }
 
 export const UserSchema = t.record<User>("User", { id: t.int, name: t.string, admin: t.bool });
+
 export function find_user(users: User[], id: number): User | null {
   return find(users, (u: any) => u.id === id);
 }

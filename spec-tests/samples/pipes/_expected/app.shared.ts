@@ -27,6 +27,7 @@ export interface Account {
 }
 
 export const AccountSchema = t.record<Account>("Account", { id: t.int, owner: t.string });
+
 export function average(values: number[]): number {
   return sum(values) / to_float(len(values));
 }
@@ -53,12 +54,12 @@ export function encode(payload: any): string {
 }
 
 export function owner_of(accounts: Account[], id: number): Result<string, string> {
-  const result = ok_or(
+  const accountResult = ok_or(
     find(accounts, (a: any) => a.id === id),
     `missing account ${id}`,
   );
-  if (isFailure(result)) return result;
-  const account = unwrap(result);
+  if (isFailure(accountResult)) return accountResult;
+  const account = unwrap(accountResult);
   return Ok(account.owner);
 }
 

@@ -27,6 +27,7 @@ export const TeamSchema = t.record<Team>("Team", {
   lead: t.option(UserSchema),
   scores: t.map(t.int),
 });
+
 export const admin = { id: 1, name: "admin", email: "admin@example.com" } satisfies User;
 
 export function make_user(id: number, name: string): User {

@@ -18,6 +18,7 @@ export interface Account {
 }
 
 export const AccountSchema = t.record<Account>("Account", { id: t.int, balance: t.float });
+
 export function parse_amount(text: string): Result<number, string> {
   const amount = to_float(text);
   if (amount <= 0) {
@@ -32,12 +33,12 @@ export function find_account(accounts: Account[], id: number): Account | null {
 }
 
 export function withdraw(accounts: Account[], id: number, text: string): Result<number, string> {
-  const result = parse_amount(text);
-  if (isFailure(result)) return result;
-  const amount = unwrap(result);
-  const result2 = ok_or(find_account(accounts, id), `no account ${id}`);
-  if (isFailure(result2)) return result2;
-  const account = unwrap(result2);
+  const amountResult = parse_amount(text);
+  if (isFailure(amountResult)) return amountResult;
+  const amount = unwrap(amountResult);
+  const accountResult = ok_or(find_account(accounts, id), `no account ${id}`);
+  if (isFailure(accountResult)) return accountResult;
+  const account = unwrap(accountResult);
   if (account.balance < amount) {
     return Err("insufficient funds");
   }

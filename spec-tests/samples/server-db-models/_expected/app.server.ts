@@ -44,9 +44,9 @@ export function by_ids(ids: number[]): Post[] {
 }
 
 export function publish_post(id: number): Result<Post, string> {
-  const result = ok_or(Post.find(id), `no post ${id}`);
-  if (isFailure(result)) return result;
-  const post = unwrap(result);
+  const postResult = ok_or(Post.find(id), `no post ${id}`);
+  if (isFailure(postResult)) return postResult;
+  const post = unwrap(postResult);
   Post.update(id, { published: true });
   return Ok(post);
 }

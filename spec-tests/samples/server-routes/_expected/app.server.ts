@@ -38,18 +38,18 @@ export function register(input: NewUser): User {
 }
 
 export function replace_user(id: number, name: string, email: string): Result<User, string> {
-  const result = ok_or(get_user(id), `no user ${id}`);
-  if (isFailure(result)) return result;
-  const existing = unwrap(result);
+  const existingResult = ok_or(get_user(id), `no user ${id}`);
+  if (isFailure(existingResult)) return existingResult;
+  const existing = unwrap(existingResult);
   const updated = { id: existing.id, name, email } satisfies User;
   users = map(users, (u: any) => (u.id === id ? updated : u));
   return Ok(updated);
 }
 
 export function patch_user(id: number, email: string | null = null): Result<User, string> {
-  const result = ok_or(get_user(id), `no user ${id}`);
-  if (isFailure(result)) return result;
-  const existing = unwrap(result);
+  const existingResult = ok_or(get_user(id), `no user ${id}`);
+  if (isFailure(existingResult)) return existingResult;
+  const existing = unwrap(existingResult);
   return Ok({ id: existing.id, name: existing.name, email: email ?? existing.email } satisfies User);
 }
 

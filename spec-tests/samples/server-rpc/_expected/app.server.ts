@@ -29,12 +29,12 @@ export function list_todos(): Todo[] {
 }
 
 export function complete(id: number): Result<Todo, string> {
-  const result = ok_or(
+  const todoResult = ok_or(
     find(todos, (t: any) => t.id === id),
     `no todo ${id}`,
   );
-  if (isFailure(result)) return result;
-  const todo = unwrap(result);
+  if (isFailure(todoResult)) return todoResult;
+  const todo = unwrap(todoResult);
   const done = { id: todo.id, title: todo.title, done: true } satisfies Todo;
   todos = map(todos, (t: any) => (t.id === id ? done : t));
   return Ok(done);
@@ -59,7 +59,7 @@ app.rpc("open_count", open_count, []);
 app.rpc("rename", rename, [
   { name: "id", schema: t.int },
   { name: "title", schema: t.string },
-  { name: "notify", schema: t.bool },
+  { name: "notify", schema: t.bool, optional: true },
 ]);
 
 const server = Bun.serve(await app.start());

@@ -25,12 +25,12 @@ app.websocket("/ws", {
 });
 app.websocket("/echo", {
   on_message: (socket: any, msg: any) => {
-    return socket.send(msg);
+    socket.send(msg);
   },
 });
 app.sse("/events", (send: any, close: any) => {
   send("hello", { online, at: Date.now() });
-  return close();
+  close();
 });
 
 const server = Bun.serve(await app.start());

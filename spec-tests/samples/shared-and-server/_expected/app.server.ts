@@ -24,12 +24,12 @@ export function list_products(category: Category | null = null): Product[] {
 }
 
 export function price_label(id: number): Result<string, string> {
-  const result = ok_or(
+  const productResult = ok_or(
     find(catalog, (p: any) => p.id === id),
     `no product ${id}`,
   );
-  if (isFailure(result)) return result;
-  const product = unwrap(result);
+  if (isFailure(productResult)) return productResult;
+  const product = unwrap(productResult);
   return Ok(format_price(with_tax(product.price)));
 }
 

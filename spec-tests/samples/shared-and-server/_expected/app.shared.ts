@@ -16,6 +16,7 @@ export const ProductSchema = t.record<Product>("Product", {
   price: t.float,
   category: CategorySchema,
 });
+
 export const tax_rate = 0.2;
 
 export function format_price(amount: number): string {

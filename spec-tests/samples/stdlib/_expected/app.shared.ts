@@ -56,6 +56,7 @@ export const OrderSchema = t.record<Order>("Order", {
   refunded: t.bool,
   created: t.int,
 });
+
 export function summary(orders: Order[]) {
   const paid = filter(orders, (it: any) => it.paid);
   const totals = map(paid, (it: any) => it.total);
@@ -111,7 +112,7 @@ export function home(): string {
   return unwrapOr(env("HOME"), "/");
 }
 
-export function checks(o: number | null = null, r: Result<number, string>): boolean {
+export function checks(o: number | null, r: Result<number, string>): boolean {
   return is_some(o) && !is_none(o) && is_ok(r) && !is_err(r);
 }
 

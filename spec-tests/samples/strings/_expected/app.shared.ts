@@ -7,6 +7,7 @@ export interface User {
 }
 
 export const UserSchema = t.record<User>("User", { name: t.string, email: t.string });
+
 export const banner = "Welcome to Tova\n  indented line";
 
 export function welcome(user: User, items: string[]): string {
@@ -42,6 +43,5 @@ export function plain(): string {
 }
 
 export function letter(name: string): string {
-  return `Dear ${name},
-thanks for writing.`;
+  return `Dear ${name},\nthanks for writing.`;
 }

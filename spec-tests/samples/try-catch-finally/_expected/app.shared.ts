@@ -23,12 +23,11 @@ export async function fetch_status(url: string): Promise<string> {
 }
 
 export function parse_or_nil(text: string) {
-  let value: any;
+  let parsed;
   try {
-    value = JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch (e: any) {
-    value = null;
+    parsed = null;
   }
-  const parsed = value;
   return parsed;
 }

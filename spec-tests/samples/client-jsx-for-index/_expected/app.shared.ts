@@ -1,0 +1,2 @@
+// This application's shared block is empty.
+export {};
