@@ -19,6 +19,8 @@ export interface CompileResult {
   modules: EmittedModule[];
   /** The application's files in the order markers index them. */
   files: string[];
+  /** npm modules the program imports: dynamically typed (decisions.md, "Gradual typing"). */
+  imports: string[];
   diagnostics: Diagnostic[];
 }
 
@@ -30,11 +32,12 @@ export interface CompileResult {
 export function compile(files: readonly SourceFile[], options: CompileOptions): CompileResult {
   const { app, diagnostics } = analyze(files, { stem: options.stem, basePort: options.basePort });
   const outputs = new Map<string, string>();
-  if (hasErrors(diagnostics)) return { outputs, modules: [], files: app.files, diagnostics };
+  const imports = [...new Set(app.shared.imports.map((i) => i.from).filter((m) => !m.startsWith(".")))];
+  if (hasErrors(diagnostics)) return { outputs, modules: [], files: app.files, imports, diagnostics };
   if (options.emit.includes("ir")) outputs.set(`${app.stem}.ir.json`, emitIr(app));
   const needsCode = options.emit.includes("ts") || options.emit.includes("js");
   const modules = needsCode ? emitTypeScript(app).modules : [];
-  return { outputs, modules, files: app.files, diagnostics };
+  return { outputs, modules, files: app.files, imports, diagnostics };
 }
 
 /** `tova check`: the front end and the passes, nothing emitted. */

@@ -53,7 +53,7 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
   const entries: BuildResult["entries"] = [];
   if (emit.includes("js")) {
     if (args.typecheck) {
-      const typeErrors = mapTypeErrors(await typecheck(result.modules), result.modules, result.files);
+      const typeErrors = mapTypeErrors(await typecheck(result.modules, result.imports), result.modules, result.files);
       if (typeErrors.length) return fail([...result.diagnostics, ...typeErrors]);
     }
     const js = await transpile(result.modules.map((m) => ({ path: m.path, code: stripMarkers(m.code) })));

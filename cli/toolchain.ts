@@ -55,7 +55,7 @@ export async function runtimeFiles(): Promise<Map<string, string>> {
  * and Bun's types. Returns TypeScript's errors, positions in the modules' own
  * text (markers included) for `mapTypeErrors`.
  */
-export async function typecheck(modules: readonly EmittedModule[]): Promise<TsError[]> {
+export async function typecheck(modules: readonly EmittedModule[], imports: readonly string[] = []): Promise<TsError[]> {
   const dir = await mkdtemp(path.join(tmpdir(), "tova-check-"));
   try {
     await mkdir(path.join(dir, "runtime"));
@@ -63,6 +63,9 @@ export async function typecheck(modules: readonly EmittedModule[]): Promise<TsEr
       if (name.endsWith(".d.ts")) await copyFile(path.join(RUNTIME_DIR, name), path.join(dir, "runtime", name));
     }
     for (const m of modules) await writeFile(path.join(dir, m.path), m.code);
+    // Imported npm modules are dynamically typed: each is declared as an untyped module.
+    const ambient = imports.map((m) => `declare module ${JSON.stringify(m)};`).join("\n");
+    await writeFile(path.join(dir, "tova-imports.d.ts"), ambient + "\n");
     const tsconfig = {
       compilerOptions: {
         strict: true,
@@ -75,7 +78,7 @@ export async function typecheck(modules: readonly EmittedModule[]): Promise<TsEr
         typeRoots: [path.join(PACKAGE_ROOT, "node_modules", "@types")],
         skipLibCheck: true,
       },
-      files: modules.map((m) => m.path),
+      files: [...modules.map((m) => m.path), "tova-imports.d.ts"],
     };
     await writeFile(path.join(dir, "tsconfig.json"), JSON.stringify(tsconfig));
     const result = await run(process.execPath, [TSC7, "-p", "tsconfig.json", "--pretty", "false"], { cwd: dir });

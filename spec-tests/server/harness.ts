@@ -31,7 +31,7 @@ export async function buildProgram(source: string, stem = "app"): Promise<Built>
   const sources = new Map([[`${stem}.tova`, source]]);
   const errors = result.diagnostics.filter((d) => d.severity === "error");
   if (errors.length) throw new Error(`the program does not compile:\n${render(errors, sources)}`);
-  const typeErrors = mapTypeErrors(await typecheck(result.modules), result.modules, result.files);
+  const typeErrors = mapTypeErrors(await typecheck(result.modules, result.imports), result.modules, result.files);
   if (typeErrors.length) throw new Error(`the emitted TypeScript does not type-check:\n${render(typeErrors, sources)}`);
   const dir = mkdtempSync(path.join(os.tmpdir(), "tova-test-"));
   dirs.push(dir);
