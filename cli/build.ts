@@ -1,3 +1,8 @@
+import { createHash } from "node:crypto";
+import { existsSync, statSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { compile, type Emit } from "../compile.js";
 import { mapTypeErrors } from "../backends/typescript/source-map.js";
 import { formatModule } from "../backends/typescript/format.js";
@@ -43,6 +48,13 @@ export async function runBuild(args: BuildArgs): Promise<number> {
 export async function build(args: BuildArgs): Promise<BuildResult> {
   const emit = parseEmit(args.emit);
   const input = await readInput(args.path);
+  // Nothing changed since the last successful build into this directory: its outputs stand.
+  const key = buildKey(input.files, { emit, port: args.port ?? null, typecheck: args.typecheck });
+  const cached = await readCache(args.out, key);
+  if (cached) {
+    if (args.verbose !== false) process.stdout.write(`${args.out}: up to date (no source changed since the last build)\n`);
+    return { code: EXIT.ok, stem: input.stem, entries: cached.entries };
+  }
   const result = compile(input.files, { stem: input.stem, basePort: args.port, emit });
   const fail = (diagnostics: typeof result.diagnostics): BuildResult => {
     printDiagnostics(diagnostics, input.sources);
@@ -64,12 +76,48 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
   if (emit.includes("ts")) for (const m of result.modules) outputs.set(m.path, await formatModule(m.code));
   if (result.diagnostics.length > 0) printDiagnostics(result.diagnostics, input.sources);
   const written = await writeOutputs(args.out, outputs);
+  await writeCache(args.out, { key, entries, outputs: [...outputs.keys()] });
   if (args.verbose !== false) {
     const shown = written.filter((w) => !/[\\/]runtime[\\/]/.test(w));
     for (const w of shown) process.stdout.write(`wrote ${w}\n`);
     if (shown.length < written.length) process.stdout.write(`wrote ${written.length - shown.length} runtime file(s) into ${args.out}/runtime/\n`);
   }
   return { code: EXIT.ok, stem: input.stem, entries };
+}
+
+interface Cache {
+  key: string;
+  entries: BuildResult["entries"];
+  outputs: string[];
+}
+
+const CACHE_FILE = ".tova-build.json";
+
+/** The sources, the options and this compiler's own build: any change means a new build. */
+function buildKey(files: readonly { path: string; text: string }[], options: object): string {
+  const hash = createHash("sha256");
+  hash.update(JSON.stringify(options));
+  try {
+    hash.update(String(statSync(fileURLToPath(import.meta.url)).mtimeMs));
+  } catch {
+    hash.update(String(Date.now()));
+  }
+  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : 1))) hash.update(`${f.path}\0${f.text}\0`);
+  return hash.digest("hex");
+}
+
+async function readCache(out: string, key: string): Promise<Cache | null> {
+  try {
+    const cache = JSON.parse(await readFile(path.join(out, CACHE_FILE), "utf8")) as Cache;
+    if (cache.key !== key || !cache.outputs.every((o) => existsSync(path.join(out, o)))) return null;
+    return cache;
+  } catch {
+    return null;
+  }
+}
+
+async function writeCache(out: string, cache: Cache): Promise<void> {
+  await writeFile(path.join(out, CACHE_FILE), JSON.stringify(cache));
 }
 
 /**
