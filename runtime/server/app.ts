@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { bindsBody, pathParamNames, routeBinder, rpcBinder } from "./binding.js";
 import { flushLogs, logEvent } from "./log.js";
 import { installSignalHandlers, resolvePort, runHooks } from "./lifecycle.js";
+import { pathOf } from "./request.js";
 import { Exchange, type Endpoint, type ErrorHandler, type Middleware, type Shared } from "./pipeline.js";
 import type { AppOptions, Param, ServeOptions, TovaApp } from "./types.js";
 
@@ -64,10 +65,9 @@ class App implements TovaApp {
   async start(): Promise<ServeOptions> {
     const port = resolvePort(this.options);
     await runHooks(this.startHooks);
-    const hono = this.router();
     return {
       port,
-      fetch: hono.fetch,
+      fetch: this.fetchFunction(),
       // Only reached if the runtime itself failed: every handler error is answered by the pipeline.
       error(err: Error): Response {
         logEvent("error", "unhandled server error", { message: err.message, stack: err.stack });
@@ -90,18 +90,42 @@ class App implements TovaApp {
     this.registered.push({ method, path, endpoint });
   }
 
-  private router(): Hono {
-    const hono = new Hono();
+  /**
+   * The fetch function: paths without parameters are looked up in a Map
+   * (most routes, and the cheapest possible match); Hono routes the rest
+   * (`:params`, HEAD, 404s).
+   */
+  private fetchFunction(): ServeOptions["fetch"] {
     const shared = this.shared;
-    const mount = (method: string, path: string, ep: Endpoint) =>
-      hono.on(method, path, (c) => new Exchange(shared, ep, c, c.req.raw).run());
+    const hono = new Hono();
+    const exact = new Map<string, Map<string, Endpoint>>(); // path -> method -> endpoint
+    const mount = (method: string, path: string, ep: Endpoint) => {
+      hono.on(method, path, (c) => {
+        const raw = c.req.raw;
+        const url = raw.url;
+        return new Exchange(shared, ep, raw, c.env, url, c.req.path, c.req).run();
+      });
+      if (!/[:*{}?%]/.test(path)) {
+        const byMethod = exact.get(path) ?? new Map<string, Endpoint>();
+        byMethod.set(method, ep);
+        exact.set(path, byMethod);
+      }
+    };
     for (const r of this.registered) mount(r.method, r.path, r.endpoint);
     if (!this.registered.some((r) => r.method === "GET" && r.path === "/healthz")) {
       mount("GET", "/healthz", { kind: "health", handler: () => undefined, bind: null, readsBody: false, skipsMiddleware: true });
     }
     const notFound: Endpoint = { kind: "not-found", handler: () => undefined, bind: null, readsBody: false, skipsMiddleware: false };
-    hono.notFound((c) => new Exchange(shared, notFound, c, c.req.raw).run());
-    return hono;
+    hono.notFound((c) => {
+      const raw = c.req.raw;
+      return new Exchange(shared, notFound, raw, c.env, raw.url, c.req.path, null).run();
+    });
+    return (raw: Request, server: unknown) => {
+      const url = raw.url;
+      const path = pathOf(url);
+      const ep = exact.get(path)?.get(raw.method);
+      return ep ? new Exchange(shared, ep, raw, server, url, path, null).run() : hono.fetch(raw, server);
+    };
   }
 }
 

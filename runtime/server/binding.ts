@@ -9,6 +9,7 @@
 // Each binder is compiled once, at registration: the per-request work is a
 // loop over precomputed slots.
 import { INVALID, isPlainObject, type SchemaNode } from "../schema/node.js";
+import { parseQuery, type Query } from "./query.js";
 import type { Param } from "./types.js";
 
 /** A 400 answer: `{"error": message, "param": param}`. */
@@ -55,19 +56,20 @@ function converted(node: SchemaNode, text: string, name: string): unknown {
 }
 
 /** A query parameter: all values for an array type (`?tag=a&tag=b`), else the first. */
-function fromQuery(node: SchemaNode, query: URLSearchParams, name: string): unknown {
+function fromQuery(node: SchemaNode, query: Query, name: string): unknown {
+  const values = query.get(name);
+  if (values === undefined) return checked(node, undefined, name);
   const base = node.optional ? node.inner! : node;
-  if (base.kind === "array" && !(query.get(name) ?? "").startsWith("[")) {
+  if (base.kind === "array" && !values[0]!.startsWith("[")) {
     const out: unknown[] = [];
-    for (const text of query.getAll(name)) {
+    for (const text of values) {
       const one = converted(base.inner!, text, name);
       if (one instanceof BindError) return one;
       out.push(one);
     }
     return out;
   }
-  const text = query.get(name);
-  return text === null ? checked(node, undefined, name) : converted(node, text, name);
+  return converted(node, values[0]!, name);
 }
 
 type Slot = { name: string; node: SchemaNode; source: "path" | "query" | "body" | "whole" };
@@ -86,7 +88,7 @@ export function routeBinder(method: string, path: string, params: Param[]): Bind
   const firstBody = slots.find((s) => s.source === "body");
 
   return (input) => {
-    const query = !body && input.queryString !== "" ? new URLSearchParams(input.queryString) : null;
+    const query = !body && input.queryString !== "" ? parseQuery(input.queryString) : null;
     if (query) for (const key of query.keys()) if (!queryNames.has(key)) return new BindError(`unexpected query parameter "${key}"`, key);
     if (firstBody) {
       if (input.body !== undefined && !isPlainObject(input.body)) return new BindError("expected a JSON object body", firstBody.name);

@@ -48,6 +48,10 @@ export function logEvent(level: "info" | "warn" | "error", msg: string, fields: 
   logLine(JSON.stringify({ time: Date.now(), level, msg, ...fields }));
 }
 
+// Strings that need no escaping in JSON are spliced as they are: cheaper than JSON.stringify on the hot path.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\uffff]/;
+const jsonString = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`);
+
 /** The request line, built by hand: it runs on every request. */
 export function logRequest(
   service: string,
@@ -58,6 +62,6 @@ export function logRequest(
   requestId: string,
 ): void {
   logLine(
-    `{"time":${Date.now()},"level":"info","msg":"request"${service},"method":"${method}","path":${JSON.stringify(path)},"status":${status},"duration_ms":${Math.round(ms * 1000) / 1000},"request_id":${JSON.stringify(requestId)}}`,
+    `{"time":${Date.now()},"level":"info","msg":"request"${service},"method":"${method}","path":${jsonString(path)},"status":${status},"duration_ms":${Math.round(ms * 1000) / 1000},"request_id":${jsonString(requestId)}}`,
   );
 }

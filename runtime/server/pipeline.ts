@@ -6,10 +6,9 @@
 // takes the async path. Both end in `respond`, which echoes the request id,
 // adds the headers middleware set, logs the request and counts it done
 // (graceful shutdown waits for that count).
-import type { Context } from "hono";
 import { BindError, type Binder } from "./binding.js";
 import { logEvent, logRequest } from "./log.js";
-import { pathOf, queryStringOf, requestIdOf, TovaRequestImpl } from "./request.js";
+import { queryStringOf, requestIdOf, TovaRequestImpl } from "./request.js";
 import { answeredResponse, JSON_TYPE, toResponse, TovaResponseImpl, withHeaders } from "./response.js";
 import { routeAnswer, rpcAnswer, type Answer } from "./results.js";
 import type { TovaRequest, TovaResponse } from "./types.js";
@@ -27,6 +26,12 @@ export interface Endpoint {
   readsBody: boolean;
   /** Middleware does not run (the built-in /healthz, so probes never need credentials). */
   skipsMiddleware: boolean;
+}
+
+/** Path parameters, as Hono's request gives them (decoded). */
+export interface PathParams {
+  param(name: string): string | undefined;
+  param(): Record<string, string>;
 }
 
 /** What all requests of one app share. */
@@ -48,32 +53,34 @@ function errorFields(err: unknown): { message: string; stack?: string } {
 
 /** Runs one request. */
 export class Exchange {
-  private readonly url: string;
   private req: TovaRequestImpl | undefined;
   private res: TovaResponseImpl | undefined;
   private bodyText = "";
   private readonly t0 = performance.now();
   private readonly id: string;
+  body: unknown = undefined;
 
+  /** `params` is null for a path without parameters (matched without Hono). */
   constructor(
     private readonly app: Shared,
     private readonly ep: Endpoint,
-    private readonly c: Context,
     private readonly raw: Request,
+    private readonly server: unknown,
+    private readonly url: string,
+    private readonly path: string,
+    private readonly params: PathParams | null,
   ) {
-    this.url = raw.url;
     this.id = requestIdOf(raw);
     app.inflight++;
   }
 
   // RouteInput, for the binders.
   pathParam(name: string): string | undefined {
-    return this.c.req.param(name);
+    return this.params?.param(name);
   }
   get queryString(): string {
     return queryStringOf(this.url);
   }
-  body: unknown = undefined;
 
   run(): Response | Promise<Response> {
     const ep = this.ep;
@@ -208,7 +215,7 @@ export class Exchange {
   /** Every response ends here: the log line, the in-flight count, on_finish callbacks. */
   private respondWith(response: Response): Response {
     this.app.inflight--;
-    logRequest(this.app.serviceField, this.raw.method, pathOf(this.url), response.status, performance.now() - this.t0, this.currentId());
+    logRequest(this.app.serviceField, this.raw.method, this.path, response.status, performance.now() - this.t0, this.currentId());
     this.res?.finish((err) => logEvent("error", "on_finish failed", { ...errorFields(err), ...this.where() }));
     return response;
   }
@@ -218,11 +225,11 @@ export class Exchange {
   }
 
   private where(): Record<string, string> {
-    return { request_id: this.currentId(), method: this.raw.method, path: pathOf(this.url) };
+    return { request_id: this.currentId(), method: this.raw.method, path: this.path };
   }
 
   private request(): TovaRequestImpl {
-    return (this.req ??= new TovaRequestImpl(this.raw, pathOf(this.url), this.id, this.c.req.param() as Record<string, string>, this.c.env));
+    return (this.req ??= new TovaRequestImpl(this.raw, this.path, this.id, this.params?.param() ?? {}, this.server));
   }
 
   private response(): TovaResponseImpl {

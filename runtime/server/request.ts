@@ -1,6 +1,7 @@
 // `req` for middleware, `(req, res)` handlers and `on_error`: a thin view of
 // the fetch Request. Headers, query and ip are computed on first read, since
 // most handlers look at few of them.
+import { parseQuery } from "./query.js";
 import type { TovaRequest } from "./types.js";
 
 // An incoming id is echoed into a header and the logs: accept only short, plain tokens.
@@ -73,7 +74,7 @@ export class TovaRequestImpl implements TovaRequest {
   get query(): Record<string, string | undefined> {
     if (this.cached.query) return this.cached.query;
     const query: Record<string, string | undefined> = {};
-    for (const [k, v] of new URLSearchParams(queryStringOf(this.url))) if (!(k in query)) query[k] = v;
+    for (const [k, v] of parseQuery(queryStringOf(this.url))) query[k] = v[0];
     return (this.cached.query = query);
   }
   set query(value: Record<string, string | undefined>) {

@@ -90,8 +90,10 @@ export class TovaResponseImpl implements TovaResponse {
 }
 
 /**
- * The fetch Response for an answer: `res`'s headers (when there is a `res`)
- * over the content type, and `X-Request-Id` unless middleware set it itself.
+ * The fetch Response for an answer: the content type, `X-Request-Id`, then
+ * `res`'s headers (when there is a `res`), so middleware can override both.
+ * Headers are set on the new Response rather than passed in its init: on Bun
+ * that is about twice as fast, and this runs on every request.
  */
 export function toResponse(
   status: number,
@@ -100,15 +102,14 @@ export function toResponse(
   requestId: string,
   res: TovaResponseImpl | undefined,
 ): Response {
-  if (res === undefined || res.headers === null) {
-    const headers: Record<string, string> =
-      contentType === null ? { "x-request-id": requestId } : { "content-type": contentType, "x-request-id": requestId };
-    return new Response(body as ResponseBody, { status, headers });
-  }
-  const headers: Record<string, string> = { "x-request-id": requestId };
-  if (contentType !== null) headers["content-type"] = contentType;
-  Object.assign(headers, res.headers);
-  return new Response(body as ResponseBody, { status, headers });
+  const response = new Response(body as ResponseBody, status === 200 ? undefined : { status });
+  const headers = response.headers;
+  if (contentType !== null) headers.set("content-type", contentType);
+  else if (typeof body === "string") headers.delete("content-type"); // not the text/plain a string body implies
+  headers.set("x-request-id", requestId);
+  const extra = res?.headers;
+  if (extra) for (const name in extra) headers.set(name, extra[name]!);
+  return response;
 }
 
 /** The Response for what `res` answered. */
