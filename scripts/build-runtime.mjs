@@ -21,7 +21,9 @@ import ts from "typescript";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const MODULES = ["stdlib", "schema", "server", "db", "client"];
-const out = path.join(root, "dist", "runtime");
+// `--out <dir>` builds elsewhere (the runtime's tests build a private copy each).
+const outFlag = process.argv.indexOf("--out");
+const out = outFlag === -1 ? path.join(root, "dist", "runtime") : path.resolve(process.argv[outFlag + 1]);
 const started = performance.now();
 
 for (const m of MODULES) if (!readdirSync(path.join(root, "runtime", m)).includes("index.ts")) fail(`runtime/${m}/index.ts is missing`);
@@ -30,7 +32,7 @@ mkdirSync(out, { recursive: true });
 
 bundle();
 for (const m of MODULES) writeFileSync(path.join(out, `${m}.d.ts`), declarations(m));
-console.log(`runtime: dist/runtime/{${MODULES.join(",")}}.{js,d.ts} in ${Math.round(performance.now() - started)} ms`);
+console.log(`runtime: ${path.relative(process.cwd(), out) || "."}/{${MODULES.join(",")}}.{js,d.ts} in ${Math.round(performance.now() - started)} ms`);
 
 function bundle() {
   const bun = path.join(root, "node_modules", ".bin", process.platform === "win32" ? "bun.exe" : "bun");
@@ -42,14 +44,14 @@ function bundle() {
     "--format=esm",
     "--splitting",
     "--root=runtime",
-    "--outdir=dist/runtime",
+    `--outdir=${out}`,
     "--entry-naming=[dir].[ext]",
     "--chunk-naming=chunk-[hash].[ext]",
     "--external=bun:*",
   ];
   const result = spawnSync(bun, args, { cwd: root, encoding: "utf8" });
   if (result.status !== 0) fail(`bun build failed:\n${result.stdout}${result.stderr}`);
-  for (const m of MODULES) if (!existsSync(path.join(out, `${m}.js`))) fail(`bun build did not write dist/runtime/${m}.js`);
+  for (const m of MODULES) if (!existsSync(path.join(out, `${m}.js`))) fail(`bun build did not write ${out}/${m}.js`);
 }
 
 /** The .d.ts text of one source file. */

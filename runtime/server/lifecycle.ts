@@ -62,6 +62,7 @@ export function installSignalHandlers(
     // The last responses are written after the handler returns: give the connections a moment to close.
     await Promise.race([closed, sleep(Math.max(0, Math.min(1000, deadline - Date.now())))]);
     if (inflight() > 0) logEvent("warn", "shutdown timeout: requests still in flight", { inflight: inflight() });
+    flushLogs(); // the requests' lines come before whatever on_stop prints
     try {
       await runHooks(stopHooks);
     } catch (err) {
