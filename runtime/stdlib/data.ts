@@ -35,8 +35,9 @@ function parseJsonLines(text: string): unknown[] {
  * @example source customers = read("customers.csv")
  */
 export function read(path: string): any[] {
+  const format = formatOf(path);
   const text = fs().readFileSync(path, "utf8");
-  switch (formatOf(path)) {
+  switch (format) {
     case "csv":
       return parseCsv(text);
     case "jsonl":
