@@ -137,15 +137,15 @@ export function max(...args: any[]): any {
 const compare = (a: any, b: any): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * A sorted copy, by a key function of one argument or a comparator of two.
+ * A sorted copy, by a key function of one argument or a comparator of two
+ * (told apart by `f.length`). One signature for both, so that either lambda
+ * gets its parameters typed from the array.
  * @example rows |> sort_by(.name)
  * @example rows |> sort_by(fn(a, b) b.timestamp - a.timestamp)
  */
-export function sort_by<T>(xs: readonly T[], key: (x: T) => unknown): T[];
-export function sort_by<T>(xs: readonly T[], comparator: (a: T, b: T) => number): T[];
-export function sort_by(xs: readonly any[], f: (...args: any[]) => any): any[] {
-  if (f.length === 2) return [...xs].sort((a, b) => f(a, b));
-  const keyed = xs.map((x) => ({ x, k: f(x) }));
+export function sort_by<T>(xs: readonly T[], f: (a: T, b: T) => unknown): T[] {
+  if (f.length === 2) return [...xs].sort((a, b) => f(a, b) as number);
+  const keyed = xs.map((x) => ({ x, k: (f as (x: T) => unknown)(x) }));
   keyed.sort((a, b) => compare(a.k, b.k));
   return keyed.map((e) => e.x);
 }
