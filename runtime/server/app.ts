@@ -28,6 +28,7 @@ class App implements TovaApp {
       middleware: [],
       onError: null,
       serviceField: options.name === null ? "" : `,"service":${JSON.stringify(options.name)}`,
+      health: () => (options.name === null ? { status: "ok", uptime: process.uptime() } : { status: "ok", uptime: process.uptime(), service: options.name }),
     };
   }
 

@@ -9,7 +9,7 @@
 import { BindError, type Binder } from "./binding.js";
 import { logEvent, logRequest } from "./log.js";
 import { queryStringOf, requestIdOf, TovaRequestImpl } from "./request.js";
-import { answeredResponse, JSON_TYPE, toResponse, TovaResponseImpl, withHeaders } from "./response.js";
+import { answeredResponse, jsonResponse, toResponse, TovaResponseImpl, withHeaders } from "./response.js";
 import { routeAnswer, rpcAnswer, type Answer } from "./results.js";
 import type { TovaRequest, TovaResponse } from "./types.js";
 
@@ -41,6 +41,8 @@ export interface Shared {
   onError: ErrorHandler | null;
   /** `,"service":"<name>"` for named servers, else "": spliced into every request log line. */
   serviceField: string;
+  /** The body of the built-in GET /healthz. */
+  health(): Record<string, unknown>;
 }
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
@@ -160,7 +162,7 @@ export class Exchange {
   /** The Response for a handler's value. */
   private answer(value: unknown): Response {
     if (value instanceof BindError) {
-      return this.respond(400, JSON.stringify({ error: value.message, param: value.param }), JSON_TYPE);
+      return this.respondJson(400, { error: value.message, param: value.param });
     }
     const res = this.res;
     if (res?.sent) return this.respondWith(answeredResponse(res, this.id));
@@ -170,10 +172,10 @@ export class Exchange {
         answer = rpcAnswer(value);
         break;
       case "health":
-        answer = { status: 200, json: `{"status":"ok","uptime":${process.uptime()}${this.app.serviceField}}` };
+        answer = { status: 200, value: this.app.health() };
         break;
       case "not-found":
-        answer = { status: 404, json: '{"error":"Not Found"}' };
+        answer = { status: 404, value: { error: "Not Found" } };
         break;
       default:
         // A `(req, res)` handler that set a status and returned nothing answers that status, empty.
@@ -182,7 +184,7 @@ export class Exchange {
     }
     if (answer instanceof Response) return this.respondWith(withHeaders(answer, this.id, res?.headers ?? null));
     const status = res?.statusSet && answer.status === 200 ? res.statusCode : answer.status;
-    return this.respond(status, answer.json, JSON_TYPE);
+    return this.respondJson(status, answer.value);
   }
 
   /** A thrown error: on_error answers it if it can, else 500 without details. */
@@ -205,7 +207,11 @@ export class Exchange {
   }
 
   private internalError(): Response {
-    return this.respond(500, `{"error":"Internal Server Error","request_id":${JSON.stringify(this.currentId())}}`, JSON_TYPE);
+    return this.respondJson(500, { error: "Internal Server Error", request_id: this.currentId() });
+  }
+
+  private respondJson(status: number, value: unknown): Response {
+    return this.respondWith(jsonResponse(status, value, this.id, this.res));
   }
 
   private respond(status: number, body: string | null, type: string | null): Response {

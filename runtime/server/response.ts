@@ -112,6 +112,19 @@ export function toResponse(
   return response;
 }
 
+/**
+ * A JSON answer. Response.json serializes natively and sets the content type
+ * itself, which on Bun is cheaper than JSON.stringify plus a header.
+ */
+export function jsonResponse(status: number, value: unknown, requestId: string, res: TovaResponseImpl | undefined): Response {
+  const response = status === 200 ? Response.json(value) : Response.json(value, { status });
+  const headers = response.headers;
+  headers.set("x-request-id", requestId);
+  const extra = res?.headers;
+  if (extra) for (const name in extra) headers.set(name, extra[name]!);
+  return response;
+}
+
 /** The Response for what `res` answered. */
 export function answeredResponse(res: TovaResponseImpl, requestId: string): Response {
   if (res.passthrough) return withHeaders(res.passthrough, requestId, res.headers);

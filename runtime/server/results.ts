@@ -5,13 +5,13 @@
 //   a fetch Response -> sent as it is.
 import { isResult } from "../stdlib/result-shape.js";
 
-/** The status and JSON text of a value, or the Response the handler built. */
+/** The status and JSON value of an answer, or the Response the handler built. */
 export interface Answer {
   status: number;
-  json: string;
+  value: unknown;
 }
 
-const NOT_FOUND: Answer = { status: 404, json: '{"error":"Not Found"}' };
+const NOT_FOUND: Answer = { status: 404, value: { error: "Not Found" } };
 
 function errorStatus(error: unknown): number {
   const status = typeof error === "object" && error !== null ? (error as { status?: unknown }).status : undefined;
@@ -19,7 +19,7 @@ function errorStatus(error: unknown): number {
 }
 
 function errAnswer(error: unknown): Answer {
-  return { status: errorStatus(error), json: `{"error":${JSON.stringify(error) ?? "null"}}` };
+  return { status: errorStatus(error), value: { error: error ?? null } };
 }
 
 /** A route handler's value. */
@@ -32,7 +32,7 @@ export function routeAnswer(value: unknown): Answer | Response {
       value = value.value;
     }
   }
-  return { status: 200, json: JSON.stringify(value) ?? "null" };
+  return { status: 200, value };
 }
 
 /** An RPC function's value, as `{"result": value}`. */
@@ -44,5 +44,5 @@ export function rpcAnswer(value: unknown): Answer | Response {
       value = value.value;
     }
   }
-  return { status: 200, json: `{"result":${JSON.stringify(value) ?? "null"}}` };
+  return { status: 200, value: { result: value ?? null } };
 }
