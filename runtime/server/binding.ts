@@ -45,8 +45,9 @@ export function pathParamNames(path: string): Set<string> {
 
 const nodeOf = (p: Param): SchemaNode => p.schema as unknown as SchemaNode;
 
-function checked(node: SchemaNode, value: unknown, name: string): unknown {
-  if (value === undefined) return node.optional ? null : new BindError(`missing parameter "${name}"`, name);
+/** Absent: a parameter with a default gets undefined (so the default applies), an Option null. */
+function checked(node: SchemaNode, value: unknown, name: string, hasDefault = false): unknown {
+  if (value === undefined) return hasDefault ? undefined : node.optional ? null : new BindError(`missing parameter "${name}"`, name);
   return node.check(value) ? value : new BindError(node.explain(value, name), name);
 }
 
@@ -56,9 +57,9 @@ function converted(node: SchemaNode, text: string, name: string): unknown {
 }
 
 /** A query parameter: all values for an array type (`?tag=a&tag=b`), else the first. */
-function fromQuery(node: SchemaNode, query: Query, name: string): unknown {
+function fromQuery(node: SchemaNode, query: Query, name: string, hasDefault: boolean): unknown {
   const values = query.get(name);
-  if (values === undefined) return checked(node, undefined, name);
+  if (values === undefined) return checked(node, undefined, name, hasDefault);
   const base = node.optional ? node.inner! : node;
   if (base.kind === "array" && !values[0]!.startsWith("[")) {
     const out: unknown[] = [];
@@ -72,7 +73,7 @@ function fromQuery(node: SchemaNode, query: Query, name: string): unknown {
   return converted(node, values[0]!, name);
 }
 
-type Slot = { name: string; node: SchemaNode; source: "path" | "query" | "body" | "whole" };
+type Slot = { name: string; node: SchemaNode; hasDefault: boolean; source: "path" | "query" | "body" | "whole" };
 
 /** The binder of a route handler's parameters. */
 export function routeBinder(method: string, path: string, params: Param[]): Binder {
@@ -81,6 +82,7 @@ export function routeBinder(method: string, path: string, params: Param[]): Bind
   const slots: Slot[] = params.map((p) => ({
     name: p.name,
     node: nodeOf(p),
+    hasDefault: p.optional === true,
     source: inPath.has(p.name) ? "path" : p.wholeBody && body ? "whole" : body ? "body" : "query",
   }));
   const queryNames = new Set(slots.filter((s) => s.source === "query").map((s) => s.name));
@@ -97,17 +99,17 @@ export function routeBinder(method: string, path: string, params: Param[]): Bind
     }
     const args = new Array<unknown>(slots.length);
     for (let i = 0; i < slots.length; i++) {
-      const { name, node, source } = slots[i]!;
+      const { name, node, hasDefault, source } = slots[i]!;
       let value: unknown;
       if (source === "path") {
         const text = input.pathParam(name);
-        value = text === undefined ? checked(node, undefined, name) : converted(node, text, name);
+        value = text === undefined ? checked(node, undefined, name, hasDefault) : converted(node, text, name);
       } else if (source === "query") {
-        value = query ? fromQuery(node, query, name) : checked(node, undefined, name);
+        value = query ? fromQuery(node, query, name, hasDefault) : checked(node, undefined, name, hasDefault);
       } else if (source === "body") {
-        value = checked(node, (input.body as Record<string, unknown> | undefined)?.[name], name);
+        value = checked(node, (input.body as Record<string, unknown> | undefined)?.[name], name, hasDefault);
       } else {
-        value = checked(node, input.body, name);
+        value = checked(node, input.body, name, hasDefault);
       }
       if (value instanceof BindError) return value;
       args[i] = value;
@@ -120,6 +122,7 @@ export function routeBinder(method: string, path: string, params: Param[]): Bind
 export function rpcBinder(params: Param[]): (body: unknown) => unknown[] | BindError {
   const names = params.map((p) => p.name);
   const nodes = params.map(nodeOf);
+  const defaults = params.map((p) => p.optional === true);
   return (body) => {
     let args: unknown[];
     if (body === undefined) args = [];
@@ -130,7 +133,7 @@ export function rpcBinder(params: Param[]): (body: unknown) => unknown[] | BindE
     }
     const out = new Array<unknown>(nodes.length);
     for (let i = 0; i < nodes.length; i++) {
-      const value = checked(nodes[i]!, args[i], names[i]!);
+      const value = checked(nodes[i]!, args[i], names[i]!, defaults[i]);
       if (value instanceof BindError) return value;
       out[i] = value;
     }

@@ -38,6 +38,8 @@ app.route("GET", "/nothing", (req, res) => { res.status(204); }, "req-res");
 app.route("GET", "/redirect", (req, res) => res.redirect("/items?limit=1"), "req-res");
 
 app.rpc("add", (a, b) => a + b, [{ name: "a", schema: t.int }, { name: "b", schema: t.int }]);
+app.rpc("bump", (n, by = 10) => n + by, [{ name: "n", schema: t.int }, { name: "by", schema: t.int, optional: true }]);
+app.route("GET", "/page", (size = 20) => ({ size }), [{ name: "size", schema: t.int, optional: true }]);
 app.rpc("ingest_metric", async (m) => { await sleep(1); return { status: "accepted", service: m.service }; }, [{ name: "metric", schema: Metric }]);
 app.rpc("find", (id) => (id > 10 ? null : { id }), [{ name: "id", schema: t.int }]);
 app.rpc("greet", (name) => Ok("hi " + (name ?? "you")), [{ name: "name", schema: t.option(t.string) }]);
@@ -177,6 +179,14 @@ describe("RPC", () => {
     expect((await post(plain, "/rpc/add", { __args: [1, "2"] })).json).toEqual({ error: 'b: expected Int, got String "2"', param: "b" });
     expect((await post(plain, "/rpc/add", "[1,")).json).toMatchObject({ param: "__args", error: expect.stringMatching(/malformed JSON/) });
     expect((await post(plain, "/rpc/add", { args: [1, 2] })).status).toBe(400);
+  });
+
+  it("passes an absent parameter that has a default as undefined, so the default applies", async () => {
+    expect((await post(plain, "/rpc/bump", { __args: [1] })).json).toEqual({ result: 11 });
+    expect((await post(plain, "/rpc/bump", { __args: [1, 2] })).json).toEqual({ result: 3 });
+    expect((await post(plain, "/rpc/bump", { __args: [1, "2"] })).status).toBe(400);
+    expect((await call(plain, "/page")).json).toEqual({ size: 20 });
+    expect((await call(plain, "/page?size=5")).json).toEqual({ size: 5 });
   });
 
   it("maps None to a null result, Ok to its value, Err to its status", async () => {

@@ -55,6 +55,8 @@ export interface Param {
   schema: Schema<any>;
   /** The single record parameter that receives the whole JSON body. */
   wholeBody?: boolean;
+  /** The parameter has a default value: when absent it is passed as undefined, so the default applies. */
+  optional?: boolean;
 }
 
 /** What `createApp` needs: the block's name, its compiled port and the variable that overrides it. */
