@@ -245,7 +245,8 @@ export class BodyEmitter {
         if (!this.ctx.names.reassignments.has(s) && this.needsStatements(s.value)) {
           // `x = if ... { } else { }` whose branches need statements: declare `x`, and let each branch assign it.
           const ts = this.declare(s.name, true);
-          const type = s.type ? `: ${tsType(s.type, this.ctx.useType)}` : "";
+          // TypeScript infers the type from the branches' assignments, except from `[]` or `nil`.
+          const type = s.type ? `: ${tsType(s.type, this.ctx.useType)}` : tails(s.value).some(vague) ? ": any" : "";
           this.out.line(`let ${ts}${type}`, s.span);
           this.exprStmt(s.value, { kind: "assign", to: ts }, s.span);
           return;
@@ -804,6 +805,31 @@ export class BodyEmitter {
     this.hoist(block.slice(2, -1).trim().replace(/;$/, ""));
     return name;
   }
+}
+
+/** The values an `if`/`match`/`try`/block can end with. */
+function tails(e: ast.Expr): ast.Expr[] {
+  const ofBlock = (b: ast.BlockExpr): ast.Expr[] => {
+    const last = b.stmts[b.stmts.length - 1];
+    return last?.kind === "ExprStmt" ? tails(last.expr) : [];
+  };
+  switch (e.kind) {
+    case "If":
+      return [...e.branches.flatMap((b) => ofBlock(b.body)), ...(e.otherwise ? ofBlock(e.otherwise) : [])];
+    case "Match":
+      return e.arms.flatMap((a) => (a.body.kind === "Block" ? ofBlock(a.body) : tails(a.body)));
+    case "Try":
+      return [...ofBlock(e.body), ...(e.catchBody ? ofBlock(e.catchBody) : [])];
+    case "Block":
+      return ofBlock(e);
+    default:
+      return [e];
+  }
+}
+
+/** Values TypeScript cannot infer a useful type from. */
+function vague(e: ast.Expr): boolean {
+  return (e.kind === "Array" && e.elements.length === 0) || e.kind === "Nil" || (e.kind === "Ident" && e.name === "None");
 }
 
 /** Whether a `break` or `continue` of an enclosing loop occurs in `e` (nested loops own theirs). */

@@ -27,3 +27,15 @@ export function sqlite(path: string): Db {
   open.set(key, db);
   return db;
 }
+
+/**
+ * `db { adapter: "postgres", url: ..., pool: N }`. Models on PostgreSQL are
+ * not in this runtime yet: starting such a server stops with this message,
+ * naming what to use instead, rather than failing later on a query.
+ */
+export function postgres(url: string | null | undefined, options: { pool?: number } = {}): Db {
+  void options;
+  throw new Error(
+    `PostgreSQL is not supported by this Tova runtime yet (db url ${url ? "given" : "missing"}); use SQLite for now: db { path: "app.db" }`,
+  );
+}

@@ -9,6 +9,11 @@ import { installSignalHandlers, resolvePort, runHooks } from "./lifecycle.js";
 import { pathOf } from "./request.js";
 import { Exchange, type Endpoint, type ErrorHandler, type Middleware, type Shared } from "./pipeline.js";
 import type { AppOptions, Param, ServeOptions, TovaApp } from "./types.js";
+import { deliverLocally, setEventIdentity, setEventRoutes, subscribe } from "./events.js";
+import { drainJobs, registerJob } from "./jobs.js";
+import { startSchedule, stopSchedules } from "./schedule.js";
+import { sseResponse, websocketOptions, type WsHandlers } from "./realtime.js";
+import { applyConfig, type Configs } from "./config.js";
 
 interface Registered {
   method: string;
@@ -20,9 +25,15 @@ class App implements TovaApp {
   private readonly registered: Registered[] = [];
   private readonly startHooks: (() => unknown)[] = [];
   private readonly stopHooks: (() => unknown)[] = [];
+  private readonly schedules: { cron: string; name: string | null; fn: () => unknown }[] = [];
+  private ws: { path: string; handlers: WsHandlers } | null = null;
+  private readonly streams = new Map<string, (send: (event: string, data?: unknown) => void, close: () => void) => unknown>();
+  private readonly configs: Configs = {};
+  private bodyLimit: number | null = null;
   private readonly shared: Shared;
 
   constructor(private readonly options: AppOptions) {
+    setEventIdentity(options.name);
     this.shared = {
       inflight: 0,
       middleware: [],
@@ -63,12 +74,82 @@ class App implements TovaApp {
     this.shared.onError = fn;
   }
 
+  job(fn: (...args: any[]) => unknown): void {
+    registerJob(fn);
+  }
+
+  schedule(cron: string, name: string | null, fn: () => unknown): void {
+    this.schedules.push({ cron, name, fn });
+  }
+
+  subscribe(event: string, fn: (data: any) => unknown): void {
+    subscribe(event, fn);
+    if (!this.registered.some((r) => r.path === "/rpc/__event")) {
+      // Events from other server blocks (decisions.md, "Events").
+      this.add("POST", "/rpc/__event", {
+        kind: "req-res",
+        handler: async (req: { body: { event?: unknown; data?: unknown } }, res: { status(n: number): unknown; json(v: unknown): void }) => {
+          const body = req.body ?? {};
+          if (typeof body.event !== "string") {
+            res.status(400);
+            return res.json({ error: "an event needs a name", param: "event" });
+          }
+          await deliverLocally(body.event, body.data);
+          res.json({ delivered: true });
+        },
+        bind: null,
+        readsBody: true,
+        skipsMiddleware: true,
+      });
+    }
+  }
+
+  events(routes: Record<string, (string | null)[]>): void {
+    setEventRoutes(routes);
+  }
+
+  websocket(path: string, handlers: WsHandlers): void {
+    this.ws = { path, handlers };
+  }
+
+  sse(path: string, fn: (send: (event: string, data?: unknown) => void, close: () => void) => unknown): void {
+    this.streams.set(path, fn);
+  }
+
+  config(name: keyof Configs, values: Record<string, any>): void {
+    this.configs[name] = values;
+  }
+
+  maxBody(bytes: number): void {
+    this.bodyLimit = bytes;
+  }
+
   async start(): Promise<ServeOptions> {
     const port = resolvePort(this.options);
     await runHooks(this.startHooks);
+    for (const s of this.schedules) startSchedule(s.cron, s.name, s.fn);
+    const inner = this.fetchFunction();
+    const ws = this.ws;
+    const streams = this.streams;
+    const limit = this.bodyLimit;
+    const withRealtime: ServeOptions["fetch"] = (raw, server) => {
+      if (ws || streams.size || limit !== null) {
+        const path = pathOf(raw.url);
+        if (ws && path === ws.path && raw.headers.get("upgrade")?.toLowerCase() === "websocket") {
+          if ((server as { upgrade(r: Request): boolean }).upgrade(raw)) return undefined as unknown as Response;
+        }
+        const stream = raw.method === "GET" ? streams.get(path) : undefined;
+        if (stream) return sseResponse(stream);
+        if (limit !== null && Number(raw.headers.get("content-length") ?? 0) > limit) {
+          return Response.json({ error: `the request body is larger than ${limit} bytes` }, { status: 413 });
+        }
+      }
+      return inner(raw, server);
+    };
     return {
       port,
-      fetch: this.fetchFunction(),
+      fetch: applyConfig(this.configs, withRealtime),
+      ...(ws ? { websocket: websocketOptions(ws.handlers) } : {}),
       // Only reached if the runtime itself failed: every handler error is answered by the pipeline.
       error(err: Error): Response {
         logEvent("error", "unhandled server error", { message: err.message, stack: err.stack });
@@ -81,7 +162,12 @@ class App implements TovaApp {
     const port = (server as { port?: unknown }).port;
     logEvent("info", "listening", { port, ...(this.options.name ? { service: this.options.name } : {}) });
     flushLogs();
-    installSignalHandlers(server, () => this.shared.inflight, this.stopHooks, this.options.name);
+    // Stop taking jobs and let running ones finish (bounded) before on_stop (monitoring-service.md).
+    const drain = async () => {
+      stopSchedules();
+      await drainJobs(10_000);
+    };
+    installSignalHandlers(server, () => this.shared.inflight, [drain, ...this.stopHooks], this.options.name);
   }
 
   private add(method: string, path: string, endpoint: Endpoint): void {

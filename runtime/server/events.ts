@@ -3,7 +3,7 @@
 // subscribe through `POST /rpc/__event` on their port. Delivery happens after
 // the publisher continues; failures are logged, never thrown into it.
 import { logEvent } from "./log.js";
-import { currentRequestId } from "./peers.js";
+import { currentRequestId, propagateRequestIds } from "./peers.js";
 
 type Handler = (data: any) => unknown;
 
@@ -23,6 +23,7 @@ export function subscribe(event: string, fn: Handler): void {
 
 export function setEventRoutes(r: Record<string, (string | null)[]>): void {
   routes = r;
+  if (Object.values(r).some((targets) => targets.some((t) => t !== self))) propagateRequestIds();
 }
 
 export function hasSubscriptions(): boolean {

@@ -7,6 +7,17 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 
 const requestIds = new AsyncLocalStorage<string>();
+let propagating = false;
+
+/** Whether this process calls peers or sends events, so requests record their id for them. */
+export function propagatesRequestIds(): boolean {
+  return propagating;
+}
+
+/** Called when a peer proxy or remote event delivery exists in this process. */
+export function propagateRequestIds(): void {
+  propagating = true;
+}
 
 /** Runs `fn` with `id` as the current request id (the pipeline does this per request). */
 export function withRequestId<T>(id: string, fn: () => T): T {
@@ -36,6 +47,7 @@ export function peerBaseUrl(options: PeerOptions): string {
 
 /** A typed proxy for peer `name`: `peer.f(...args)` POSTs `/rpc/f` and resolves to the result. */
 export function peer<T>(name: string, options: PeerOptions): T {
+  propagateRequestIds();
   return new Proxy({} as Record<string, unknown>, {
     get(_target, fn) {
       if (typeof fn !== "string" || fn === "then") return undefined;

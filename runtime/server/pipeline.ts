@@ -6,6 +6,7 @@
 // takes the async path. Both end in `respond`, which echoes the request id,
 // adds the headers middleware set, logs the request and counts it done
 // (graceful shutdown waits for that count).
+import { propagatesRequestIds, withRequestId } from "./peers.js";
 import { BindError, type Binder } from "./binding.js";
 import { logEvent, logRequest } from "./log.js";
 import { queryStringOf, requestIdOf, TovaRequestImpl } from "./request.js";
@@ -85,6 +86,11 @@ export class Exchange {
   }
 
   run(): Response | Promise<Response> {
+    // Peer calls and events carry the request id (X-Request-Id); only processes that make them pay for it.
+    return propagatesRequestIds() ? withRequestId(this.id, () => this.runHere()) : this.runHere();
+  }
+
+  private runHere(): Response | Promise<Response> {
     const ep = this.ep;
     if (ep.readsBody || ep.kind === "req-res" || (this.app.middleware.length > 0 && !ep.skipsMiddleware)) return this.runAsync();
     try {

@@ -95,4 +95,20 @@ export interface TovaApp {
   start(): Promise<ServeOptions>;
   /** SIGTERM/SIGINT: stop accepting, wait for in-flight requests, run on_stop hooks, exit 0. */
   stopOnSignals(server: { stop(closeActive?: boolean): unknown }): void;
+  /** A `background fn`, which `spawn_job` may enqueue. */
+  job(fn: (...args: any[]) => unknown): void;
+  /** `schedule`: started once the server has started; six fields mean seconds first. */
+  schedule(cron: string, name: string | null, fn: () => unknown): void;
+  /** `subscribe "event" fn(data) { }`; other blocks deliver through `POST /rpc/__event`. */
+  subscribe(event: string, fn: (data: any) => unknown): void;
+  /** Which server blocks receive each event this block publishes (decided by the compiler). */
+  events(routes: Record<string, (string | null)[]>): void;
+  /** `ws { }` / `websocket "/path" { }`: handlers on Bun's WebSocket support. */
+  websocket(path: string, handlers: { on_open?: (socket: any) => unknown; on_message?: (socket: any, msg: any) => unknown; on_close?: (socket: any) => unknown }): void;
+  /** `sse "/path" fn(send, close) { }`. */
+  sse(path: string, fn: (send: (event: string, data?: unknown) => void, close: () => void) => unknown): void;
+  /** `cors`, `cache`, ... blocks: the settings of one of them. */
+  config(name: "cors" | "rate_limit" | "tls" | "sessions" | "cache" | "static" | "uploads", values: Record<string, any>): void;
+  /** `max_body N`: larger request bodies answer 413. */
+  maxBody(bytes: number): void;
 }

@@ -37,8 +37,16 @@ export function Err<E>(error: E): Result<never, E> {
 }
 
 /** `expr!`: true when `r` is None (null/undefined) or an Err, so the enclosing function returns it. */
-export function isFailure(r: unknown): boolean {
+export function isFailure(r: unknown): r is { ok: false; error: any } | null | undefined {
   return r === null || r === undefined || (isResult(r) && !r.ok);
+}
+
+/**
+ * A `match` over literals (or arrays) without a `_` arm found no arm for the
+ * value: an error naming it, rather than falling through.
+ */
+export function matchFailed(subject: unknown): never {
+  throw new Error(`no match arm applies to ${JSON.stringify(subject) ?? String(subject)}`);
 }
 
 /**

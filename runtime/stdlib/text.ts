@@ -11,8 +11,9 @@ export function join(xs: readonly unknown[], separator: string = ","): string {
 }
 
 /** Splits a string at each `separator`. */
-export function split(s: string, separator: string): string[] {
-  return s.split(separator);
+/** `split(env("ALLOWED_ORIGINS"), ",")`: None splits into nothing. */
+export function split(s: string | null | undefined, separator: string): string[] {
+  return s === null || s === undefined ? [] : String(s).split(separator);
 }
 
 /** Removes surrounding whitespace. */

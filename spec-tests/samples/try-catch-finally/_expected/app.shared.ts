@@ -23,7 +23,7 @@ export async function fetch_status(url: string): Promise<string> {
 }
 
 export function parse_or_nil(text: string) {
-  let parsed;
+  let parsed: any;
   try {
     parsed = JSON.parse(text);
   } catch (e: any) {
