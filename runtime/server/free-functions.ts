@@ -4,7 +4,7 @@
 import { publish as publishEvent } from "./events.js";
 import { spawn_job as enqueue } from "./jobs.js";
 import { broadcast as send } from "./realtime.js";
-import { peer as proxy, type PeerOptions } from "./peers.js";
+import { peer as proxy } from "./peers.js";
 
 /**
  * Publishes an event to every server block that subscribes to it.
@@ -48,5 +48,5 @@ export interface DiscoverOptions {
 
 /** A typed proxy for a discovered peer: `peer.f(...args)` calls `POST /rpc/f` on it. */
 export function peer<T>(name: string, options: DiscoverOptions): T {
-  return proxy<T>(name, options as PeerOptions);
+  return proxy<T>(name, options);
 }

@@ -28,14 +28,8 @@ export function currentRequestId(): string | undefined {
   return requestIds.getStore();
 }
 
-export interface PeerOptions {
-  url: string | null;
-  urlEnv: string;
-  portEnv: string;
-  port: number | null;
-  health: string | null;
-  breaker: { threshold: number; resetTimeoutMs: number; timeoutMs: number; halfOpenRequests: number };
-}
+export type { DiscoverOptions as PeerOptions } from "./free-functions.js";
+import type { DiscoverOptions as PeerOptions } from "./free-functions.js";
 
 export function peerBaseUrl(options: PeerOptions): string {
   const env = process.env;
