@@ -11,7 +11,7 @@ import { hasErrors } from "../diagnostics/types.js";
 import { EXIT, UsageError } from "./errors.js";
 import { readInput } from "./files.js";
 import { printDiagnostics } from "./report.js";
-import { runtimeFiles, transpile, typecheck } from "./toolchain.js";
+import { runtimeFiles, startTranspiler, typecheck } from "./toolchain.js";
 import { writeOutputs } from "./write-outputs.js";
 
 export interface BuildArgs {
@@ -55,8 +55,10 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
     if (args.verbose !== false) process.stdout.write(`${args.out}: up to date (no source changed since the last build)\n`);
     return { code: EXIT.ok, stem: input.stem, entries: cached.entries };
   }
+  const transpiler = emit.includes("js") ? startTranspiler() : null;
   const result = compile(input.files, { stem: input.stem, basePort: args.port, emit });
   const fail = (diagnostics: typeof result.diagnostics): BuildResult => {
+    transpiler?.cancel();
     printDiagnostics(diagnostics, input.sources);
     return { code: EXIT.errors, stem: input.stem, entries: [] };
   };
@@ -64,11 +66,13 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
   const outputs = new Map(result.outputs);
   const entries: BuildResult["entries"] = [];
   if (emit.includes("js")) {
-    if (args.typecheck) {
-      const typeErrors = mapTypeErrors(await typecheck(result.modules, result.imports), result.modules, result.files);
-      if (typeErrors.length) return fail([...result.diagnostics, ...typeErrors]);
-    }
-    const js = await transpile(result.modules.map((m) => ({ path: m.path, code: stripMarkers(m.code) })));
+    // The checker and the transpiler run side by side; the JavaScript is used only if the check passes.
+    const [tsErrors, js] = await Promise.all([
+      args.typecheck ? typecheck(result.modules, result.imports) : Promise.resolve([]),
+      transpiler!.transpile(result.modules.map((m) => ({ path: m.path, code: stripMarkers(m.code) }))),
+    ]);
+    const typeErrors = mapTypeErrors(tsErrors, result.modules, result.files);
+    if (typeErrors.length) return fail([...result.diagnostics, ...typeErrors]);
     for (const [p, code] of js) outputs.set(p, code);
     for (const [p, code] of await runtimeFiles()) outputs.set(p, code);
     for (const m of result.modules) entries.push({ kind: m.kind, block: m.block, js: m.path.replace(/\.ts$/, ".js") });

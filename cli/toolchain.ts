@@ -105,18 +105,36 @@ process.stdout.write(JSON.stringify(out));
 
 /** TypeScript to JavaScript with Bun's transpiler, all modules in one process. */
 export async function transpile(modules: readonly { path: string; code: string }[]): Promise<Map<string, string>> {
-  const dir = await mkdtemp(path.join(tmpdir(), "tova-transpile-"));
-  try {
-    const script = path.join(dir, "transpile.mjs");
-    await writeFile(script, TRANSPILE_SCRIPT);
-    const result = await run(BUN, [script], { input: JSON.stringify(modules) });
-    if (result.code !== 0) throw new Error(`bun could not compile the emitted TypeScript: ${result.stderr.trim().slice(0, 2000)}`);
-    const out = new Map<string, string>();
-    for (const m of JSON.parse(result.stdout) as { path: string; js: string }[]) out.set(m.path.replace(/\.ts$/, ".js"), m.js);
-    return out;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  return startTranspiler().transpile(modules);
+}
+
+/**
+ * Starts Bun's transpiler before the modules exist, so its start-up overlaps
+ * the compile; `transpile` then sends them all at once.
+ */
+export function startTranspiler(): { transpile(modules: readonly { path: string; code: string }[]): Promise<Map<string, string>>; cancel(): void } {
+  const child = spawn(BUN, ["-e", TRANSPILE_SCRIPT], { stdio: ["pipe", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d));
+  child.stderr.on("data", (d: Buffer) => (stderr += d));
+  const done = new Promise<number>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve(code ?? 1));
+  });
+  return {
+    async transpile(modules) {
+      child.stdin.end(JSON.stringify(modules));
+      const code = await done;
+      if (code !== 0) throw new Error(`bun could not compile the emitted TypeScript: ${stderr.trim().slice(0, 2000)}`);
+      const out = new Map<string, string>();
+      for (const m of JSON.parse(stdout) as { path: string; js: string }[]) out.set(m.path.replace(/\.ts$/, ".js"), m.js);
+      return out;
+    },
+    cancel() {
+      child.kill();
+    },
+  };
 }
 
 /** Starts a built program with Bun, passing the terminal through; resolves with its exit code. */

@@ -19,19 +19,13 @@ export async function writeOutputs(outDir: string, outputs: ReadonlyMap<string, 
   });
   try {
     const entries = [...outputs].map(([rel, text]) => ({ rel: safeRelative(rel), text }));
-    for (const { rel, text } of entries) {
-      const temp = path.join(staging, rel);
-      await mkdir(path.dirname(temp), { recursive: true });
-      await writeFile(temp, text);
-    }
-    const written: string[] = [];
-    for (const { rel } of entries) {
-      const final = path.join(outDir, rel);
-      await mkdir(path.dirname(final), { recursive: true });
-      await rename(path.join(staging, rel), final);
-      written.push(final);
-    }
-    return written;
+    const dirs = (root: string) => [...new Set(entries.map((e) => path.dirname(path.join(root, e.rel))))];
+    await Promise.all(dirs(staging).map((d) => mkdir(d, { recursive: true })));
+    await Promise.all(entries.map(({ rel, text }) => writeFile(path.join(staging, rel), text)));
+    await Promise.all(dirs(outDir).map((d) => mkdir(d, { recursive: true })));
+    // Renamed only once every file is written: a failed build leaves nothing half-done.
+    await Promise.all(entries.map(({ rel }) => rename(path.join(staging, rel), path.join(outDir, rel))));
+    return entries.map(({ rel }) => path.join(outDir, rel));
   } catch (e) {
     // Leave the file system as it was: drop the staging files, and the output directory if this build made it.
     if (created !== undefined) await rm(created, { recursive: true, force: true });
