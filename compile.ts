@@ -21,6 +21,8 @@ export interface CompileResult {
   files: string[];
   /** npm modules the program imports: dynamically typed (decisions.md, "Gradual typing"). */
   imports: string[];
+  /** Every server block with its assigned port and port variable (decisions.md, "Ports"). */
+  servers: { name: string | null; port: number; portEnv: string }[];
   diagnostics: Diagnostic[];
 }
 
@@ -33,11 +35,12 @@ export function compile(files: readonly SourceFile[], options: CompileOptions): 
   const { app, diagnostics } = analyze(files, { stem: options.stem, basePort: options.basePort });
   const outputs = new Map<string, string>();
   const imports = [...new Set(app.shared.imports.map((i) => i.from).filter((m) => !m.startsWith(".")))];
-  if (hasErrors(diagnostics)) return { outputs, modules: [], files: app.files, imports, diagnostics };
+  const servers = app.servers.map((s) => ({ name: s.name, port: s.port, portEnv: s.portEnv }));
+  if (hasErrors(diagnostics)) return { outputs, modules: [], files: app.files, imports, servers, diagnostics };
   if (options.emit.includes("ir")) outputs.set(`${app.stem}.ir.json`, emitIr(app));
   const needsCode = options.emit.includes("ts") || options.emit.includes("js");
   const modules = needsCode ? emitTypeScript(app).modules : [];
-  return { outputs, modules, files: app.files, imports, diagnostics };
+  return { outputs, modules, files: app.files, imports, servers, diagnostics };
 }
 
 /** `tova check`: the front end and the passes, nothing emitted. */

@@ -28,7 +28,9 @@ export interface BuildResult {
   code: number;
   stem: string;
   /** The emitted server and shared modules, by kind, as `.js` paths relative to the output directory. */
-  entries: { kind: "shared" | "server" | "client"; block: string | null; js: string }[];
+  entries: { kind: "shared" | "server" | "client"; block: string | null; js: string; port?: number; portEnv?: string }[];
+  /** How many `.tova` files the program has. */
+  fileCount: number;
 }
 
 const KNOWN: readonly Emit[] = ["ir", "ts", "js"];
@@ -53,14 +55,14 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
   const cached = await readCache(args.out, key);
   if (cached) {
     if (args.verbose !== false) process.stdout.write(`${args.out}: up to date (no source changed since the last build)\n`);
-    return { code: EXIT.ok, stem: input.stem, entries: cached.entries };
+    return { code: EXIT.ok, stem: input.stem, entries: cached.entries, fileCount: input.files.length };
   }
   const transpiler = emit.includes("js") ? startTranspiler() : null;
   const result = compile(input.files, { stem: input.stem, basePort: args.port, emit });
   const fail = (diagnostics: typeof result.diagnostics): BuildResult => {
     transpiler?.cancel();
     printDiagnostics(diagnostics, input.sources);
-    return { code: EXIT.errors, stem: input.stem, entries: [] };
+    return { code: EXIT.errors, stem: input.stem, entries: [], fileCount: input.files.length };
   };
   if (hasErrors(result.diagnostics)) return fail(result.diagnostics);
   const outputs = new Map(result.outputs);
@@ -75,7 +77,10 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
     if (typeErrors.length) return fail([...result.diagnostics, ...typeErrors]);
     for (const [p, code] of js) outputs.set(p, code);
     for (const [p, code] of await runtimeFiles()) outputs.set(p, code);
-    for (const m of result.modules) entries.push({ kind: m.kind, block: m.block, js: m.path.replace(/\.ts$/, ".js") });
+    for (const m of result.modules) {
+      const server = m.kind === "server" ? result.servers.find((s) => s.name === m.block) : undefined;
+      entries.push({ kind: m.kind, block: m.block, js: m.path.replace(/\.ts$/, ".js"), ...(server ? { port: server.port, portEnv: server.portEnv } : {}) });
+    }
   }
   if (emit.includes("ts")) for (const m of result.modules) outputs.set(m.path, await formatModule(m.code));
   if (result.diagnostics.length > 0) printDiagnostics(result.diagnostics, input.sources);
@@ -86,7 +91,7 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
     for (const w of shown) process.stdout.write(`wrote ${w}\n`);
     if (shown.length < written.length) process.stdout.write(`wrote ${written.length - shown.length} runtime file(s) into ${args.out}/runtime/\n`);
   }
-  return { code: EXIT.ok, stem: input.stem, entries };
+  return { code: EXIT.ok, stem: input.stem, entries, fileCount: input.files.length };
 }
 
 interface Cache {

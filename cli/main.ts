@@ -5,6 +5,7 @@ import { hideBin } from "yargs/helpers";
 import { runBuild } from "./build.js";
 import { runCheck } from "./check.js";
 import { runRun } from "./run.js";
+import { runDev } from "./dev.js";
 import { EXIT, UsageError } from "./errors.js";
 
 /**
@@ -46,6 +47,19 @@ async function main(argv: string[]): Promise<number> {
       },
     )
     .command(
+      "dev <path>",
+      "Build, start every server block as its own Bun process, and rebuild and restart on every change",
+      (y) =>
+        y
+          .positional("path", { type: "string", demandOption: true, describe: "a .tova file, or a directory" })
+          .option("out", { type: "string", default: ".tova-out", describe: "output directory" })
+          .option("port", { type: "string", describe: "base port for servers without an explicit one (default 3000)", coerce: port })
+          .option("typecheck", { type: "boolean", default: true, describe: "type-check the emitted TypeScript (--no-typecheck skips it)" }),
+      async (a) => {
+        code = await runDev({ path: a.path, out: a.out, port: a.port, typecheck: a.typecheck });
+      },
+    )
+    .command(
       "run <path>",
       "Build, then run the program's default server (or its shared block as a script) with Bun",
       (y) =>
@@ -64,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
     .alias("v", "version")
     .help()
     .alias("h", "help")
-    .epilogue("Planned, not available yet: tova dev, deploy, env, eject, new.")
+    .epilogue("Planned, not available yet: tova deploy, env, eject, new.")
     .fail((message, error) => {
       // yargs reports its own validation (and wraps `coerce` failures) as a YError or a bare
       // message: those are usage mistakes. Errors thrown by command handlers pass through as they are.

@@ -25,6 +25,8 @@ export const PACKAGE_ROOT = (() => {
 
 export const RUNTIME_DIR = path.join(PACKAGE_ROOT, "dist", "runtime");
 const BUN = path.join(PACKAGE_ROOT, "node_modules", ".bin", "bun");
+/** The Bun that came with the package. */
+export const BUN_PATH = BUN;
 const TSC7 = path.join(PACKAGE_ROOT, "node_modules", "typescript7", "bin", "tsc");
 
 function run(cmd: string, args: string[], options: { cwd?: string; input?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -1,0 +1,177 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { watch } from "chokidar";
+import { build, type BuildResult } from "./build.js";
+import { EXIT } from "./errors.js";
+import { BUN_PATH } from "./toolchain.js";
+
+export interface DevArgs {
+  path: string;
+  out: string;
+  port?: number | undefined;
+  typecheck: boolean;
+}
+
+/**
+ * `tova dev` (named-blocks.md, "Development"): builds, starts every server
+ * block as its own Bun process with its port variable, and prints the banner.
+ * On a change to any `.tova` file it rebuilds and restarts every process; a
+ * change that does not compile prints the diagnostics and leaves the running
+ * processes up. A process that crashes is reported with its last output and
+ * restarted with backoff. Ctrl-C or SIGTERM stops every child.
+ */
+export async function runDev(args: DevArgs): Promise<number> {
+  const log = (line = "") => process.stdout.write(`${line}\n`);
+  log("  Tova dev server starting...");
+  log();
+  const first = await build({ ...args, emit: [], verbose: false });
+  if (first.code !== EXIT.ok) return first.code;
+  const fleet = new Fleet(args.out, log);
+  log(`  Compiled ${first.fileCount} file(s)`);
+  log(`  Output: ${args.out.endsWith("/") ? args.out : `${args.out}/`}`);
+  fleet.start(first);
+
+  let rebuilding: Promise<void> | null = null;
+  let again = false;
+  const rebuild = async () => {
+    if (rebuilding) {
+      again = true;
+      return;
+    }
+    rebuilding = (async () => {
+      do {
+        again = false;
+        log();
+        log("  Change detected, rebuilding...");
+        const next = await build({ ...args, emit: [], verbose: false }).catch((e: unknown) => {
+          log(`  tova: ${(e as Error).message}`);
+          return null;
+        });
+        if (!next || next.code !== EXIT.ok) {
+          log("  The change does not compile; the running servers keep serving the last build.");
+          continue;
+        }
+        await fleet.stopAll();
+        fleet.start(next);
+      } while (again);
+    })();
+    await rebuilding;
+    rebuilding = null;
+  };
+
+  const watcher = watch(args.path, {
+    ignoreInitial: true,
+    ignored: (p, stats) => (stats?.isFile() ? !p.endsWith(".tova") : /(^|[\\/])(node_modules|\.[^\\/]+)$/.test(p) && p !== args.path),
+  });
+  watcher.on("all", (_event, file) => {
+    if (file.endsWith(".tova")) void rebuild();
+  });
+
+  return new Promise<number>((resolve) => {
+    const shutdown = async () => {
+      process.off("SIGINT", shutdown);
+      process.off("SIGTERM", shutdown);
+      await watcher.close();
+      await fleet.stopAll();
+      resolve(EXIT.ok);
+    };
+    process.on("SIGINT", shutdown);
+    process.on("SIGTERM", shutdown);
+  });
+}
+
+interface Proc {
+  label: string;
+  file: string;
+  port: number;
+  child: ChildProcess | null;
+  tail: string[];
+  restarts: number;
+  startedAt: number;
+  stopping: boolean;
+  timer: NodeJS.Timeout | null;
+}
+
+/** The running server processes of one build. */
+class Fleet {
+  private procs: Proc[] = [];
+  private env: Record<string, string> = {};
+
+  constructor(
+    private readonly out: string,
+    private readonly log: (line?: string) => void,
+  ) {}
+
+  start(result: BuildResult): void {
+    const servers = result.entries.filter((e) => e.kind === "server");
+    // Every process knows every server's port, so peers and events find each other.
+    this.env = Object.fromEntries(servers.map((s) => [s.portEnv!, String(s.port)]));
+    this.procs = servers.map((s) => ({
+      label: s.block === null ? "server" : `server:${s.block}`,
+      file: path.resolve(this.out, s.js),
+      port: s.port!,
+      child: null,
+      tail: [],
+      restarts: 0,
+      startedAt: 0,
+      stopping: false,
+      timer: null,
+    }));
+    for (const p of this.procs) {
+      this.log(`  Starting ${p.label} on port ${p.port}`);
+      this.spawn(p);
+    }
+    this.log();
+    this.log(`  ${this.procs.length} server process(es) running`);
+    for (const p of this.procs) this.log(`    -> ${p.label}: http://localhost:${p.port}`);
+  }
+
+  private spawn(p: Proc): void {
+    p.startedAt = Date.now();
+    const child = spawn(BUN_PATH, ["run", p.file], { cwd: path.dirname(p.file), env: { ...process.env, ...this.env }, stdio: ["ignore", "pipe", "pipe"] });
+    p.child = child;
+    const forward = (data: Buffer) => {
+      for (const line of data.toString().split("\n")) {
+        if (line === "") continue;
+        p.tail.push(line);
+        if (p.tail.length > 20) p.tail.shift();
+        process.stdout.write(`  [${p.label}] ${line}\n`);
+      }
+    };
+    child.stdout!.on("data", forward);
+    child.stderr!.on("data", forward);
+    child.on("exit", (code, signal) => {
+      if (p.child !== child) return;
+      p.child = null;
+      if (p.stopping) return;
+      // A crash: report it with its last output, restart with backoff (reset after a good minute).
+      if (Date.now() - p.startedAt > 60_000) p.restarts = 0;
+      const delay = Math.min(30_000, 500 * 2 ** p.restarts);
+      p.restarts++;
+      this.log(`  ${p.label} exited (${signal ?? `code ${code}`}); restarting in ${(delay / 1000).toFixed(1)} s. Its last output:`);
+      for (const line of p.tail.slice(-10)) this.log(`    ${line}`);
+      p.timer = setTimeout(() => {
+        p.timer = null;
+        if (!p.stopping) this.spawn(p);
+      }, delay);
+    });
+  }
+
+  /** SIGTERM to every process, SIGKILL to any still running after 5 s. */
+  async stopAll(): Promise<void> {
+    await Promise.all(
+      this.procs.map(async (p) => {
+        p.stopping = true;
+        if (p.timer) clearTimeout(p.timer);
+        const child = p.child;
+        if (!child || child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
+    this.procs = [];
+  }
+}
