@@ -39,9 +39,7 @@ async function main(argv: string[]): Promise<number> {
           // Not `array: true`: that would swallow the path in `tova build --emit ir app.tova`.
           // Repeating the option (`--emit ir --emit ts`) or a comma list still names several.
           .option("emit", { type: "string", describe: "also write: `ts` (formatted TypeScript beside the .js), `ir` (<stem>.ir.json)" })
-          .option("out", { type: "string", default: ".tova-out", describe: "output directory" })
-          .option("port", { type: "string", describe: "base port for servers without an explicit one (default 3000)", coerce: port })
-          .option("typecheck", { type: "boolean", default: true, describe: "type-check the emitted TypeScript (--no-typecheck skips it)" }),
+          .options(BUILD_OPTIONS),
       async (a) => {
         code = await runBuild({ path: a.path, emit: ([] as unknown[]).concat(a.emit ?? []).map(String), out: a.out, port: a.port, typecheck: a.typecheck });
       },
@@ -52,9 +50,7 @@ async function main(argv: string[]): Promise<number> {
       (y) =>
         y
           .positional("path", { type: "string", demandOption: true, describe: "a .tova file, or a directory" })
-          .option("out", { type: "string", default: ".tova-out", describe: "output directory" })
-          .option("port", { type: "string", describe: "base port for servers without an explicit one (default 3000)", coerce: port })
-          .option("typecheck", { type: "boolean", default: true, describe: "type-check the emitted TypeScript (--no-typecheck skips it)" }),
+          .options(BUILD_OPTIONS),
       async (a) => {
         code = await runDev({ path: a.path, out: a.out, port: a.port, typecheck: a.typecheck });
       },
@@ -65,14 +61,12 @@ async function main(argv: string[]): Promise<number> {
       (y) =>
         y
           .positional("path", { type: "string", demandOption: true, describe: "a .tova file, or a directory" })
-          .option("out", { type: "string", default: ".tova-out", describe: "output directory" })
-          .option("port", { type: "string", describe: "base port for servers without an explicit one (default 3000)", coerce: port })
-          .option("typecheck", { type: "boolean", default: true, describe: "type-check the emitted TypeScript (--no-typecheck skips it)" }),
+          .options(BUILD_OPTIONS),
       async (a) => {
         code = await runRun({ path: a.path, out: a.out, port: a.port, typecheck: a.typecheck });
       },
     )
-    .demandCommand(1, "name a command: tova check <path>, tova build <path> or tova run <path>")
+    .demandCommand(1, "name a command: tova check <path>, tova build <path>, tova run <path> or tova dev <path>")
     .strict()
     .version(packageVersion())
     .alias("v", "version")
@@ -91,6 +85,13 @@ async function main(argv: string[]): Promise<number> {
     .parseAsync();
   return code;
 }
+
+/** The options `build`, `run` and `dev` share. */
+const BUILD_OPTIONS = {
+  out: { type: "string", default: ".tova-out", describe: "output directory" },
+  port: { type: "string", describe: "base port for servers without an explicit one (default 3000)", coerce: port },
+  typecheck: { type: "boolean", default: true, describe: "type-check the emitted TypeScript (--no-typecheck skips it)" },
+} as const;
 
 /** `--port` must be a usable TCP port (decisions.md, "Ports"). */
 function port(value: string | undefined): number | undefined {
