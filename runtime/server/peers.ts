@@ -5,6 +5,7 @@
 // travels in X-Request-Id. (The circuit breaker and retries of the
 // multi-server runtime wrap these calls.)
 import { AsyncLocalStorage } from "node:async_hooks";
+import { CircuitBreaker } from "./breaker.js";
 
 const requestIds = new AsyncLocalStorage<string>();
 let propagating = false;
@@ -39,23 +40,58 @@ export function peerBaseUrl(options: PeerOptions): string {
   return `http://localhost:${options.port ?? 3000}`;
 }
 
-/** A typed proxy for peer `name`: `peer.f(...args)` POSTs `/rpc/f` and resolves to the result. */
+/** A peer call that did not answer: the caller may catch it; an uncaught one answers 503 naming the peer. */
+export class PeerUnavailable extends Error {
+  override readonly name = "PeerUnavailable";
+  readonly status = 503;
+  constructor(
+    readonly peer: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const RETRY_DELAYS_MS = [100, 200];
+
+/**
+ * A typed proxy for peer `name`: `peer.f(...args)` POSTs `/rpc/f` and
+ * resolves to the result. Each call has a timeout, is retried up to twice
+ * (100 ms, 200 ms) before the failure counts, and goes through the peer's
+ * circuit breaker (breaker.ts). A 4xx answer is the peer's verdict on the
+ * call, not a failure of the peer.
+ */
 export function peer<T>(name: string, options: PeerOptions): T {
   propagateRequestIds();
+  const breaker = new CircuitBreaker(options.breaker);
   return new Proxy({} as Record<string, unknown>, {
     get(_target, fn) {
       if (typeof fn !== "string" || fn === "then") return undefined;
       return async (...args: unknown[]) => {
+        if (!breaker.tryAcquire()) throw new PeerUnavailable(name, `peer ${name} is unavailable (circuit open)`);
         const id = currentRequestId();
-        const res = await fetch(`${peerBaseUrl(options)}/rpc/${fn}`, {
-          method: "POST",
-          headers: { "content-type": "application/json", ...(id ? { "x-request-id": id } : {}) },
-          body: JSON.stringify({ __args: args }),
-          signal: AbortSignal.timeout(options.breaker.timeoutMs),
-        });
-        const body = (await res.json().catch(() => ({}))) as { result?: unknown; error?: unknown };
-        if (!res.ok) throw new Error(`peer ${name}.${fn} answered ${res.status}: ${JSON.stringify(body.error ?? body)}`);
-        return body.result;
+        let last: unknown;
+        for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length; attempt++) {
+          if (attempt > 0) await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt - 1]));
+          try {
+            const res = await fetch(`${peerBaseUrl(options)}/rpc/${fn}`, {
+              method: "POST",
+              headers: { "content-type": "application/json", ...(id ? { "x-request-id": id } : {}) },
+              body: JSON.stringify({ __args: args }),
+              signal: AbortSignal.timeout(options.breaker.timeoutMs),
+            });
+            const body = (await res.json().catch(() => ({}))) as { result?: unknown; error?: unknown };
+            if (res.status >= 500) throw new Error(`answered ${res.status}`);
+            breaker.success();
+            if (!res.ok) throw Object.assign(new Error(`peer ${name}.${fn} refused the call: ${JSON.stringify(body.error ?? body)}`), { status: res.status });
+            return body.result;
+          } catch (err) {
+            if ((err as { status?: number }).status !== undefined && (err as { status: number }).status < 500) throw err;
+            last = err;
+          }
+        }
+        breaker.failure();
+        throw new PeerUnavailable(name, `peer ${name} did not answer ${fn}: ${last instanceof Error ? last.message : String(last)}`);
       };
     },
   }) as T;

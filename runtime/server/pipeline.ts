@@ -6,7 +6,7 @@
 // takes the async path. Both end in `respond`, which echoes the request id,
 // adds the headers middleware set, logs the request and counts it done
 // (graceful shutdown waits for that count).
-import { propagatesRequestIds, withRequestId } from "./peers.js";
+import { PeerUnavailable, propagatesRequestIds, withRequestId } from "./peers.js";
 import { BindError, type Binder } from "./binding.js";
 import { logEvent, logRequest } from "./log.js";
 import { queryStringOf, requestIdOf, TovaRequestImpl } from "./request.js";
@@ -197,6 +197,8 @@ export class Exchange {
   private fail(err: unknown): Response | Promise<Response> {
     logEvent("error", "request failed", { ...errorFields(err), ...this.where() });
     const onError = this.app.onError;
+    // A peer that did not answer, and that the handler did not catch: 503 naming the peer.
+    if (!onError && err instanceof PeerUnavailable) return this.respondJson(503, { error: err.message, peer: err.peer, request_id: this.currentId() });
     if (!onError) return this.internalError();
     const res = this.response();
     const afterwards = (): Response => (res.sent ? this.respondWith(answeredResponse(res, this.id)) : this.internalError());

@@ -72,8 +72,8 @@ export interface Running {
 }
 
 /** Starts `file` with Bun on a free port (`PORT` and `portEnv` set) and waits until it answers `/healthz`. */
-export async function start(file: string, options: { env?: Record<string, string>; portEnv?: string; cwd?: string; waitForHealth?: boolean } = {}): Promise<Running> {
-  const port = await freePort();
+export async function start(file: string, options: { env?: Record<string, string>; portEnv?: string; cwd?: string; waitForHealth?: boolean; port?: number } = {}): Promise<Running> {
+  const port = options.port ?? (await freePort());
   const env = { ...process.env, PORT: String(port), ...(options.portEnv ? { [options.portEnv]: String(port) } : {}), ...options.env };
   const child = spawn(BUN, ["run", file], { env, cwd: options.cwd ?? path.dirname(file), stdio: ["ignore", "pipe", "pipe"] });
   let out = "";

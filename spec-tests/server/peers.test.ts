@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { buildProgram, call, cleanDirs, start, stopAll } from "./harness.js";
+
+/**
+ * Calls between server blocks (named-blocks.md, "Circuit Breaker", "Request
+ * Tracing") with real processes: a peer that answers, one that is down (503
+ * naming it, the caller stays up), the breaker failing fast once open, and
+ * recovery when the peer comes back after reset_timeout.
+ */
+const PROGRAM = `
+server "api" {
+  discover "worker" at "http://localhost:3999" {
+    threshold: 2
+    reset_timeout: 1500
+    timeout: 2000
+  }
+
+  fn hello(name: String) {
+    greeting = worker.greet(name)
+    { greeting: greeting }
+  }
+
+  route GET "/hello/:name" => hello
+}
+
+server "worker" {
+  fn greet(name: String) -> String {
+    "hello {name}"
+  }
+}
+`;
+
+afterEach(async () => {
+  await stopAll();
+  cleanDirs();
+});
+
+describe("peer calls", () => {
+  it("reach the peer, carry X-Request-Id, and fail as 503 naming a peer that is down, fast once the breaker opens", async () => {
+    const built = await buildProgram(PROGRAM);
+    const worker = await start(built.file("server", "worker"), { portEnv: "PORT_WORKER" });
+    const api = await start(built.file("server", "api"), { portEnv: "PORT_API", env: { PORT_WORKER: String(worker.port) } });
+
+    const ok = await call(`${api.url}/hello/ada`, { headers: { "X-Request-Id": "trace-me-1" } });
+    expect(ok).toMatchObject({ status: 200, body: { greeting: "hello ada" } });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(worker.output()).toContain("trace-me-1");
+
+    await worker.stop();
+    const down = await call(`${api.url}/hello/bob`);
+    expect(down.status).toBe(503);
+    expect(down.body.peer).toBe("worker");
+    await call(`${api.url}/hello/bob`); // the second counted failure opens the breaker
+    const t0 = performance.now();
+    const fast = await call(`${api.url}/hello/bob`);
+    const elapsed = performance.now() - t0;
+    expect(fast.status).toBe(503);
+    expect(fast.body.error).toContain("circuit open");
+    expect(elapsed).toBeLessThan(100);
+    expect(api.child.exitCode).toBeNull();
+
+    // The peer returns on the same port; after reset_timeout the half-open trial closes the breaker.
+    await start(built.file("server", "worker"), { portEnv: "PORT_WORKER", port: worker.port });
+    await new Promise((r) => setTimeout(r, 1600));
+    expect(await call(`${api.url}/hello/cy`)).toMatchObject({ status: 200, body: { greeting: "hello cy" } });
+  }, 60_000);
+});
