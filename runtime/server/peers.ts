@@ -55,6 +55,29 @@ export class PeerUnavailable extends Error {
 const RETRY_DELAYS_MS = [100, 200];
 
 /**
+ * `health: "/health"` in a discover: the path is polled (every
+ * TOVA_HEALTH_INTERVAL_MS, 5 s by default) and feeds the breaker: a failed
+ * poll counts like a failed call; a good one counts as a success unless the
+ * breaker is open (then the reset timeout still decides when to try again).
+ */
+function pollHealth(name: string, options: PeerOptions, breaker: CircuitBreaker): void {
+  const interval = Number(process.env["TOVA_HEALTH_INTERVAL_MS"] ?? 5_000);
+  const timer = setInterval(async () => {
+    if (breaker.state === "OPEN") return;
+    try {
+      const res = await fetch(`${peerBaseUrl(options)}${options.health}`, { signal: AbortSignal.timeout(options.breaker.timeoutMs) });
+      await res.arrayBuffer();
+      if (res.status >= 500) throw new Error(`answered ${res.status}`);
+      if (breaker.state === "CLOSED") breaker.success();
+    } catch {
+      if (breaker.state === "CLOSED") breaker.failure();
+    }
+  }, interval);
+  (timer as { unref?: () => void }).unref?.();
+  void name;
+}
+
+/**
  * A typed proxy for peer `name`: `peer.f(...args)` POSTs `/rpc/f` and
  * resolves to the result. Each call has a timeout, is retried up to twice
  * (100 ms, 200 ms) before the failure counts, and goes through the peer's
@@ -64,6 +87,7 @@ const RETRY_DELAYS_MS = [100, 200];
 export function peer<T>(name: string, options: PeerOptions): T {
   propagateRequestIds();
   const breaker = new CircuitBreaker(options.breaker);
+  if (options.health) pollHealth(name, options, breaker);
   return new Proxy({} as Record<string, unknown>, {
     get(_target, fn) {
       if (typeof fn !== "string" || fn === "then") return undefined;
