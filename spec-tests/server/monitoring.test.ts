@@ -1,0 +1,83 @@
+import net from "node:net";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildProgram, call, cleanDirs, start, stopAll, type Running } from "./harness.js";
+
+/**
+ * monitoring-service.md's application, unchanged, as two real processes. Its
+ * data names the API at localhost:3001 and a dead "auth" at 3002, so the
+ * servers run on the ports the program assigns (collector 3000, api 3001).
+ */
+const SOURCE = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "examples", "monitoring-service.tova"), "utf8");
+
+const free = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = net.createServer();
+    s.once("error", () => resolve(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+  });
+
+let collector: Running;
+let api: Running;
+
+beforeAll(async () => {
+  for (const port of [3000, 3001, 3002]) {
+    if (!(await free(port))) throw new Error(`port ${port} is taken: the monitoring example's data names localhost:3000-3002`);
+  }
+  const built = await buildProgram(SOURCE, "monitoring-service");
+  const env = { PORT_COLLECTOR: "3000", PORT_API: "3001" };
+  collector = await start(built.file("server", "collector"), { env, port: 3000, portEnv: "PORT_COLLECTOR" });
+  api = await start(built.file("server", "api"), { env, port: 3001, portEnv: "PORT_API" });
+}, 60_000);
+
+afterAll(async () => {
+  await stopAll();
+  cleanDirs();
+});
+
+describe("the monitoring service", () => {
+  it("ingests metrics through the api and the collector stores them (the event bus between processes)", async () => {
+    const ingest = await call(`${api.url}/api/metrics/ingest`, { json: { service: "billing", name: "queue_depth", value: 12, timestamp: "1700000000000", tags: ["queue", "prod"] } });
+    expect(ingest).toMatchObject({ status: 200, body: { status: "accepted" } });
+    const metrics = await (async () => {
+      for (let i = 0; i < 50; i++) {
+        const r = await call(`${api.url}/api/metrics?service=billing`);
+        if (Array.isArray(r.body) && r.body.length) return r.body;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      return [];
+    })();
+    expect(metrics).toEqual([expect.objectContaining({ service: "billing", name: "queue_depth", value: 12, tags: "queue,prod" })]);
+    const bad = await call(`${api.url}/api/metrics/ingest`, { json: { service: "billing", value: "lots" } });
+    expect(bad.status).toBe(400);
+  });
+
+  it("runs the collector's 30-second health checks: a live service is recorded, a dead one raises an alert, which can be resolved", async () => {
+    // The schedule fires on every half minute.
+    let report: any;
+    for (let i = 0; i < 40; i++) {
+      report = (await call(`${api.url}/api/report`)).body;
+      const alerts = (await call(`${api.url}/api/alerts`)).body;
+      if (report.services?.find((s: any) => s.name === "api")?.last_check !== "never" && alerts.some((a: any) => a.service === "auth")) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const apiHealth = report.services.find((s: any) => s.name === "api");
+    expect(apiHealth.status).toMatch(/healthy|degraded/);
+    expect(apiHealth.last_check).not.toBe("never");
+    expect(report.services.find((s: any) => s.name === "auth").status).toBe("unknown");
+    const alerts = (await call(`${api.url}/api/alerts?active_only=true`)).body;
+    const authAlert = alerts.find((a: any) => a.service === "auth");
+    expect(authAlert).toMatchObject({ severity: "Critical", resolved: false });
+    expect(authAlert.message).toContain("Health check failed");
+    expect(report.active_alerts.some((a: any) => a.service === "auth" && a.severity === "Critical")).toBe(true);
+
+    const resolved = await call(`${api.url}/api/alerts/${authAlert.id}/resolve`, { method: "POST", json: {} });
+    expect(resolved.status).toBe(200);
+    const still = (await call(`${api.url}/api/alerts?active_only=true`)).body;
+    expect(still.some((a: any) => a.id === authAlert.id)).toBe(false);
+    expect((await call(`${api.url}/api/alerts/999999/resolve`, { method: "POST", json: {} })).body).toEqual({ error: "Alert not found" });
+    expect(collector.output()).toContain("[collector] Starting monitoring service...");
+  }, 60_000);
+});
