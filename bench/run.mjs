@@ -48,6 +48,8 @@ const { benchBuild } = await import("./build-time.mjs");
 benchBuild();
 const { benchServe } = await import("./serve.mjs");
 await benchServe();
+const { benchMulti } = await import("./multi.mjs");
+await benchMulti();
 
 function prepare(target) {
   const text = generateProgram(target);
