@@ -262,7 +262,7 @@ export class BodyEmitter {
           }
           const value = this.expr(s.value);
           const ts = this.declare(s.name, s.mutable);
-          const type = s.type ? `: ${tsType(s.type, this.ctx.useType)}` : "";
+          const type = s.type ? `: ${tsType(s.type, this.ctx.useType)}` : vagueType(s.value);
           return () => this.out.line(`${s.mutable ? "let" : "const"} ${ts}${type} = ${value}`, s.span);
         });
       case "Assign":
@@ -825,6 +825,13 @@ function tails(e: ast.Expr): ast.Expr[] {
     default:
       return [e];
   }
+}
+
+/** `: any[]` for `[]` and `: any` for `nil`, whose own types TypeScript would make `never[]` and `null`. */
+export function vagueType(e: ast.Expr): string {
+  if (e.kind === "Array" && e.elements.length === 0) return ": any[]";
+  if (e.kind === "Nil" || (e.kind === "Ident" && e.name === "None")) return ": any";
+  return "";
 }
 
 /** Values TypeScript cannot infer a useful type from. */

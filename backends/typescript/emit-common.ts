@@ -1,6 +1,6 @@
 import type * as ast from "../../frontend/ast.js";
 import type { Binding, Fn } from "../../ir/types.js";
-import type { BodyEmitter } from "./body.js";
+import { vagueType, type BodyEmitter } from "./body.js";
 import type { ModuleContext } from "./context.js";
 import { tsType } from "./types.js";
 
@@ -18,7 +18,7 @@ export function emitBindings(ctx: ModuleContext, body: BodyEmitter, bindings: Bi
     const last = n === total.get(b.name);
     const tsName = last ? b.name : `${b.name}_${n}`;
     const value = body.topLevel(() => body.expr(b.value), b.span);
-    const type = b.type ? `: ${tsType(b.type, ctx.useType)}` : "";
+    const type = b.type ? `: ${tsType(b.type, ctx.useType)}` : vagueType(b.value);
     ctx.file.line(`${exported && last ? "export " : ""}${b.mutable ? "let" : "const"} ${tsName}${type} = ${value}`, b.span);
     if (!last) ctx.moduleAliases.set(b.name, tsName);
     else ctx.moduleAliases.delete(b.name);

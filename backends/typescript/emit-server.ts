@@ -61,6 +61,13 @@ export function emitServer(ctx: ModuleContext, server: PortedServer): void {
   for (const s of server.sse) file.line(`app.sse(${JSON.stringify(s.path)}, ${body.topLevel(() => body.handler(s.handler), s.span)})`, s.span);
   for (const c of server.configs) file.line(`app.config(${JSON.stringify(c.name)}, ${configObject(body, c.values, c.span)})`, c.span);
   for (const m of server.maxBody) file.line(`app.maxBody(${body.topLevel(() => body.expr(m.value), m.span)})`, m.span);
+  // The default server, or the first named one when there is none, serves the client block.
+  const client = app.clients[0];
+  const host = app.servers.find((s) => s.name === null) ?? app.servers[0];
+  if (client && host === server) {
+    const entry = `${app.stem}.client${client.name === null ? "" : `.${client.name}`}.js`;
+    file.generated(`app.serveClient(import.meta.dir, ${JSON.stringify(entry)})`);
+  }
   const events = app.events.filter((e) => e.publishers.some((p) => p.server === server.name));
   if (events.length) {
     const routes = events.map((e) => `${propertyName(e.name)}: [${e.subscribers.map((s) => JSON.stringify(s)).join(", ")}]`);

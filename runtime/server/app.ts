@@ -14,6 +14,7 @@ import { drainJobs, registerJob } from "./jobs.js";
 import { startSchedule, stopSchedules } from "./schedule.js";
 import { sseResponse, websocketOptions, type WsHandlers } from "./realtime.js";
 import { applyConfig, type Configs } from "./config.js";
+import { clientFiles, type ClientFiles } from "./client-files.js";
 
 interface Registered {
   method: string;
@@ -30,6 +31,7 @@ class App implements TovaApp {
   private readonly streams = new Map<string, (send: (event: string, data?: unknown) => void, close: () => void) => unknown>();
   private readonly configs: Configs = {};
   private bodyLimit: number | null = null;
+  private client: ClientFiles | null = null;
   private readonly shared: Shared;
 
   constructor(private readonly options: AppOptions) {
@@ -124,6 +126,10 @@ class App implements TovaApp {
     this.bodyLimit = bytes;
   }
 
+  serveClient(dir: string, entry: string): void {
+    this.client = clientFiles(dir, entry, this.options.name ?? "Tova");
+  }
+
   async start(): Promise<ServeOptions> {
     const port = resolvePort(this.options);
     await runHooks(this.startHooks);
@@ -132,7 +138,17 @@ class App implements TovaApp {
     const ws = this.ws;
     const streams = this.streams;
     const limit = this.bodyLimit;
+    const client = this.client;
+    const ownsRoot = this.registered.some((r) => r.method === "GET" && r.path === "/");
     const withRealtime: ServeOptions["fetch"] = (raw, server) => {
+      if (client && raw.method === "GET") {
+        const path = pathOf(raw.url);
+        if (path === "/" && !ownsRoot) return new Response(client.page, { headers: { "content-type": "text/html; charset=utf-8" } });
+        if (path.endsWith(".js")) {
+          const file = client.file(path);
+          if (file) return file;
+        }
+      }
       if (ws || streams.size || limit !== null) {
         const path = pathOf(raw.url);
         if (ws && path === ws.path && raw.headers.get("upgrade")?.toLowerCase() === "websocket") {

@@ -111,4 +111,6 @@ export interface TovaApp {
   config(name: "cors" | "rate_limit" | "tls" | "sessions" | "cache" | "static" | "uploads", values: Record<string, any>): void;
   /** `max_body N`: larger request bodies answer 413. */
   maxBody(bytes: number): void;
+  /** Serves the client block: `/` loads `entry` (a module beside this server's file, in `dir`). */
+  serveClient(dir: string, entry: string): void;
 }

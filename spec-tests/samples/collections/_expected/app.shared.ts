@@ -7,7 +7,7 @@ export const matrix = [
 ];
 export const corner = matrix[1][0];
 export let lookup: Record<string, number> = { one: 1, two: 2 };
-export const empty = [];
+export const empty: any[] = [];
 
 export function settings(overrides: any) {
   return { ...defaults, ...overrides, "updated-at": Date.now() };
