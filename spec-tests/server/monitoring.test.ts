@@ -2,13 +2,17 @@ import net from "node:net";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildProgram, call, cleanDirs, start, stopAll, type Running } from "./harness.js";
+import { call } from "./harness.js";
 
 /**
- * monitoring-service.md's application, unchanged, as two real processes. Its
- * data names the API at localhost:3001 and a dead "auth" at 3002, so the
- * servers run on the ports the program assigns (collector 3000, api 3001).
+ * monitoring-service.md's application, unchanged, under `tova dev`: two real
+ * processes. Its data names the API at localhost:3001 and a dead "auth" at
+ * 3002, so the servers run on the ports the program assigns (collector 3000,
+ * api 3001).
  */
 const SOURCE = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "examples", "monitoring-service.tova"), "utf8");
 
@@ -19,22 +23,41 @@ const free = (port: number) =>
     s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
   });
 
-let collector: Running;
-let api: Running;
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+let dir: string;
+let dev: ChildProcess;
+let devOutput = "";
+const api = { url: "http://127.0.0.1:3001" };
 
 beforeAll(async () => {
   for (const port of [3000, 3001, 3002]) {
     if (!(await free(port))) throw new Error(`port ${port} is taken: the monitoring example's data names localhost:3000-3002`);
   }
-  const built = await buildProgram(SOURCE, "monitoring-service");
-  const env = { PORT_COLLECTOR: "3000", PORT_API: "3001" };
-  collector = await start(built.file("server", "collector"), { env, port: 3000, portEnv: "PORT_COLLECTOR" });
-  api = await start(built.file("server", "api"), { env, port: 3001, portEnv: "PORT_API" });
+  // Run as a user would: `tova dev monitor.tova` (collector on 3000, api on its explicit 3001).
+  dir = mkdtempSync(path.join(os.tmpdir(), "tova-monitor-"));
+  writeFileSync(path.join(dir, "monitor.tova"), SOURCE);
+  dev = spawn(process.execPath, [path.join(ROOT, "dist", "cli", "main.js"), "dev", "monitor.tova", "--port", "3000"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  dev.stdout!.on("data", (d: Buffer) => (devOutput += d));
+  dev.stderr!.on("data", (d: Buffer) => (devOutput += d));
+  for (const url of ["http://127.0.0.1:3000/healthz", "http://127.0.0.1:3001/healthz"]) {
+    for (let i = 0; ; i++) {
+      try {
+        await (await fetch(url)).arrayBuffer();
+        break;
+      } catch {
+        if (i > 300) throw new Error(`tova dev did not start ${url}:\n${devOutput}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
 }, 60_000);
 
 afterAll(async () => {
-  await stopAll();
-  cleanDirs();
+  if (dev && dev.exitCode === null) {
+    dev.kill("SIGTERM");
+    await new Promise((r) => dev.once("exit", r));
+  }
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe("the monitoring service", () => {
@@ -78,6 +101,7 @@ describe("the monitoring service", () => {
     const still = (await call(`${api.url}/api/alerts?active_only=true`)).body;
     expect(still.some((a: any) => a.id === authAlert.id)).toBe(false);
     expect((await call(`${api.url}/api/alerts/999999/resolve`, { method: "POST", json: {} })).body).toEqual({ error: "Alert not found" });
-    expect(collector.output()).toContain("[collector] Starting monitoring service...");
+    expect(devOutput).toContain("[server:collector] [collector] Starting monitoring service...");
+    expect(devOutput).toContain("2 server process(es) running");
   }, 60_000);
 });

@@ -20,12 +20,26 @@ server "api" {
     { greeting: greeting }
   }
 
+  fn shaky() {
+    try {
+      worker.flaky()
+    } catch err {
+      { caught: err.message }
+    }
+  }
+
   route GET "/hello/:name" => hello
+  route GET "/shaky" => shaky
 }
 
 server "worker" {
   fn greet(name: String) -> String {
     "hello {name}"
+  }
+
+  fn flaky() {
+    print("flaky attempt")
+    JSON.parse("always fails")
   }
 }
 `;
@@ -45,6 +59,13 @@ describe("peer calls", () => {
     expect(ok).toMatchObject({ status: 200, body: { greeting: "hello ada" } });
     await new Promise((r) => setTimeout(r, 300));
     expect(worker.output()).toContain("trace-me-1");
+
+    // A peer answering 500 is retried twice (three attempts) before the failure counts; the caller can catch it.
+    const shaky = await call(`${api.url}/shaky`);
+    expect(shaky.status).toBe(200);
+    expect(shaky.body.caught).toContain("worker");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(worker.output().split("flaky attempt").length - 1).toBe(3);
 
     await worker.stop();
     const down = await call(`${api.url}/hello/bob`);

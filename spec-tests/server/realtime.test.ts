@@ -49,4 +49,16 @@ setTimeout(() => process.exit(2), 10000);`);
     expect(message).toEqual({ event: "user_joined", data: { message: "Ada" } });
     expect((await call(`${api.url}/rpc/get_users`, { json: { __args: [] } })).body.result).toEqual([created.body.result]);
   }, 60_000);
+
+  it("the worker's schedule calls api.get_users() (its hourly schedule made to fire every second)", async () => {
+    const built = await buildProgram(SOURCE.replace('schedule "0 * * * *"', 'schedule "* * * * * *"'), "app");
+    const [apiPort, realtimePort, workerPort] = [await freePort(), await freePort(), await freePort()];
+    const env = { PORT_API: String(apiPort), PORT_REALTIME: String(realtimePort), PORT_WORKER: String(workerPort) };
+    const api = await start(built.file("server", "api"), { env, port: apiPort, portEnv: "PORT_API" });
+    await start(built.file("server", "realtime"), { env, port: realtimePort, portEnv: "PORT_REALTIME" });
+    await call(`${api.url}/rpc/create_user`, { json: { __args: ["Ada", "ada@example.com"] } });
+    const worker = await start(built.file("server", "worker"), { env, port: workerPort, portEnv: "PORT_WORKER" });
+    for (let i = 0; i < 40 && !worker.output().includes("Total users: 1"); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(worker.output()).toContain("Total users: 1");
+  }, 60_000);
 });
