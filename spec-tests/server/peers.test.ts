@@ -86,3 +86,50 @@ describe("peer calls", () => {
     expect(await call(`${api.url}/hello/cy`)).toMatchObject({ status: 200, body: { greeting: "hello cy" } });
   }, 60_000);
 });
+
+describe("health polling", () => {
+  it("a discover's health path is polled: a peer that went down opens the breaker before any call fails", async () => {
+    const built = await buildProgram(`
+server "api" {
+  discover "worker" at "http://localhost:3999" with {
+    health: "/healthz",
+    failure_threshold: 2,
+    reset_timeout: 60.seconds
+  }
+
+  fn hello() { worker.greet() }
+
+  async fn timed() {
+    started = Date.now()
+    try {
+      await worker.greet()
+    } catch err {
+      print("failed: {err.message}")
+    }
+    Date.now() - started
+  }
+
+  route GET "/hello" => hello
+  route GET "/timed" => timed
+}
+
+server "worker" {
+  fn greet() { "hi" }
+}
+`);
+    const worker = await start(built.file("server", "worker"), { portEnv: "PORT_WORKER" });
+    const api = await start(built.file("server", "api"), { portEnv: "PORT_API", env: { PORT_WORKER: String(worker.port), TOVA_HEALTH_INTERVAL_MS: "100" } });
+    expect((await call(`${api.url}/hello`)).body).toBe("hi");
+    await worker.stop();
+    await new Promise((r) => setTimeout(r, 800)); // several failed polls, no calls
+    const t0 = performance.now();
+    const r = await call(`${api.url}/hello`);
+    expect(r.status).toBe(503);
+    expect(r.body.error).toContain("circuit open");
+    expect(performance.now() - t0).toBeLessThan(100);
+    // Measured inside the caller: while open, a peer call fails in well under 10 ms, without a request.
+    const spent = (await call(`${api.url}/timed`)).body;
+    expect(spent).toBeLessThan(10);
+    expect(api.output()).toContain("circuit open");
+  }, 60_000);
+});
