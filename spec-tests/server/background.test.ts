@@ -73,6 +73,36 @@ server {
   }, 30_000);
 });
 
+describe("jobs at shutdown", () => {
+  it("SIGTERM waits for a running job before on_stop", async () => {
+    const built = await buildProgram(`
+server {
+  background fn slow_job() {
+    await sleep(500)
+    print("job finished")
+  }
+
+  fn start_job() {
+    spawn_job(slow_job)
+    "started"
+  }
+
+  on_stop {
+    print("on_stop ran")
+  }
+}
+`);
+    const s = await start(built.file("server"));
+    expect((await call(`${s.url}/rpc/start_job`, { json: { __args: [] } })).body.result).toBe("started");
+    s.child.kill("SIGTERM");
+    const exit = await s.exited;
+    expect(exit.code).toBe(0);
+    const out = s.output();
+    expect(out).toContain("job finished");
+    expect(out.indexOf("job finished")).toBeLessThan(out.indexOf("on_stop ran"));
+  }, 30_000);
+});
+
 describe("SSE and broadcast", () => {
   it("an SSE stream gets what the handler sends and what broadcast sends", async () => {
     const built = await buildProgram(`
