@@ -2,10 +2,6 @@
 import { readFileSync } from "node:fs";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import { runBuild } from "./build.js";
-import { runCheck } from "./check.js";
-import { runRun } from "./run.js";
-import { runDev } from "./dev.js";
 import { EXIT, UsageError } from "./errors.js";
 
 /**
@@ -27,6 +23,7 @@ async function main(argv: string[]): Promise<number> {
           .option("json", { type: "boolean", default: false, describe: "print the diagnostics as a JSON array, and nothing else" })
           .option("port", { type: "string", describe: "base port for servers without an explicit one (default 3000)", coerce: port }),
       async (a) => {
+        const { runCheck } = await import("./check.js");
         code = await runCheck({ path: a.path, json: a.json, port: a.port });
       },
     )
@@ -41,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
           .option("emit", { type: "string", describe: "also write: `ts` (formatted TypeScript beside the .js), `ir` (<stem>.ir.json)" })
           .options(BUILD_OPTIONS),
       async (a) => {
+        const { runBuild } = await import("./build.js");
         code = await runBuild({ path: a.path, emit: ([] as unknown[]).concat(a.emit ?? []).map(String), out: a.out, port: a.port, typecheck: a.typecheck });
       },
     )
@@ -52,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
           .positional("path", { type: "string", demandOption: true, describe: "a .tova file, or a directory" })
           .options(BUILD_OPTIONS),
       async (a) => {
+        const { runDev } = await import("./dev.js");
         code = await runDev({ path: a.path, out: a.out, port: a.port, typecheck: a.typecheck });
       },
     )
@@ -63,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
           .positional("path", { type: "string", demandOption: true, describe: "a .tova file, or a directory" })
           .options(BUILD_OPTIONS),
       async (a) => {
+        const { runRun } = await import("./run.js");
         code = await runRun({ path: a.path, out: a.out, port: a.port, typecheck: a.typecheck });
       },
     )
