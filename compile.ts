@@ -3,8 +3,9 @@ import { hasErrors } from "./diagnostics/types.js";
 import { analyze, type SourceFile } from "./ir/pipeline.js";
 import { emitIr } from "./backends/ir/emit-ir.js";
 import { emitTypeScript, type EmittedModule } from "./backends/typescript/index.js";
+import { emitDeploy } from "./backends/deploy/index.js";
 
-export type Emit = "ir" | "ts" | "js";
+export type Emit = "ir" | "ts" | "js" | "deploy";
 
 export interface CompileOptions {
   stem: string;
@@ -38,6 +39,7 @@ export function compile(files: readonly SourceFile[], options: CompileOptions): 
   const servers = app.servers.map((s) => ({ name: s.name, port: s.port, portEnv: s.portEnv }));
   if (hasErrors(diagnostics)) return { outputs, modules: [], files: app.files, imports, servers, diagnostics };
   if (options.emit.includes("ir")) outputs.set(`${app.stem}.ir.json`, emitIr(app));
+  if (options.emit.includes("deploy")) for (const [p, text] of emitDeploy(app)) outputs.set(p, text);
   const needsCode = options.emit.includes("ts") || options.emit.includes("js");
   const modules = needsCode ? emitTypeScript(app).modules : [];
   return { outputs, modules, files: app.files, imports, servers, diagnostics };

@@ -33,7 +33,7 @@ export interface BuildResult {
   fileCount: number;
 }
 
-const KNOWN: readonly Emit[] = ["ir", "ts", "js"];
+const KNOWN: readonly Emit[] = ["ir", "ts", "js", "deploy"];
 
 /**
  * `tova build <file-or-dir>`: check, emit TypeScript per block, type-check it
@@ -138,7 +138,7 @@ function parseEmit(values: readonly string[]): Emit[] {
   const emit: Emit[] = [];
   for (const name of names) {
     const known = KNOWN.find((a) => a === name);
-    if (!known) throw new UsageError(`unknown --emit value "${name}"; use js, ts or ir`);
+    if (!known) throw new UsageError(`unknown --emit value "${name}"; use js, ts, ir or deploy`);
     if (!emit.includes(known)) emit.push(known);
   }
   if (emit.length === 0 || emit.includes("ts")) if (!emit.includes("js")) emit.unshift("js");

@@ -1,0 +1,48 @@
+import { createHash } from "node:crypto";
+import type { DeployLayout } from "./plan.js";
+
+/**
+ * `.tova-manifest.json` (deploy-blocks.md, "Change Detection"): what the app
+ * needs from the server, with a hash per provisioning layer, so a redeploy
+ * runs only the layers whose requirements changed.
+ */
+export interface LayerHashes {
+  system: string;
+  databases: string;
+  app: string;
+  secrets: string;
+  proxy: string;
+  services: string;
+}
+
+export function requirements(l: DeployLayout) {
+  return {
+    system: { runtime: l.infra.runtime, caddy: true, firewall: [22, 80, 443] },
+    databases: l.infra.databases,
+    app: { name: l.app, dataFiles: l.infra.dataFiles, sqlite: l.infra.databases.sqlite?.files ?? [] },
+    secrets: l.infra.secrets,
+    proxy: { domain: l.target.domain, ports: l.servers.map((s) => [s.block, s.ports, s.paths]), websockets: l.infra.proxy.websockets, sse: l.infra.proxy.sse, cors: l.infra.proxy.cors, health: l.infra.health },
+    services: { units: l.servers.map((s) => [s.unit, s.ports]), memory: l.target.memory, restart: l.target.restartOnFailure, env: l.target.env, health: l.infra.health },
+  };
+}
+
+const hash = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
+
+export function renderManifest(l: DeployLayout): string {
+  const req = requirements(l);
+  const layers: LayerHashes = {
+    system: hash(req.system),
+    databases: hash(req.databases),
+    app: hash(req.app),
+    secrets: hash(req.secrets),
+    proxy: hash(req.proxy),
+    services: hash(req.services),
+  };
+  return JSON.stringify({ app: l.app, target: l.target.name, hash: hash(layers), layers, requirements: req }, null, 2) + "\n";
+}
+
+/** This app's entry in the server's `registry.json` (deploy-blocks.md, section 5). */
+export function renderRegistryEntry(l: DeployLayout): string {
+  const entry = { ports: l.servers.flatMap((s) => s.ports), domain: l.target.domain, instances: l.target.instances, servers: Object.fromEntries(l.servers.map((s) => [s.block ?? "default", s.ports])) };
+  return JSON.stringify({ apps: { [l.app]: entry } }, null, 2) + "\n";
+}

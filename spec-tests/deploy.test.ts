@@ -1,0 +1,78 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { compile } from "../compile.js";
+import { render } from "../diagnostics/render.js";
+
+/**
+ * Golden tests of the deploy backend: each `deploy-samples/<name>/input.tova`
+ * renders every artifact of every deploy block (`deploy/<env>/...`), compared
+ * with `_expected/`. `UPDATE_SNAPSHOTS=1` rewrites them (review like code).
+ */
+const SAMPLES = join(dirname(fileURLToPath(import.meta.url)), "deploy-samples");
+const update = process.env["UPDATE_SNAPSHOTS"] === "1";
+
+function artifacts(text: string): Map<string, string> {
+  const r = compile([{ path: "input.tova", text }], { stem: "myapp", emit: ["deploy"] });
+  expect(render(r.diagnostics.filter((d) => d.severity === "error"), new Map([["input.tova", text]]))).toBe("");
+  return r.outputs;
+}
+
+/** Every file below `dir`, as paths relative to it. */
+function filesUnder(dir: string, prefix = ""): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((e) => {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    return e.isDirectory() ? filesUnder(dir, rel) : [rel];
+  });
+}
+
+describe("deploy artifacts", () => {
+  for (const name of readdirSync(SAMPLES).sort()) {
+    it(name, () => {
+      const dir = join(SAMPLES, name);
+      const actual = artifacts(readFileSync(join(dir, "input.tova"), "utf8"));
+      const expectedDir = join(dir, "_expected");
+      if (update) {
+        rmSync(expectedDir, { recursive: true, force: true });
+        for (const [p, text] of actual) {
+          mkdirSync(dirname(join(expectedDir, p)), { recursive: true });
+          writeFileSync(join(expectedDir, p), text);
+        }
+        return;
+      }
+      const expected = existsSync(expectedDir) ? filesUnder(expectedDir) : [];
+      expect([...actual.keys()].sort()).toEqual(expected.sort());
+      for (const p of expected) expect(actual.get(p), `${name}/_expected/${p}`).toBe(readFileSync(join(expectedDir, p), "utf8"));
+    });
+  }
+
+  it("renders each environment from its own block: nothing of staging leaks into prod", () => {
+    const out = artifacts(readFileSync(join(SAMPLES, "single-server", "input.tova"), "utf8"));
+    expect(out.get("deploy/prod/myapp.caddy")).toContain("myapp.com {");
+    expect(out.get("deploy/prod/myapp.caddy")).not.toContain("staging");
+    expect(out.get("deploy/prod/tova-myapp@.service")).toContain("NODE_ENV=production");
+    expect(out.get("deploy/staging/tova-myapp@.service")).not.toContain("NODE_ENV");
+    expect(out.get("deploy/staging/myapp.caddy")).toContain("reverse_proxy localhost:3000 {");
+  });
+
+  it("provision.sh is valid bash", () => {
+    const dir = mkdtempSync(join(os.tmpdir(), "tova-provision-"));
+    try {
+      for (const name of readdirSync(SAMPLES)) {
+        for (const [p, text] of artifacts(readFileSync(join(SAMPLES, name, "input.tova"), "utf8"))) {
+          if (!p.endsWith("provision.sh")) continue;
+          const file = join(dir, `${name}-${p.replace(/\//g, "-")}`);
+          writeFileSync(file, text);
+          const r = spawnSync("bash", ["-n", file], { encoding: "utf8" });
+          expect(r.stderr, `${name} ${p}`).toBe("");
+          expect(r.status).toBe(0);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
