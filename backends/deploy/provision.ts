@@ -111,8 +111,8 @@ layer_secrets() {
   log "Secrets: .env.production (never overwritten)"
   touch "$APP_DIR/.env.production"
   chmod 600 "$APP_DIR/.env.production"
-  local missing=()
-  for name in ${l.infra.secrets.map(quote).join(" ")}; do
+  local required=(${l.infra.secrets.map(quote).join(" ")}) missing=()
+  for name in "\${required[@]}"; do
     grep -q "^$name=" "$APP_DIR/.env.production" || missing+=("$name")
   done
   if [ "\${#missing[@]}" -gt 0 ]; then

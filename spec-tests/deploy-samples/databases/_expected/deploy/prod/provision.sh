@@ -86,8 +86,8 @@ layer_secrets() {
   log "Secrets: .env.production (never overwritten)"
   touch "$APP_DIR/.env.production"
   chmod 600 "$APP_DIR/.env.production"
-  local missing=()
-  for name in API_KEY JWT_SECRET; do
+  local required=(API_KEY JWT_SECRET) missing=()
+  for name in "${required[@]}"; do
     grep -q "^$name=" "$APP_DIR/.env.production" || missing+=("$name")
   done
   if [ "${#missing[@]}" -gt 0 ]; then

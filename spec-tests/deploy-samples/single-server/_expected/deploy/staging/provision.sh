@@ -65,8 +65,8 @@ layer_secrets() {
   log "Secrets: .env.production (never overwritten)"
   touch "$APP_DIR/.env.production"
   chmod 600 "$APP_DIR/.env.production"
-  local missing=()
-  for name in JWT_SECRET; do
+  local required=(JWT_SECRET) missing=()
+  for name in "${required[@]}"; do
     grep -q "^$name=" "$APP_DIR/.env.production" || missing+=("$name")
   done
   if [ "${#missing[@]}" -gt 0 ]; then
