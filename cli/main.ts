@@ -55,6 +55,19 @@ async function main(argv: string[]): Promise<number> {
       },
     )
     .command(
+      "deploy <env>",
+      "Deploy to the server of a deploy block (so far: --plan, which changes nothing)",
+      (y) =>
+        y
+          .positional("env", { type: "string", demandOption: true, describe: "the deploy block's name, e.g. prod" })
+          .option("path", { type: "string", default: ".", describe: "the .tova file or directory of the application" })
+          .option("plan", { type: "boolean", default: false, describe: "print what would be provisioned and which layers would run" }),
+      async (a) => {
+        const { runDeploy } = await import("./deploy.js");
+        code = await runDeploy({ env: a.env, path: a.path, plan: a.plan });
+      },
+    )
+    .command(
       "run <path>",
       "Build, then run the program's default server (or its shared block as a script) with Bun",
       (y) =>
@@ -72,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
     .alias("v", "version")
     .help()
     .alias("h", "help")
-    .epilogue("Planned, not available yet: tova deploy, env, eject, new.")
+    .epilogue("Planned, not available yet: tova deploy without --plan, env, eject, new.")
     .fail((message, error) => {
       // yargs reports its own validation (and wraps `coerce` failures) as a YError or a bare
       // message: those are usage mistakes. Errors thrown by command handlers pass through as they are.

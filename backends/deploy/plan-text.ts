@@ -1,0 +1,44 @@
+import type { DeployLayout } from "./plan.js";
+import type { LayerHashes } from "./manifest.js";
+
+/**
+ * The plan `tova deploy <env> --plan` prints (deploy-blocks.md, "Manifest
+ * Preview"): what the compiler inferred, and, when the manifest of the last
+ * deploy could be read, which provisioning layers would run.
+ */
+export const LAYERS = ["system", "databases", "app", "secrets", "proxy", "services"] as const;
+
+export function renderPlan(l: DeployLayout, current: LayerHashes, previous: LayerHashes | null | "unreachable"): string {
+  const db = l.infra.databases;
+  const dbs = [
+    db.sqlite ? `SQLite (${db.sqlite.files.join(", ")} in data/)` : null,
+    db.postgres ? `PostgreSQL (${db.postgres.database}, user ${db.postgres.user})` : null,
+    db.redis ? `Redis${db.redis.maxmemory ? ` (maxmemory ${db.redis.maxmemory})` : ""}` : null,
+  ].filter(Boolean);
+  const ports = l.servers.flatMap((s) => s.ports);
+  const lines = [
+    `Deploy plan for "${l.target.name}" -> ${l.target.server}`,
+    "─".repeat(45),
+    "",
+    `  System:    Bun, Caddy 2.x, UFW firewall (22, 80, 443)`,
+    `  Database:  ${dbs.length ? dbs.join(", ") : "none"}`,
+    `  App:       ${l.servers.length} server block(s) x ${l.target.instances} instance(s) on ports ${ports.join(", ")}, ${l.target.memory} each`,
+    `  Domain:    ${l.target.domain}${l.infra.proxy.autoSsl ? " (auto-SSL)" : ""}`,
+    ...l.servers.map((s, i) => `  ${i === 0 ? "Proxy:    " : "          "} ${s.block ?? "default"} -> localhost:${s.ports.join(",")}${s.ports.length > 1 ? " (round-robin)" : ""}`),
+    ...l.servers.flatMap((s) => s.websockets.map((p) => `             WebSocket ${p} -> upgrade`)),
+    ...l.servers.flatMap((s) => s.sse.map((p) => `             SSE ${p} -> unbuffered`)),
+    `  Secrets:   ${l.infra.secrets.length ? l.infra.secrets.map((s) => `${s} (required)`).join(", ") : "none"}${db.postgres ? ", DATABASE_URL (auto)" : ""}${db.redis ? ", REDIS_URL (auto)" : ""}`,
+    `  Env:       ${Object.entries(l.target.env).map(([k, v]) => `${k}=${v}`).join(", ") || "none"}`,
+    `  Health:    ${l.target.health} every ${l.target.healthInterval}s (timeout ${l.target.healthTimeout}s); keep ${l.target.keepReleases} releases`,
+    "",
+  ];
+  if (previous === "unreachable") lines.push("  The server could not be reached: every layer would run on a first deploy.");
+  else if (previous === null) lines.push("  First deploy: every layer runs.");
+  else {
+    const same = LAYERS.filter((k) => previous[k] === current[k]);
+    const changed = LAYERS.filter((k) => previous[k] !== current[k]);
+    lines.push(`  No changes from last deploy: ${same.join(", ") || "none"}`);
+    lines.push(`  Changed: ${changed.length ? changed.join(", ") : "none (only the app bundle is uploaded)"}`);
+  }
+  return lines.join("\n") + "\n";
+}

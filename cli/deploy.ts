@@ -1,0 +1,52 @@
+import { spawnSync } from "node:child_process";
+import { analyze } from "../ir/pipeline.js";
+import { layout, ROOT } from "../backends/deploy/plan.js";
+import { renderManifest, type LayerHashes } from "../backends/deploy/manifest.js";
+import { renderPlan } from "../backends/deploy/plan-text.js";
+import { hasErrors } from "../diagnostics/types.js";
+import { EXIT, UsageError } from "./errors.js";
+import { readInput } from "./files.js";
+import { printDiagnostics } from "./report.js";
+
+export interface DeployArgs {
+  env: string;
+  path: string;
+  plan: boolean;
+}
+
+/**
+ * `tova deploy <env> --plan` (deploy-blocks.md, "Manifest Preview"): prints
+ * what the compiler inferred for the environment and, when the server can be
+ * reached over SSH, which provisioning layers the next deploy would run,
+ * comparing with the manifest of the last deploy. It changes nothing.
+ */
+export async function runDeploy(args: DeployArgs): Promise<number> {
+  const input = await readInput(args.path);
+  const { app, diagnostics } = analyze(input.files, { stem: input.stem });
+  if (hasErrors(diagnostics)) {
+    printDiagnostics(diagnostics, input.sources);
+    return EXIT.errors;
+  }
+  const target = app.deploys.find((d) => d.name === args.env);
+  if (!target) {
+    const known = app.deploys.map((d) => `"${d.name}"`).join(", ");
+    throw new UsageError(`no deploy "${args.env}" block in ${args.path}${known ? ` (there is ${known})` : ""}`);
+  }
+  if (!args.plan) throw new UsageError("only `tova deploy <env> --plan` is available so far; deploying over SSH comes next");
+  const l = layout(app, target);
+  const current = (JSON.parse(renderManifest(l)) as { layers: LayerHashes }).layers;
+  process.stdout.write(renderPlan(l, current, lastManifest(target.server, l.app)));
+  return EXIT.ok;
+}
+
+/** The layer hashes of the last deploy, read over SSH; null when there was none. */
+function lastManifest(server: string, app: string): LayerHashes | null | "unreachable" {
+  const r = spawnSync("ssh", ["-o", "BatchMode=yes", "-o", "ConnectTimeout=5", server, `cat ${ROOT}/apps/${app}/current/.tova-manifest.json`], { encoding: "utf8", timeout: 15_000 });
+  if (r.error || r.status === 255 || r.status === null) return "unreachable";
+  if (r.status !== 0) return null;
+  try {
+    return (JSON.parse(r.stdout) as { layers: LayerHashes }).layers;
+  } catch {
+    return null;
+  }
+}
