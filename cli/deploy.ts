@@ -1,12 +1,12 @@
-import { spawnSync } from "node:child_process";
 import { analyze } from "../ir/pipeline.js";
-import { layout, ROOT } from "../backends/deploy/plan.js";
+import { layout } from "../backends/deploy/plan.js";
 import { renderManifest, type LayerHashes } from "../backends/deploy/manifest.js";
 import { renderPlan } from "../backends/deploy/plan-text.js";
 import { hasErrors } from "../diagnostics/types.js";
 import { EXIT, UsageError } from "./errors.js";
 import { readInput } from "./files.js";
 import { printDiagnostics } from "./report.js";
+import { remoteRoot, runRemote } from "./ssh.js";
 
 export interface DeployArgs {
   env: string;
@@ -41,9 +41,9 @@ export async function runDeploy(args: DeployArgs): Promise<number> {
 
 /** The layer hashes of the last deploy, read over SSH; null when there was none. */
 function lastManifest(server: string, app: string): LayerHashes | null | "unreachable" {
-  const r = spawnSync("ssh", ["-o", "BatchMode=yes", "-o", "ConnectTimeout=5", server, `cat ${ROOT}/apps/${app}/current/.tova-manifest.json`], { encoding: "utf8", timeout: 15_000 });
-  if (r.error || r.status === 255 || r.status === null) return "unreachable";
-  if (r.status !== 0) return null;
+  const r = runRemote(server, `cat ${remoteRoot()}/apps/${app}/current/.tova-manifest.json\n`, 15_000);
+  if (r.unreachable) return "unreachable";
+  if (r.code !== 0) return null;
   try {
     return (JSON.parse(r.stdout) as { layers: LayerHashes }).layers;
   } catch {

@@ -68,6 +68,20 @@ async function main(argv: string[]): Promise<number> {
       },
     )
     .command(
+      "env <env> <action> [assignment]",
+      "The secrets of a deploy target: `list` (names only) or `set KEY=value`",
+      (y) =>
+        y
+          .positional("env", { type: "string", demandOption: true, describe: "the deploy block's name" })
+          .positional("action", { type: "string", demandOption: true, choices: ["list", "set"] })
+          .positional("assignment", { type: "string", describe: "KEY=value, for set" })
+          .option("path", { type: "string", default: ".", describe: "the .tova file or directory of the application" }),
+      async (a) => {
+        const { runEnv } = await import("./env.js");
+        code = await runEnv({ env: a.env, action: a.action, assignment: a.assignment, path: a.path });
+      },
+    )
+    .command(
       "run <path>",
       "Build, then run the program's default server (or its shared block as a script) with Bun",
       (y) =>
@@ -85,7 +99,7 @@ async function main(argv: string[]): Promise<number> {
     .alias("v", "version")
     .help()
     .alias("h", "help")
-    .epilogue("Planned, not available yet: tova deploy without --plan, env, eject, new.")
+    .epilogue("Planned, not available yet: tova deploy without --plan, eject, new.")
     .fail((message, error) => {
       // yargs reports its own validation (and wraps `coerce` failures) as a YError or a bare
       // message: those are usage mistakes. Errors thrown by command handlers pass through as they are.
