@@ -1,11 +1,8 @@
-import { analyze } from "../ir/pipeline.js";
 import { layout } from "../backends/deploy/plan.js";
 import { renderManifest, type LayerHashes } from "../backends/deploy/manifest.js";
 import { renderPlan } from "../backends/deploy/plan-text.js";
-import { hasErrors } from "../diagnostics/types.js";
+import { loadDeployTarget } from "./deploy-target.js";
 import { EXIT, UsageError } from "./errors.js";
-import { readInput } from "./files.js";
-import { printDiagnostics } from "./report.js";
 import { remoteRoot, runRemote } from "./ssh.js";
 
 export interface DeployArgs {
@@ -21,17 +18,9 @@ export interface DeployArgs {
  * comparing with the manifest of the last deploy. It changes nothing.
  */
 export async function runDeploy(args: DeployArgs): Promise<number> {
-  const input = await readInput(args.path);
-  const { app, diagnostics } = analyze(input.files, { stem: input.stem });
-  if (hasErrors(diagnostics)) {
-    printDiagnostics(diagnostics, input.sources);
-    return EXIT.errors;
-  }
-  const target = app.deploys.find((d) => d.name === args.env);
-  if (!target) {
-    const known = app.deploys.map((d) => `"${d.name}"`).join(", ");
-    throw new UsageError(`no deploy "${args.env}" block in ${args.path}${known ? ` (there is ${known})` : ""}`);
-  }
+  const loaded = await loadDeployTarget(args.path, args.env);
+  if (!loaded) return EXIT.errors;
+  const { app, target } = loaded;
   if (!args.plan) throw new UsageError("only `tova deploy <env> --plan` is available so far; deploying over SSH comes next");
   const l = layout(app, target);
   const current = (JSON.parse(renderManifest(l)) as { layers: LayerHashes }).layers;

@@ -1,10 +1,7 @@
-import { analyze } from "../ir/pipeline.js";
-import { appSlug } from "../ir/passes/infer-infrastructure.js";
+import { layout } from "../backends/deploy/plan.js";
 import { quote } from "../backends/deploy/shell.js";
-import { hasErrors } from "../diagnostics/types.js";
+import { loadDeployTarget } from "./deploy-target.js";
 import { EXIT, UsageError } from "./errors.js";
-import { readInput } from "./files.js";
-import { printDiagnostics } from "./report.js";
 import { remoteRoot, runRemote } from "./ssh.js";
 
 export interface EnvArgs {
@@ -20,15 +17,10 @@ export interface EnvArgs {
  * the app's `.env.production` on the deploy target's server, mode 600.
  */
 export async function runEnv(args: EnvArgs): Promise<number> {
-  const input = await readInput(args.path);
-  const { app, diagnostics } = analyze(input.files, { stem: input.stem });
-  if (hasErrors(diagnostics)) {
-    printDiagnostics(diagnostics, input.sources);
-    return EXIT.errors;
-  }
-  const target = app.deploys.find((d) => d.name === args.env);
-  if (!target) throw new UsageError(`no deploy "${args.env}" block in ${args.path}`);
-  const file = `${remoteRoot()}/apps/${appSlug(app.stem).replace(/_/g, "-")}/.env.production`;
+  const loaded = await loadDeployTarget(args.path, args.env);
+  if (!loaded) return EXIT.errors;
+  const { app, target } = loaded;
+  const file = `${remoteRoot()}/apps/${layout(app, target).app}/.env.production`;
 
   if (args.action === "list") {
     const r = runRemote(target.server, `test -f ${quote(file)} && cut -d= -f1 ${quote(file)} | grep -v '^#' | grep -v '^$' || true\n`);
