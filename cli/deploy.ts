@@ -1,41 +1,382 @@
-import { layout } from "../backends/deploy/plan.js";
-import { renderManifest, type LayerHashes } from "../backends/deploy/manifest.js";
+import os from "node:os";
+import type { CheckedApp } from "../ir/checked.js";
+import type { DeployTarget } from "../ir/types.js";
+import { LAYERS, renderManifest, type LayerHashes, type LayerName } from "../backends/deploy/manifest.js";
 import { renderPlan } from "../backends/deploy/plan-text.js";
+import { appName, layout, portCount, type DeployLayout } from "../backends/deploy/plan.js";
+import { renderProvision } from "../backends/deploy/provision.js";
+import { claimPorts, parseRegistry, renderRegistry, withApp, type Registry } from "../backends/deploy/registry.js";
+import * as scripts from "../backends/deploy/remote.js";
+import { addToBundle, buildBundle, BundleError, changedFiles, type Bundle } from "./bundle.js";
 import { loadDeployTarget } from "./deploy-target.js";
-import { EXIT, UsageError } from "./errors.js";
-import { remoteRoot, runRemote } from "./ssh.js";
+import { EXIT } from "./errors.js";
+import { Progress, plural, size } from "./progress.js";
+import { askSecret, interactive } from "./prompt.js";
+import { localTransport, sshTransport, type Remote, type Transport } from "./ssh.js";
 
 export interface DeployArgs {
   env: string;
   path: string;
-  plan: boolean;
+  plan?: boolean;
+  rollback?: boolean;
+  /** Run on this machine instead of over ssh (the git hook on the server). */
+  local?: boolean;
 }
 
 /**
- * `tova deploy <env> --plan` (deploy-blocks.md, "Manifest Preview"): prints
- * what the compiler inferred for the environment and, when the server can be
- * reached over SSH, which provisioning layers the next deploy would run,
- * comparing with the manifest of the last deploy. It changes nothing.
+ * A deploy that cannot go on: one message (the host, the failing step and
+ * what the server said), printed without a stack trace; exit 1.
  */
+export class DeployFailure extends Error {
+  constructor(message: string, readonly detail = "") {
+    super(message);
+  }
+}
+
+/** `tova deploy <env>` and `--plan` / `--rollback` (deploy-blocks.md, sections 2 and 4). */
 export async function runDeploy(args: DeployArgs): Promise<number> {
   const loaded = await loadDeployTarget(args.path, args.env);
   if (!loaded) return EXIT.errors;
   const { app, target } = loaded;
-  if (!args.plan) throw new UsageError("only `tova deploy <env> --plan` is available so far; deploying over SSH comes next");
-  const l = layout(app, target);
-  const current = (JSON.parse(renderManifest(l)) as { layers: LayerHashes }).layers;
-  process.stdout.write(renderPlan(l, current, lastManifest(target.server, l.app)));
+  const server = args.local ? localTransport() : sshTransport(target.server);
+  const progress = new Progress();
+  try {
+    if (args.plan) return plan(app, target, server);
+    if (args.rollback) return await rollback(app, target, server, progress);
+    return await deploy(args, app, target, server, progress);
+  } catch (e) {
+    if (e instanceof DeployFailure || e instanceof BundleError) return failed(progress, e.message, e instanceof DeployFailure ? e.detail : "");
+    throw e;
+  }
+}
+
+export function failed(progress: Progress, message: string, detail = ""): number {
+  progress.line();
+  progress.line(`✗ ${message}`);
+  if (detail.trim()) progress.detail(tail(detail, 25));
+  return EXIT.errors;
+}
+
+function tail(text: string, lines: number): string {
+  return text.replace(/\s+$/, "").split("\n").slice(-lines).join("\n");
+}
+
+/** `--plan`: what the compiler inferred and which layers would run; changes nothing. */
+function plan(app: CheckedApp, target: DeployTarget, server: Transport): number {
+  const name = appName(app);
+  const r = server.run(scripts.stateScript(name), 15_000);
+  let previous: LayerHashes | null | "unreachable" = "unreachable";
+  let ports: number[] | undefined;
+  if (!r.unreachable && r.code === 0) {
+    const state = scripts.parseState(r.stdout);
+    previous = manifestLayers(state.manifest);
+    ports = claimPorts(registryOf(state, server), name, portCount(app, target));
+  }
+  const l = layout(app, target, ports);
+  process.stdout.write(renderPlan(l, layerHashes(l), previous));
   return EXIT.ok;
 }
 
-/** The layer hashes of the last deploy, read over SSH; null when there was none. */
-function lastManifest(server: string, app: string): LayerHashes | null | "unreachable" {
-  const r = runRemote(server, `cat ${remoteRoot()}/apps/${app}/current/.tova-manifest.json\n`, 15_000);
-  if (r.unreachable) return "unreachable";
-  if (r.code !== 0) return null;
+function layerHashes(l: DeployLayout, files?: Record<string, string>): LayerHashes {
+  return (JSON.parse(renderManifest(l, files)) as { layers: LayerHashes }).layers;
+}
+
+function manifestLayers(text: string): LayerHashes | null {
   try {
-    return (JSON.parse(r.stdout) as { layers: LayerHashes }).layers;
+    return (JSON.parse(text) as { layers: LayerHashes }).layers ?? null;
   } catch {
     return null;
   }
+}
+
+function manifestFiles(text: string): Record<string, string> {
+  try {
+    return (JSON.parse(text) as { files?: Record<string, string> }).files ?? {};
+  } catch {
+    return {};
+  }
+}
+
+function registryOf(state: scripts.ServerState, server: Transport): Registry {
+  try {
+    return parseRegistry(state.registry);
+  } catch (e) {
+    throw new DeployFailure(`${server.label}: /opt/tova/registry.json is not valid (${(e as Error).message}); fix or remove it by hand`);
+  }
+}
+
+/** Fails with the host and the server's output unless the step exited 0. */
+function check(server: Transport, r: Remote, what: string): Remote {
+  if (r.unreachable) throw new DeployFailure(`cannot reach ${server.label} over ssh`, r.stderr);
+  if (r.code !== 0) throw new DeployFailure(`${what} failed on ${server.label} (exit ${r.code}):`, `${r.stdout}\n${r.stderr}`);
+  return r;
+}
+
+const LOCK_POLL_MS = 1000;
+
+/**
+ * Takes the server's deploy lock, runs `body` with what the server holds,
+ * and always lets the lock go. Another deploy holding it is waited for
+ * (`TOVA_LOCK_WAIT` seconds, 600 by default), so deploys to one server run
+ * one after the other and never claim the same ports.
+ */
+export async function withLock<T>(server: Transport, app: string, progress: Progress, body: (state: scripts.ServerState) => Promise<T>): Promise<T> {
+  const owner = `${os.userInfo().username}@${os.hostname()} pid ${process.pid} since ${new Date().toISOString()} (${app})`;
+  const waitSeconds = Number(process.env["TOVA_LOCK_WAIT"] ?? 600);
+  const started = Date.now();
+  let said = false;
+  for (;;) {
+    const r = server.run(scripts.lockScript(app, owner), 30_000);
+    if (r.unreachable) throw new DeployFailure(`cannot reach ${server.label} over ssh: ${r.stderr.trim().split("\n").pop() || "no answer"}`);
+    if (r.code === 75) {
+      if (Date.now() - started > waitSeconds * 1000) {
+        throw new DeployFailure(
+          `another deploy still holds the lock on ${server.label} after ${waitSeconds}s: ${r.stdout.trim()}`,
+          "If no deploy is running, remove /opt/tova/.deploy.lock on the server.",
+        );
+      }
+      if (!said) progress.line(`Waiting for another deploy to finish (${r.stdout.trim()})...`);
+      said = true;
+      await new Promise((res) => setTimeout(res, LOCK_POLL_MS));
+      continue;
+    }
+    check(server, r, "reading the server's state");
+    try {
+      return await body(scripts.parseState(r.stdout));
+    } finally {
+      server.run(scripts.unlockScript(), 30_000);
+    }
+  }
+}
+
+const LAYER_TITLES: Record<LayerName, string> = {
+  system: "System: Bun, Caddy, firewall (22, 80, 443)",
+  databases: "Databases",
+  app: "App directories and permissions",
+  secrets: "Secrets",
+  proxy: "Proxy",
+  services: "Services",
+};
+
+async function deploy(args: DeployArgs, app: CheckedApp, target: DeployTarget, server: Transport, progress: Progress): Promise<number> {
+  const name = appName(app);
+  const infra = app.infrastructure.find((i) => i.target === target.name)!;
+  progress.line();
+  const bundle = await buildBundle(args.path, infra.dataFiles);
+  if (!bundle) return EXIT.errors;
+  progress.done(`Compiling ${plural(app.files.length, ".tova file")}...`);
+  try {
+    const result = await withLock(server, name, progress, async (state) => {
+      progress.done(`Connecting to ${server.label}...`);
+      return release(app, target, server, progress, state, bundle);
+    });
+    return result;
+  } finally {
+    bundle.dispose();
+  }
+}
+
+/** One deploy, under the lock: upload, the layers that changed, flip, restart, health, and roll back on failure. */
+async function release(app: CheckedApp, target: DeployTarget, server: Transport, progress: Progress, state: scripts.ServerState, bundle: Bundle): Promise<number> {
+  const name = appName(app);
+  const registry = registryOf(state, server);
+  const ports = claimPorts(registry, name, portCount(app, target));
+  const l = layout(app, target, ports);
+  const manifest = renderManifest(l, bundle.files);
+  const layers = layerHashes(l, bundle.files);
+  const previous = manifestLayers(state.manifest);
+  const first = state.current === null || previous === null;
+  const number = Math.max(0, ...state.releases.map(scripts.releaseNumber)) + 1;
+  const version = `v${number}`;
+  const db = l.infra.databases;
+
+  // Secrets first: a deploy that cannot start the app changes nothing.
+  const missing = l.infra.secrets.filter((s) => !state.env.includes(s));
+  const values: [string, string][] = [];
+  if (missing.length > 0 && !interactive()) {
+    throw new DeployFailure(
+      `missing secrets for deploy "${target.name}" in .env.production on ${server.label}: ${missing.join(", ")}`,
+      `Set each with \`tova env ${target.name} set NAME=value\` (or deploy from a terminal to be asked), then deploy again. Nothing was changed.`,
+    );
+  }
+
+  const run = new Set<LayerName>(first ? LAYERS : LAYERS.filter((k) => previous![k] !== layers[k]));
+  // Every deploy lays out the release, checks the secrets and restarts the services.
+  for (const k of ["app", "secrets", "services"] as const) run.add(k);
+
+  if (first) {
+    progress.line("Analyzing app requirements...");
+    const needs = ["Bun", db.sqlite ? "SQLite" : null, db.postgres ? "PostgreSQL" : null, db.redis ? "Redis" : null, `Caddy${l.infra.proxy.autoSsl ? " (SSL)" : ""}`].filter(Boolean);
+    progress.note(needs.join(", "));
+    progress.note(`${plural(target.instances, "instance")}${l.servers.length > 1 ? ` of ${l.servers.length} servers` : ""}, ports ${ports.join(",")}, domain: ${target.domain}`);
+  } else {
+    progress.line("Analyzing changes...");
+    const infraChanged = (["system", "databases", "proxy"] as const).filter((k) => run.has(k));
+    progress.note(`Infrastructure: ${infraChanged.length ? `changed (${infraChanged.join(", ")})` : "no changes"}`);
+    progress.note(`App: ${plural(changedFiles(manifestFiles(state.manifest), bundle.files), "file")} changed`);
+  }
+
+  addToBundle(bundle, "provision.sh", renderProvision(l), 0o755);
+  addToBundle(bundle, ".tova-manifest.json", manifest);
+
+  let live = false;
+  try {
+    if (run.has("system") || run.has("databases")) {
+      progress.line();
+      progress.line("Provisioning server...");
+    }
+    // The release goes up first (not live yet), so every layer runs the script it brought.
+    const upload = await server.upload(bundle.dir, scripts.receiveCommand(name, version));
+    check(server, upload, "uploading the release");
+    for (const layer of ["system", "databases"] as const) {
+      if (run.has(layer)) layerStep(server, progress, name, version, layer, layer === "databases" ? databasesTitle(l) : LAYER_TITLES[layer]);
+    }
+
+    progress.line();
+    progress.line(`Deploying app (${version})...`);
+    progress.step(`Uploading bundle (${plural(bundle.fileCount, "file")}, ${size(bundle.bytes)})`);
+    layerStep(server, progress, name, version, "app", LAYER_TITLES.app);
+    if (l.infra.dataFiles.length) {
+      check(server, server.run(scripts.dataFilesScript(name, version)), "copying the data files");
+      progress.step(`Data files → data/ (${l.infra.dataFiles.join(", ")})`);
+    }
+
+    if (missing.length > 0 || first) {
+      progress.line();
+      progress.line("Configuring secrets...");
+    }
+    if (missing.length > 0) {
+      progress.note("Missing secrets in .env.production:");
+      for (const s of missing) values.push([s, await askSecret(`      ${s}: `)]);
+      check(server, server.run(scripts.setEnvScript(name, values)), "writing .env.production");
+    }
+    layerStep(server, progress, name, version, "secrets", missing.length || first ? `${plural(l.infra.secrets.length, "secret")} configured` : null);
+
+    if (run.has("proxy")) {
+      progress.line();
+      progress.line("Configuring reverse proxy...");
+      layerStep(server, progress, name, version, "proxy", `${target.domain} → ${l.servers.flatMap((s) => s.ports).map((p) => `localhost:${p}`).join(",")}`);
+      for (const s of l.servers) for (const p of s.websockets) progress.step(`WebSocket ${p} → upgrade`);
+      for (const s of l.servers) for (const p of s.sse) progress.step(`SSE ${p} → unbuffered`);
+      if (l.infra.proxy.autoSsl) progress.step("SSL certificate (Caddy, Let's Encrypt)");
+    }
+
+    progress.line();
+    progress.line(first ? "Starting app..." : "Restarting app...");
+    check(server, server.run(scripts.activateScript(name, version)), `setting current → releases/${version}`);
+    live = true;
+    progress.step(`Setting current → releases/${version}`);
+    const services = server.run(scripts.restartScript(name), 180_000);
+    check(server, services, `the services layer of ${version}`);
+    for (const s of l.servers) for (const p of s.ports) progress.step(`${s.unit.replace("@.service", `@${p}.service`)} ${first ? "started" : "restarted"}`);
+  } catch (e) {
+    if (!live) {
+      server.run(scripts.discardScript(name, version));
+      if (e instanceof DeployFailure) {
+        throw new DeployFailure(`${e.message}`, `${e.detail}\n\nNothing went live: ${state.current ? `${state.current} is still serving` : "the app was not started"}.`);
+      }
+    }
+    throw e;
+  }
+
+  const healthy = health(server, l);
+  const entry = { ports, domain: target.domain, instances: target.instances, servers: Object.fromEntries(l.servers.map((s) => [s.block ?? "default", s.ports])), units: units(l), deployed_at: new Date().toISOString() };
+  if (healthy.ok) {
+    progress.step(`Health check ${target.health} passed`);
+    const pruned = server.run(scripts.pruneScript(name, target.keepReleases));
+    check(server, server.run(scripts.writeRegistryScript(renderRegistry(withApp(registry, name, { ...entry, version })))), "writing registry.json");
+    const removed = pruned.stdout.trim().split("\n").filter(Boolean);
+    if (removed.length) progress.step(`Pruned ${removed.join(", ")} (keeping ${target.keepReleases})`);
+    progress.line();
+    progress.line(`✓ Live at ${url(l)} (${version})`);
+    return EXIT.ok;
+  }
+
+  progress.step(`Health check ${target.health}...`, false);
+  progress.detail(healthy.output);
+  const back = state.current;
+  if (!back) {
+    check(server, server.run(scripts.writeRegistryScript(renderRegistry(withApp(registry, name, { ...entry, version })))), "writing registry.json");
+    return failed(progress, `Deploy failed: ${version} is not healthy and there is no earlier release to roll back to.`, `Run \`tova deploy ${target.name} --logs\` to investigate.`);
+  }
+  progress.line();
+  progress.line("⚠ Health check failed, rolling back...");
+  const restored = switchTo(server, progress, l, back, version);
+  check(server, server.run(scripts.writeRegistryScript(renderRegistry(withApp(registry, name, { ...entry, version: back })))), "writing registry.json");
+  progress.line();
+  progress.line(`✗ Deploy failed. Rolled back to ${back}${restored ? "" : " (which is not healthy either)"}.`);
+  progress.line(`  ${version} stays in releases/ for debugging. Run \`tova deploy ${target.name} --logs\` to investigate.`);
+  return EXIT.errors;
+}
+
+function databasesTitle(l: DeployLayout): string {
+  const db = l.infra.databases;
+  const parts = [db.sqlite ? "SQLite data directory" : null, db.postgres ? `PostgreSQL database "${db.postgres.database}"` : null, db.redis ? "Redis" : null].filter(Boolean);
+  return `Databases: ${parts.join(", ") || "none"}`;
+}
+
+/** Runs one provisioning layer of the uploaded release; a failure names the layer and shows its output. */
+function layerStep(server: Transport, progress: Progress, app: string, version: string, layer: LayerName, title: string | null): void {
+  const r = server.run(scripts.provisionScript(app, version, [layer]), 900_000);
+  if (r.unreachable) throw new DeployFailure(`cannot reach ${server.label} over ssh`, r.stderr);
+  if (r.code !== 0) {
+    if (title) progress.step(title, false);
+    const reason = layer === "secrets" && r.code === 3 ? "missing secrets" : `exit ${r.code}`;
+    throw new DeployFailure(`layer "${layer}" failed on ${server.label} (${reason}):`, `${r.stdout}\n${r.stderr}`);
+  }
+  if (title) progress.step(title);
+}
+
+function units(l: DeployLayout): string[] {
+  return l.servers.flatMap((s) => s.ports.map((p) => s.unit.replace("@.service", `@${p}.service`)));
+}
+
+function url(l: DeployLayout): string {
+  return `${l.infra.proxy.autoSsl ? "https" : "http"}://${l.target.domain}`;
+}
+
+function health(server: Transport, l: DeployLayout): { ok: boolean; output: string } {
+  const instances = l.servers.flatMap((s) => s.ports.map((port) => ({ port, unit: s.unit.replace("@.service", `@${port}.service`) })));
+  const r = server.run(scripts.healthScript(instances, l.target.health, l.target.healthTimeout), (l.target.healthTimeout + 30) * 1000 * Math.max(1, instances.length));
+  if (r.unreachable) throw new DeployFailure(`cannot reach ${server.label} over ssh`, r.stderr);
+  const output = r.stdout
+    .split("\n")
+    .filter((line) => !line.startsWith("ok "))
+    .map((line) => line.replace(/^fail (\d+) ?/, "@$1: "))
+    .join("\n");
+  return { ok: r.code === 0, output: output + (r.stderr ? `\n${r.stderr}` : "") };
+}
+
+/** Points `current` at `to`, restarts with that release's units and checks health; says how it went. */
+function switchTo(server: Transport, progress: Progress, l: DeployLayout, to: string, from: string): boolean {
+  check(server, server.run(scripts.switchScript(l.app, to), 180_000), `switching to ${to}`);
+  progress.step(`current → releases/${to} (was ${from})`);
+  progress.step("Services restarted");
+  const h = health(server, l);
+  progress.step(`Health check ${h.ok ? "passed" : l.target.health}`, h.ok);
+  if (!h.ok) progress.detail(h.output);
+  return h.ok;
+}
+
+/** `--rollback`: the release before the live one goes live again. */
+async function rollback(app: CheckedApp, target: DeployTarget, server: Transport, progress: Progress): Promise<number> {
+  const name = appName(app);
+  progress.line();
+  return withLock(server, name, progress, async (state) => {
+    if (!state.current) throw new DeployFailure(`"${name}" has not been deployed to ${server.label}: nothing to roll back`);
+    const earlier = state.releases.filter((r) => scripts.releaseNumber(r) < scripts.releaseNumber(state.current!));
+    const to = earlier[earlier.length - 1];
+    if (!to) throw new DeployFailure(`${state.current} is the oldest release of "${name}" on ${server.label}: nothing to roll back to`);
+    progress.line(`Rolling back ${name} on ${server.label}...`);
+    const registry = registryOf(state, server);
+    const ports = claimPorts(registry, name, portCount(app, target));
+    const l = layout(app, target, ports);
+    const ok = switchTo(server, progress, l, to, state.current);
+    const entry = registry.apps[name];
+    if (entry) check(server, server.run(scripts.writeRegistryScript(renderRegistry(withApp(registry, name, { ...entry, version: to })))), "writing registry.json");
+    progress.line();
+    if (!ok) return failed(progress, `Rolled back to ${to}, but it is not healthy. Run \`tova deploy ${target.name} --logs\` to investigate.`);
+    progress.line(`✓ Rolled back to ${to}`);
+    return EXIT.ok;
+  });
 }

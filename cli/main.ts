@@ -55,16 +55,36 @@ async function main(argv: string[]): Promise<number> {
       },
     )
     .command(
-      "deploy <env>",
-      "Deploy to the server of a deploy block (so far: --plan, which changes nothing)",
+      "deploy [env]",
+      "Deploy to the server of a deploy block over ssh, or inspect and manage it there",
       (y) =>
         y
-          .positional("env", { type: "string", demandOption: true, describe: "the deploy block's name, e.g. prod" })
+          .positional("env", { type: "string", describe: "the deploy block's name, e.g. prod" })
           .option("path", { type: "string", default: ".", describe: "the .tova file or directory of the application" })
-          .option("plan", { type: "boolean", default: false, describe: "print what would be provisioned and which layers would run" }),
+          .option("plan", { type: "boolean", default: false, describe: "print what would be provisioned and which layers would run; change nothing" })
+          .option("rollback", { type: "boolean", default: false, describe: "make the release before the live one live again" })
+          .option("status", { type: "boolean", default: false, describe: "running instances, health, memory, releases" })
+          .option("logs", { type: "boolean", default: false, describe: "the app's logs (journalctl; followed at a terminal)" })
+          .option("since", { type: "string", describe: "with --logs: from this time on, e.g. \"1 hour ago\"" })
+          .option("instance", { type: "string", describe: "with --logs: only instance N (1, 2, ...) or the instance on this port" })
+          .option("ssh", { type: "boolean", default: false, describe: "open a shell on the server in the app's directory" })
+          .option("remove", { type: "boolean", default: false, describe: "remove the app from the server (its data is archived)" })
+          .option("yes", { type: "boolean", default: false, describe: "with --remove: do not ask" })
+          .option("setup-git", { type: "boolean", default: false, describe: "set up push-to-deploy for the block's branch" })
+          .option("list", { type: "boolean", default: false, describe: "list every app on --server" })
+          .option("server", { type: "string", describe: "with --list: the ssh target" })
+          .option("local", { type: "boolean", default: false, hidden: true, describe: "run on this machine (the git hook on the server)" }),
       async (a) => {
+        const modes = (["plan", "rollback", "status", "logs", "ssh", "remove", "setupGit", "list"] as const).filter((m) => a[m]);
+        if (modes.length > 1) throw new UsageError(`use one of --${modes.map((m) => m.replace("setupGit", "setup-git")).join(", --")} at a time`);
+        if (a.list || a.status || a.logs || a.ssh || a.remove || a.setupGit) {
+          const { runDeployOp } = await import("./deploy-ops.js");
+          code = await runDeployOp({ env: a.env, path: a.path, status: a.status, logs: a.logs, since: a.since, instance: a.instance, ssh: a.ssh, remove: a.remove, yes: a.yes, setupGit: a.setupGit, list: a.list, server: a.server });
+          return;
+        }
+        if (!a.env) throw new UsageError("name the deploy block: tova deploy <env> (or tova deploy --list --server <target>)");
         const { runDeploy } = await import("./deploy.js");
-        code = await runDeploy({ env: a.env, path: a.path, plan: a.plan });
+        code = await runDeploy({ env: a.env, path: a.path, plan: a.plan, rollback: a.rollback, local: a.local });
       },
     )
     .command(
@@ -99,7 +119,7 @@ async function main(argv: string[]): Promise<number> {
     .alias("v", "version")
     .help()
     .alias("h", "help")
-    .epilogue("Planned, not available yet: tova deploy without --plan, eject, new.")
+    .epilogue("Planned, not available yet: eject, new.")
     .fail((message, error) => {
       // yargs reports its own validation (and wraps `coerce` failures) as a YError or a bare
       // message: those are usage mistakes. Errors thrown by command handlers pass through as they are.

@@ -1,31 +1,98 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 
 /**
- * SSH to a deploy target with the system `ssh`, so the user's aliases, keys
- * and agent work as they do in a terminal. `TOVA_SSH_CONFIG` names another
- * ssh config file (the tests' sandboxed sshd); `TOVA_REMOTE_PREFIX` puts
- * every remote path under a directory (the tests' root prefix).
+ * How `tova deploy` and `tova env` reach a server: the system `ssh`, so the
+ * user's aliases, keys and agent work as they do in a terminal
+ * (`TOVA_SSH_CONFIG` names another ssh config file: the tests' sandboxed
+ * sshd), or, inside the git hook on the server itself, a local bash. Every
+ * script is sent on stdin to `bash -s`, so nothing in it needs another level
+ * of quoting.
  */
-export function sshArgs(server: string): string[] {
-  const config = process.env["TOVA_SSH_CONFIG"];
-  return [...(config ? ["-F", config] : []), "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", server];
-}
-
-export function remoteRoot(): string {
-  return `${process.env["TOVA_REMOTE_PREFIX"] ?? ""}/opt/tova`;
-}
-
 export interface Remote {
   code: number;
   stdout: string;
   stderr: string;
-  /** ssh itself failed (unreachable host, refused key): exit 255. */
+  /** The connection itself failed (unreachable host, refused key): ssh's exit 255. */
   unreachable: boolean;
 }
 
-/** Runs a bash script on the server (sent on stdin, so nothing in it needs another level of quoting). */
-export function runRemote(server: string, script: string, timeoutMs = 60_000): Remote {
-  const r = spawnSync("ssh", [...sshArgs(server), "bash", "-s"], { input: script, encoding: "utf8", timeout: timeoutMs });
-  const code = r.status ?? 255;
-  return { code, stdout: r.stdout ?? "", stderr: r.stderr ?? "", unreachable: code === 255 || !!r.error };
+export interface Transport {
+  /** The server as the user named it (`root@host`, an alias), for messages. */
+  readonly label: string;
+  run(script: string, timeoutMs?: number): Remote;
+  /** Streams a gzipped tar of `entries` of `dir` (all of it by default) into `command` on the server. */
+  upload(dir: string, command: string, entries?: readonly string[]): Promise<Remote>;
+  /** Runs `command` on the server attached to this terminal (`--ssh`, `--logs`); resolves to its exit code. */
+  attach(command: string, tty: boolean): Promise<number>;
+}
+
+export function sshArgs(server: string, extra: readonly string[] = []): string[] {
+  const config = process.env["TOVA_SSH_CONFIG"];
+  return [...(config ? ["-F", config] : []), "-o", "ConnectTimeout=10", ...extra, server];
+}
+
+export function sshTransport(server: string): Transport {
+  const batch = sshArgs(server, ["-o", "BatchMode=yes"]);
+  return {
+    label: server,
+    run(script, timeoutMs = 120_000) {
+      const r = spawnSync("ssh", [...batch, "bash", "-s"], { input: script, encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+      const code = r.status ?? 255;
+      return { code, stdout: r.stdout ?? "", stderr: r.stderr ?? (r.error ? String(r.error.message) : ""), unreachable: code === 255 || !!r.error };
+    },
+    upload(dir, command, entries) {
+      return pipeTar(dir, entries, "ssh", [...batch, command]);
+    },
+    attach(command, tty) {
+      return attached("ssh", [...sshArgs(server, tty ? ["-t"] : []), command]);
+    },
+  };
+}
+
+/** The git hook runs on the server: the same steps, without ssh. */
+export function localTransport(): Transport {
+  return {
+    label: "this server",
+    run(script, timeoutMs = 120_000) {
+      const r = spawnSync("bash", ["-s"], { input: script, encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+      return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "", unreachable: false };
+    },
+    upload(dir, command, entries) {
+      return pipeTar(dir, entries, "bash", ["-c", command]);
+    },
+    attach(command) {
+      return attached("bash", ["-c", command]);
+    },
+  };
+}
+
+function pipeTar(dir: string, entries: readonly string[] = ["."], program: string, args: string[]): Promise<Remote> {
+  return new Promise((resolve) => {
+    const tar = spawn("tar", ["-C", dir, "-czf", "-", "--", ...entries], { stdio: ["ignore", "pipe", "pipe"] });
+    const receiver = spawn(program, args, { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    tar.stdout.pipe(receiver.stdin);
+    tar.stderr.on("data", (d: Buffer) => (stderr += d));
+    receiver.stdout.on("data", (d: Buffer) => (stdout += d));
+    receiver.stderr.on("data", (d: Buffer) => (stderr += d));
+    receiver.stdin.on("error", () => {
+      // The receiver closed early (a failed connection): its exit code says why.
+    });
+    let tarCode = 0;
+    tar.on("close", (c) => (tarCode = c ?? 1));
+    receiver.on("error", (e) => resolve({ code: 255, stdout, stderr: stderr + e.message, unreachable: true }));
+    receiver.on("close", (c) => {
+      const code = c ?? 255;
+      resolve({ code: code === 0 && tarCode !== 0 ? tarCode : code, stdout, stderr, unreachable: program === "ssh" && code === 255 });
+    });
+  });
+}
+
+function attached(program: string, args: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(program, args, { stdio: "inherit" });
+    child.on("error", () => resolve(255));
+    child.on("close", (c) => resolve(c ?? 1));
+  });
 }

@@ -24,8 +24,10 @@ export const PACKAGE_ROOT = (() => {
 })();
 
 export const RUNTIME_DIR = path.join(PACKAGE_ROOT, "dist", "runtime");
-const BUN = path.join(PACKAGE_ROOT, "node_modules", ".bin", "bun");
-/** The Bun that came with the package. */
+const PACKAGED_BUN = path.join(PACKAGE_ROOT, "node_modules", ".bin", "bun");
+// A toolchain installed without install scripts (the git hook's, on a server) uses the server's Bun.
+const BUN = existsSync(PACKAGED_BUN) ? PACKAGED_BUN : "bun";
+/** The Bun that came with the package (or, without it, the one on PATH). */
 export const BUN_PATH = BUN;
 const TSC7 = path.join(PACKAGE_ROOT, "node_modules", "typescript7", "bin", "tsc");
 

@@ -6,14 +6,9 @@ import type { DeployLayout } from "./plan.js";
  * needs from the server, with a hash per provisioning layer, so a redeploy
  * runs only the layers whose requirements changed.
  */
-export interface LayerHashes {
-  system: string;
-  databases: string;
-  app: string;
-  secrets: string;
-  proxy: string;
-  services: string;
-}
+export const LAYERS = ["system", "databases", "app", "secrets", "proxy", "services"] as const;
+export type LayerName = (typeof LAYERS)[number];
+export type LayerHashes = Record<LayerName, string>;
 
 export function requirements(l: DeployLayout) {
   return {
@@ -26,9 +21,13 @@ export function requirements(l: DeployLayout) {
   };
 }
 
-const hash = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
+export const hash = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
 
-export function renderManifest(l: DeployLayout): string {
+/**
+ * The manifest. At deploy time `files` adds the hash of every file of the
+ * bundle, so the next deploy can say how many files changed.
+ */
+export function renderManifest(l: DeployLayout, files?: Record<string, string>): string {
   const req = requirements(l);
   const layers: LayerHashes = {
     system: hash(req.system),
@@ -38,7 +37,7 @@ export function renderManifest(l: DeployLayout): string {
     proxy: hash(req.proxy),
     services: hash(req.services),
   };
-  return JSON.stringify({ app: l.app, target: l.target.name, hash: hash(layers), layers, requirements: req }, null, 2) + "\n";
+  return JSON.stringify({ app: l.app, target: l.target.name, hash: hash(layers), layers, requirements: req, ...(files ? { files } : {}) }, null, 2) + "\n";
 }
 
 /** This app's entry in the server's `registry.json` (deploy-blocks.md, section 5). */

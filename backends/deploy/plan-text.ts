@@ -1,12 +1,11 @@
 import type { DeployLayout } from "./plan.js";
-import type { LayerHashes } from "./manifest.js";
+import { LAYERS, type LayerHashes } from "./manifest.js";
 
 /**
  * The plan `tova deploy <env> --plan` prints (deploy-blocks.md, "Manifest
  * Preview"): what the compiler inferred, and, when the manifest of the last
  * deploy could be read, which provisioning layers would run.
  */
-export const LAYERS = ["system", "databases", "app", "secrets", "proxy", "services"] as const;
 
 export function renderPlan(l: DeployLayout, current: LayerHashes, previous: LayerHashes | null | "unreachable"): string {
   const db = l.infra.databases;

@@ -35,13 +35,27 @@ export interface DeployLayout {
   front: ServerUnit | null;
 }
 
-/** Ports come from the server's registry at deploy time; rendering for review uses `basePort` onwards. */
-export function layout(app: CheckedApp, target: DeployTarget, basePort = 3000): DeployLayout {
-  const slug = appSlug(app.stem).replace(/_/g, "-");
+/** How many ports the target needs: one per server block and instance. */
+export function portCount(app: CheckedApp, target: DeployTarget): number {
+  return app.servers.length * target.instances;
+}
+
+/** The app's name on the server: its stem, as a slug. */
+export function appName(app: CheckedApp): string {
+  return appSlug(app.stem).replace(/_/g, "-");
+}
+
+/**
+ * Ports come from the server's registry at deploy time (`ports`, in block
+ * order, one per instance); rendering for review uses 3000 onwards.
+ */
+export function layout(app: CheckedApp, target: DeployTarget, allPorts: readonly number[] = Array.from({ length: portCount(app, target) }, (_, i) => 3000 + i)): DeployLayout {
+  if (allPorts.length !== portCount(app, target)) throw new Error(`layout: ${portCount(app, target)} ports needed, ${allPorts.length} given`);
+  const slug = appName(app);
   const infra = app.infrastructure.find((i) => i.target === target.name)!;
-  let next = basePort;
+  let next = 0;
   const servers: ServerUnit[] = app.servers.map((s) => {
-    const ports = Array.from({ length: target.instances }, () => next++);
+    const ports = Array.from({ length: target.instances }, () => allPorts[next++]!);
     const paths = [...s.fns.filter((f) => f.kind === "fn" && f.params[0]?.name !== "req").map((f) => `/rpc/${f.name}`), ...s.routes.map((r) => r.path.replace(/:[A-Za-z_][A-Za-z0-9_]*/g, "*"))];
     return {
       block: s.name,

@@ -1,5 +1,5 @@
 import { renderMasterCaddyfile, renderSite } from "./caddy.js";
-import type { DeployLayout } from "./plan.js";
+import { ROOT, type DeployLayout } from "./plan.js";
 import { assign, quote } from "./shell.js";
 import { renderHealthService, renderHealthTimer, renderUnit } from "./systemd.js";
 
@@ -38,17 +38,24 @@ UNIT_DIR="$PREFIX/etc/systemd/system"
 
 log() { printf '  -> %s\\n' "$*"; }
 
-# Writes stdin to a file only when its content differs; prints whether it changed.
+# Writes stdin to a file (mode 644) only when its content differs. Returns 0 when
+# it changed the file and 1 when it did not; a file it cannot write stops the
+# script (set -e does not apply inside the \`if\` that calls it).
 write_file() {
   local target="$1" tmp
-  tmp="$(mktemp)"
-  cat > "$tmp"
+  mkdir -p "$(dirname "$target")" || exit 1
+  tmp="$(mktemp "$target.XXXXXX")" || exit 1
+  cat > "$tmp" || exit 1
   if [ -f "$target" ] && cmp -s "$tmp" "$target"; then
     rm -f "$tmp"
     return 1
   fi
-  mkdir -p "$(dirname "$target")"
-  mv "$tmp" "$target"
+  chmod 644 "$tmp"
+  if ! mv -T "$tmp" "$target"; then
+    rm -f "$tmp"
+    echo "cannot write $target" >&2
+    exit 1
+  fi
   return 0
 }
 
@@ -124,6 +131,12 @@ layer_secrets() {
 layer_proxy() {
   log "Proxy: ${l.target.domain} -> ${ports.map((p) => `localhost:${p}`).join(", ")}"
   ${writeAlways('"$ROOT/caddy/Caddyfile"', renderMasterCaddyfile())}
+  # Caddy's own configuration imports the master file once; the rest of it is left as it is.
+  mkdir -p "$PREFIX/etc/caddy"
+  touch "$PREFIX/etc/caddy/Caddyfile"
+  if ! grep -qxF ${quote(`import ${ROOT}/caddy/Caddyfile`)} "$PREFIX/etc/caddy/Caddyfile"; then
+    echo ${quote(`import ${ROOT}/caddy/Caddyfile`)} >> "$PREFIX/etc/caddy/Caddyfile"
+  fi
   ${writeIfChanged('"$ROOT/caddy/apps/$APP.caddy"', renderSite(l), "systemctl reload caddy || systemctl restart caddy")}
 }
 
@@ -136,8 +149,9 @@ ${units.map((u) => `  ${writeIfChanged(`"$UNIT_DIR/${u.name}"`, u.text, "changed
   ${writeIfChanged('"$APP_DIR/health-check.sh"', healthScript, "changed=1")}
   chmod 755 "$APP_DIR/health-check.sh"
   if [ "$changed" = 1 ]; then systemctl daemon-reload; fi
-${units.flatMap((u) => u.instances).map((i) => `  systemctl enable --now ${i} >/dev/null`).join("\n")}
-  systemctl enable --now "tova-$APP-health.timer" >/dev/null
+  # Restarting starts an instance that is not running and moves a running one to the current release.
+${units.flatMap((u) => u.instances).map((i) => `  systemctl enable ${i} >/dev/null 2>&1\n  systemctl restart ${i}`).join("\n")}
+  systemctl enable --now "tova-$APP-health.timer" >/dev/null 2>&1
 }
 
 layers=("$@")

@@ -99,7 +99,8 @@ function manifest(app: PortedApp, d: DeployTarget, f: Facts): Infrastructure {
       staticClient: app.clients.length > 0,
       cors: f.cors,
     },
-    secrets: f.secrets,
+    // A value the deploy block sets in its env { } is not a secret to ask for.
+    secrets: f.secrets.filter((name) => !Object.hasOwn(d.env, name)),
     dataFiles: f.dataFiles,
     instances: d.instances,
     memory: d.memory,

@@ -6,6 +6,7 @@
 import { Database } from "bun:sqlite";
 import { resolve } from "node:path";
 import { register } from "./handles.js";
+import { dataPath } from "../stdlib/data-dir.js";
 import type { Db } from "./types.js";
 
 const open = new Map<string, Db>();
@@ -14,7 +15,8 @@ const open = new Map<string, Db>();
  * Opens (once per process) the SQLite database at `path`, creating the file if needed.
  * @example const db = sqlite("metrics.db");
  */
-export function sqlite(path: string): Db {
+export function sqlite(file: string): Db {
+  const path = dataPath(file);
   const key = path === ":memory:" ? path : resolve(path);
   const existing = open.get(key);
   if (existing) return existing;

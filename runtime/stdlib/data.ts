@@ -4,6 +4,7 @@
 // is imported lazily so that the stdlib still loads in a browser.
 import type * as Fs from "node:fs";
 import { columnsOf, CsvParser, formatCsv, headerOf, parseCsv } from "./csv.js";
+import { dataPath } from "./data-dir.js";
 
 type Format = "csv" | "json" | "jsonl";
 
@@ -34,7 +35,8 @@ function parseJsonLines(text: string): unknown[] {
  * All rows of a file: CSV (with a header line), JSON (an array) or JSON Lines.
  * @example source customers = read("customers.csv")
  */
-export function read(path: string): any[] {
+export function read(file: string): any[] {
+  const path = dataPath(file);
   const format = formatOf(path);
   const text = fs().readFileSync(path, "utf8");
   switch (format) {
@@ -59,7 +61,8 @@ export interface WriteOptions {
  * Writes rows to a file in the format its extension names.
  * @example write(cleaned, "output.csv", append: true)
  */
-export function write(rows: readonly any[], path: string, options: WriteOptions = {}): void {
+export function write(rows: readonly any[], file: string, options: WriteOptions = {}): void {
+  const path = dataPath(file);
   const f = fs();
   const exists = f.existsSync(path) && f.statSync(path).size > 0;
   const append = options.append === true && exists;
@@ -115,7 +118,8 @@ export interface StreamOptions {
  * rows, reading the file a chunk at a time. A `.json` array is read whole.
  * @example stream("huge_file.csv", batch: 10000) |> each(fn(batch) write(batch, "out.csv", append: true))
  */
-export async function* stream(path: string, options: StreamOptions = {}): AsyncGenerator<any[], void, undefined> {
+export async function* stream(file: string, options: StreamOptions = {}): AsyncGenerator<any[], void, undefined> {
+  const path = dataPath(file);
   const size = Math.max(1, options.batch ?? 10_000);
   const format = formatOf(path);
   if (format === "json") {

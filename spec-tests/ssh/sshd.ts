@@ -1,15 +1,20 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 /**
  * A real sshd on loopback with a throwaway host key and client key, for the
  * deploy tests (architecture.md, "System tools for tests"). `TOVA_SSH_CONFIG`
- * points the CLI's ssh at it under the alias `tova-test`; `TOVA_REMOTE_PREFIX`
- * keeps every remote path inside the sandbox. `.ci/run` installs
- * openssh-server; without it these tests are skipped outside CI.
+ * points the CLI's ssh at it under the alias `tova-test`. Its sessions get
+ * (sshd's SetEnv) `TOVA_PREFIX`, the sandbox root every remote path of
+ * provision.sh and `tova deploy` hangs off, and a PATH whose first directory
+ * holds the stand-ins for what needs an init system, the internet or the real
+ * /etc: apt-get, ufw and useradd only record their calls; systemctl and
+ * journalctl run the app's units with Bun (stand-ins/systemd.mjs). `.ci/run`
+ * installs openssh-server; without it these tests are skipped outside CI.
  */
 export const SSHD = "/usr/sbin/sshd";
 export const hasSshd = () => existsSync(SSHD);
@@ -18,9 +23,15 @@ export interface Sshd {
   dir: string;
   /** The remote root prefix: everything the deploy writes lands under it. */
   prefix: string;
+  /** The environment for the CLI (the ssh config to use). */
   env: Record<string, string>;
+  /** Every call of a stand-in so far, one `tool args` line each. */
+  calls(): string[];
   stop(): Promise<void>;
 }
+
+const STAND_INS = path.join(path.dirname(fileURLToPath(import.meta.url)), "stand-ins");
+const BUN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "node_modules", ".bin", "bun");
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -41,6 +52,18 @@ export async function startSshd(): Promise<Sshd> {
   chmodSync(path.join(dir, "authorized_keys"), 0o600);
   const port = await freePort();
   const user = os.userInfo().username;
+  const prefix = path.join(dir, "root");
+  const bin = path.join(dir, "bin");
+  const callsLog = path.join(dir, "calls.log");
+  const state = path.join(dir, "state");
+  mkdirSync(prefix);
+  mkdirSync(bin);
+  writeFileSync(callsLog, "");
+  for (const tool of ["apt-get", "ufw", "useradd"]) symlinkSync(path.join(STAND_INS, "record"), path.join(bin, tool));
+  for (const tool of ["systemctl", "journalctl"]) {
+    writeFileSync(path.join(bin, tool), `#!/bin/sh\nexec ${process.execPath} ${path.join(STAND_INS, "systemd.mjs")} ${tool} "$@"\n`, { mode: 0o755 });
+  }
+  symlinkSync(BUN, path.join(bin, "bun"));
   writeFileSync(
     path.join(dir, "sshd_config"),
     [
@@ -53,6 +76,7 @@ export async function startSshd(): Promise<Sshd> {
       "UsePAM no",
       "PasswordAuthentication no",
       "PermitRootLogin yes",
+      `SetEnv TOVA_PREFIX=${prefix} TOVA_TEST_CALLS=${callsLog} TOVA_TEST_STATE=${state} PATH=${bin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
       "",
     ].join("\n"),
   );
@@ -75,8 +99,7 @@ export async function startSshd(): Promise<Sshd> {
   const child: ChildProcess = spawn(SSHD, ["-D", "-e", "-f", path.join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
   child.stderr!.on("data", (d: Buffer) => (log += d));
-  const prefix = path.join(dir, "root");
-  const env = { TOVA_SSH_CONFIG: path.join(dir, "ssh_config"), TOVA_REMOTE_PREFIX: prefix };
+  const env = { TOVA_SSH_CONFIG: path.join(dir, "ssh_config") };
   for (let i = 0; ; i++) {
     const r = spawnSync("ssh", ["-F", env.TOVA_SSH_CONFIG, "-o", "BatchMode=yes", "tova-test", "true"], { encoding: "utf8" });
     if (r.status === 0) break;
@@ -87,12 +110,22 @@ export async function startSshd(): Promise<Sshd> {
     dir,
     prefix,
     env,
+    calls: () => readFileSync(callsLog, "utf8").split("\n").filter(Boolean),
     async stop() {
+      // Every app the systemctl stand-in started, then sshd.
+      const units = path.join(state, "units");
+      for (const f of existsSync(units) ? readdirSync(units).filter((f) => f.endsWith(".pid")) : []) {
+        try {
+          process.kill(Number(readFileSync(path.join(units, f), "utf8")), "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      }
       if (child.exitCode === null) {
         child.kill("SIGTERM");
         await new Promise((r) => child.once("exit", r));
       }
-      rmSync(dir, { recursive: true, force: true });
+      if (!process.env["TOVA_TEST_KEEP"]) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
