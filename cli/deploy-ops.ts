@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { appName, layout, portCount } from "../backends/deploy/plan.js";
+import { appName, instances, layout, portCount } from "../backends/deploy/plan.js";
 import { claimPorts, parseRegistry, renderRegistry, withoutApp, type Registry } from "../backends/deploy/registry.js";
 import { postReceiveHook } from "../backends/deploy/git-hook.js";
 import * as scripts from "../backends/deploy/remote.js";
@@ -50,7 +50,7 @@ export async function runDeployOp(args: OpsArgs): Promise<number> {
     const state = scripts.parseState(answered(server, server.run(scripts.stateScript(name), 30_000)).stdout);
     const registry = parseRegistry(state.registry);
     const l = layout(app, target, claimPorts(registry, name, portCount(app, target)));
-    const units = registry.apps[name]?.units ?? l.servers.flatMap((s) => s.ports.map((p) => s.unit.replace("@.service", `@${p}.service`)));
+    const units = registry.apps[name]?.units ?? instances(l).map((i) => i.unit);
 
     if (args.status) return status(server, progress, name, state, registry, units, l.target.health, target.keepReleases, `https://${target.domain}`);
     if (args.logs) return logs(server, units, args, l.servers.map((s) => s.ports.length));

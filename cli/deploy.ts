@@ -3,7 +3,7 @@ import type { CheckedApp } from "../ir/checked.js";
 import type { DeployTarget } from "../ir/types.js";
 import { LAYERS, renderManifest, type LayerHashes, type LayerName } from "../backends/deploy/manifest.js";
 import { renderPlan } from "../backends/deploy/plan-text.js";
-import { appName, layout, portCount, type DeployLayout } from "../backends/deploy/plan.js";
+import { appName, instances, layout, portCount, type DeployLayout } from "../backends/deploy/plan.js";
 import { renderProvision } from "../backends/deploy/provision.js";
 import { claimPorts, parseRegistry, renderRegistry, withApp, type Registry } from "../backends/deploy/registry.js";
 import * as scripts from "../backends/deploy/remote.js";
@@ -241,7 +241,8 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
       progress.step(`Data files → data/ (${l.infra.dataFiles.join(", ")})`);
     }
 
-    if (missing.length > 0 || first) {
+    const showSecrets = missing.length > 0 || (first && l.infra.secrets.length > 0);
+    if (showSecrets) {
       progress.line();
       progress.line("Configuring secrets...");
     }
@@ -250,12 +251,12 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
       for (const s of missing) values.push([s, await askSecret(`      ${s}: `)]);
       check(server, server.run(scripts.setEnvScript(name, values)), "writing .env.production");
     }
-    layerStep(server, progress, name, version, "secrets", missing.length || first ? `${plural(l.infra.secrets.length, "secret")} configured` : null);
+    layerStep(server, progress, name, version, "secrets", showSecrets ? `${plural(l.infra.secrets.length, "secret")} configured` : null);
 
     if (run.has("proxy")) {
       progress.line();
       progress.line("Configuring reverse proxy...");
-      layerStep(server, progress, name, version, "proxy", `${target.domain} → ${l.servers.flatMap((s) => s.ports).map((p) => `localhost:${p}`).join(",")}`);
+      layerStep(server, progress, name, version, "proxy", `${target.domain} → localhost:${l.servers.flatMap((s) => s.ports).join(",")}`);
       for (const s of l.servers) for (const p of s.websockets) progress.step(`WebSocket ${p} → upgrade`);
       for (const s of l.servers) for (const p of s.sse) progress.step(`SSE ${p} → unbuffered`);
       if (l.infra.proxy.autoSsl) progress.step("SSL certificate (Caddy, Let's Encrypt)");
@@ -268,7 +269,7 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
     progress.step(`Setting current → releases/${version}`);
     const services = server.run(scripts.restartScript(name), 180_000);
     check(server, services, `the services layer of ${version}`);
-    for (const s of l.servers) for (const p of s.ports) progress.step(`${s.unit.replace("@.service", `@${p}.service`)} ${first ? "started" : "restarted"}`);
+    for (const i of instances(l)) progress.step(`${i.unit} ${first ? "started" : "restarted"}`);
   } catch (e) {
     if (!live) {
       server.run(scripts.discardScript(name, version));
@@ -280,7 +281,7 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
   }
 
   const healthy = health(server, l);
-  const entry = { ports, domain: target.domain, instances: target.instances, servers: Object.fromEntries(l.servers.map((s) => [s.block ?? "default", s.ports])), units: units(l), deployed_at: new Date().toISOString() };
+  const entry = { ports, domain: target.domain, instances: target.instances, servers: Object.fromEntries(l.servers.map((s) => [s.block ?? "default", s.ports])), units: instances(l).map((i) => i.unit), deployed_at: new Date().toISOString() };
   if (healthy.ok) {
     progress.step(`Health check ${target.health} passed`);
     const pruned = server.run(scripts.pruneScript(name, target.keepReleases));
@@ -327,17 +328,13 @@ function layerStep(server: Transport, progress: Progress, app: string, version: 
   if (title) progress.step(title);
 }
 
-function units(l: DeployLayout): string[] {
-  return l.servers.flatMap((s) => s.ports.map((p) => s.unit.replace("@.service", `@${p}.service`)));
-}
-
 function url(l: DeployLayout): string {
   return `${l.infra.proxy.autoSsl ? "https" : "http"}://${l.target.domain}`;
 }
 
 function health(server: Transport, l: DeployLayout): { ok: boolean; output: string } {
-  const instances = l.servers.flatMap((s) => s.ports.map((port) => ({ port, unit: s.unit.replace("@.service", `@${port}.service`) })));
-  const r = server.run(scripts.healthScript(instances, l.target.health, l.target.healthTimeout), (l.target.healthTimeout + 30) * 1000 * Math.max(1, instances.length));
+  const all = instances(l);
+  const r = server.run(scripts.healthScript(all, l.target.health, l.target.healthTimeout), (l.target.healthTimeout + 30) * 1000 * Math.max(1, all.length));
   if (r.unreachable) throw new DeployFailure(`cannot reach ${server.label} over ssh`, r.stderr);
   const output = r.stdout
     .split("\n")

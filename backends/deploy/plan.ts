@@ -35,6 +35,16 @@ export interface DeployLayout {
   front: ServerUnit | null;
 }
 
+/** The unit of one instance: `tova-<app>@<port>.service`. */
+export function instanceUnit(s: ServerUnit, port: number): string {
+  return s.unit.replace("@.service", `@${port}.service`);
+}
+
+/** Every instance of every server block, in block order. */
+export function instances(l: DeployLayout): { port: number; unit: string }[] {
+  return l.servers.flatMap((s) => s.ports.map((port) => ({ port, unit: instanceUnit(s, port) })));
+}
+
 /** How many ports the target needs: one per server block and instance. */
 export function portCount(app: CheckedApp, target: DeployTarget): number {
   return app.servers.length * target.instances;

@@ -1,5 +1,5 @@
 import { renderMasterCaddyfile, renderSite } from "./caddy.js";
-import { ROOT, type DeployLayout } from "./plan.js";
+import { ROOT, instanceUnit, type DeployLayout } from "./plan.js";
 import { assign, quote } from "./shell.js";
 import { renderHealthService, renderHealthTimer, renderUnit } from "./systemd.js";
 
@@ -11,7 +11,7 @@ import { renderHealthService, renderHealthTimer, renderUnit } from "./systemd.js
  */
 export function renderProvision(l: DeployLayout): string {
   const db = l.infra.databases;
-  const units = l.servers.map((s) => ({ name: s.unit, text: renderUnit(l, s), instances: s.ports.map((p) => s.unit.replace("@.service", `@${p}.service`)) }));
+  const units = l.servers.map((s) => ({ name: s.unit, text: renderUnit(l, s), instances: s.ports.map((p) => instanceUnit(s, p)) }));
   // `write_file` returns 0 when it changed the file; the heredoc's delimiter must stand alone on its line.
   const writeIfChanged = (path: string, text: string, onChange: string) => `if write_file ${path} <<'TOVA_EOF'; then\n${text}TOVA_EOF\n    ${onChange}\n  fi`;
   const writeAlways = (path: string, text: string) => `write_file ${path} <<'TOVA_EOF' || true\n${text}TOVA_EOF`;
@@ -20,7 +20,7 @@ export function renderProvision(l: DeployLayout): string {
     "#!/usr/bin/env bash",
     "# Restarts every instance that does not answer its health check.",
     "set -uo pipefail",
-    ...l.servers.flatMap((s) => s.ports.map((p) => `curl -fsS --max-time ${l.target.healthTimeout} http://127.0.0.1:${p}${l.target.health} >/dev/null || systemctl restart ${s.unit.replace("@.service", `@${p}.service`)}`)),
+    ...l.servers.flatMap((s) => s.ports.map((p) => `curl -fsS --max-time ${l.target.healthTimeout} http://127.0.0.1:${p}${l.target.health} >/dev/null || systemctl restart ${instanceUnit(s, p)}`)),
     "",
   ].join("\n");
   return `#!/usr/bin/env bash
@@ -129,7 +129,7 @@ layer_secrets() {
 }
 
 layer_proxy() {
-  log "Proxy: ${l.target.domain} -> ${ports.map((p) => `localhost:${p}`).join(", ")}"
+  log "Proxy: ${l.target.domain} -> localhost:${ports.join(",")}"
   ${writeAlways('"$ROOT/caddy/Caddyfile"', renderMasterCaddyfile())}
   # Caddy's own configuration imports the master file once; the rest of it is left as it is.
   mkdir -p "$PREFIX/etc/caddy"
