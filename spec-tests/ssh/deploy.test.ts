@@ -1,12 +1,11 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasSshd, startSshd, type Sshd } from "./sshd.js";
+import { hasSshd, portBase, startSshd, type Sshd } from "./sshd.js";
 
 /**
  * `tova deploy` end to end against a real sshd on loopback (deploy-blocks.md,
@@ -41,20 +40,6 @@ function tovaAsync(project: string, ...args: string[]): Promise<Run> {
     child.stderr.on("data", (d: Buffer) => (stderr += d));
     child.on("close", (status) => resolve({ status, stdout, stderr }));
   });
-}
-
-/** A port with ten free ones after it, for the registry's first_port (3000 may be taken by other tests). */
-async function freeRange(): Promise<number> {
-  for (;;) {
-    const p = await new Promise<number>((resolve) => {
-      const s = net.createServer();
-      s.listen(0, "127.0.0.1", () => {
-        const { port } = s.address() as net.AddressInfo;
-        s.close(() => resolve(port));
-      });
-    });
-    if (p < 60_000) return p;
-  }
 }
 
 /**
@@ -110,7 +95,7 @@ beforeAll(async () => {
   if (!enabled) return;
   sshd = await startSshd();
   work = mkdtempSync(path.join(os.tmpdir(), "tova-deploy-"));
-  base = await freeRange();
+  base = await portBase();
   mkdirSync(root(), { recursive: true });
   // The administrator's choice of where app ports start on this server.
   writeFileSync(path.join(root(), "registry.json"), JSON.stringify({ apps: {}, next_port: base, first_port: base }));

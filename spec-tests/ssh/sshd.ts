@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../server/harness.js";
 
 /**
  * A real sshd on loopback with a throwaway host key and client key, for the
@@ -33,14 +33,15 @@ export interface Sshd {
 const STAND_INS = path.join(path.dirname(fileURLToPath(import.meta.url)), "stand-ins");
 const BUN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "node_modules", ".bin", "bun");
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
+/**
+ * The first port for the sandbox registry's `first_port`: a free one with
+ * room after it (3000 onwards may be taken by other tests running alongside).
+ */
+export async function portBase(): Promise<number> {
+  for (;;) {
+    const p = await freePort();
+    if (p < 60_000) return p;
+  }
 }
 
 export async function startSshd(): Promise<Sshd> {
