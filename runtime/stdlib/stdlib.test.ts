@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import * as std from "./index.js";
 import { formatCsv, parseCsv } from "./csv.js";
+import { dataPath } from "./data-dir.js";
 
 const { Ok, Err, Some, None, isFailure, unwrap, unwrapOr, ok_or, map, first, last, find, sort_by } = std;
 
@@ -185,5 +186,34 @@ describe("files of rows", () => {
     const batches: unknown[] = [];
     for await (const batch of std.stream(file("s.jsonl"), { batch: 2 })) batches.push(batch);
     expect(batches).toEqual([[{ a: 1 }, { a: 2 }], [{ a: 3 }]]);
+  });
+});
+
+describe("the data directory of a deployed app", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "tova-data-dir-"));
+  afterAll(() => {
+    vi.unstubAllEnvs();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("leaves paths alone when TOVA_DATA_DIR is unset (tova run, tova dev)", () => {
+    vi.stubEnv("TOVA_DATA_DIR", "");
+    expect(dataPath("app.db")).toBe("app.db");
+    expect(dataPath("./data/x.csv")).toBe("./data/x.csv");
+  });
+
+  it("puts relative paths under TOVA_DATA_DIR and leaves absolute ones and :memory: alone", () => {
+    vi.stubEnv("TOVA_DATA_DIR", "/opt/tova/apps/myapp/data/");
+    expect(dataPath("app.db")).toBe("/opt/tova/apps/myapp/data/app.db");
+    expect(dataPath("./exports/out.csv")).toBe("/opt/tova/apps/myapp/data/exports/out.csv");
+    expect(dataPath("/var/lib/x.db")).toBe("/var/lib/x.db");
+    expect(dataPath(":memory:")).toBe(":memory:");
+  });
+
+  it("read and write resolve through it, so a deployed app's files live outside its releases", () => {
+    vi.stubEnv("TOVA_DATA_DIR", dir);
+    std.write([{ a: 1 }], "rows.csv");
+    expect(readFileSync(path.join(dir, "rows.csv"), "utf8")).toContain("a");
+    expect(std.read("rows.csv")).toEqual([{ a: 1 }]);
   });
 });
