@@ -4,6 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { postReceiveHook } from "../backends/deploy/git-hook.js";
+import * as remote from "../backends/deploy/remote.js";
 import { compile } from "../compile.js";
 
 /**
@@ -71,6 +73,39 @@ describe("deploy artifacts pass the real tools", () => {
       const r = spawnSync("systemd-analyze", ["verify", `--root=${root}`, ...units], { encoding: "utf8" });
       expect(r.stderr).toBe("");
       expect(r.status).toBe(0);
+    });
+  }
+
+  // The short scripts `tova deploy` runs over ssh, and the post-receive hook of --setup-git.
+  const units = ["tova-myapp@3000.service", "tova-myapp@3001.service"];
+  const scripts: Record<string, string> = {
+    lock: remote.lockScript("myapp", "alice@laptop (pid 42)"),
+    state: remote.stateScript("myapp"),
+    unlock: remote.unlockScript(),
+    provision: remote.provisionScript("myapp", "v3", ["app", "services"]),
+    dataFiles: remote.dataFilesScript("myapp", "v3"),
+    setEnv: remote.setEnvScript("myapp", [["API_KEY", "it's $secret"]]),
+    listEnv: remote.listEnvScript("myapp"),
+    activate: remote.activateScript("myapp", "v3"),
+    switch: remote.switchScript("myapp", "v2"),
+    restart: remote.restartScript("myapp"),
+    health: remote.healthScript(units.map((unit, i) => ({ port: 3000 + i, unit })), "/healthz", 10),
+    prune: remote.pruneScript("myapp", 5),
+    discard: remote.discardScript("myapp", "v3"),
+    writeRegistry: remote.writeRegistryScript('{"apps":{}}\n'),
+    status: remote.statusScript("myapp", units, "/healthz"),
+    list: remote.listScript(),
+    remove: remote.removeScript("myapp", units, ["tova-myapp@.service"], { database: "myapp", user: "myapp" }, "20261122-1800"),
+    setupGit: remote.setupGitScript("myapp", "#!/bin/sh\n"),
+    installToolchain: remote.installToolchainScript("0.1.0"),
+    hook: postReceiveHook({ app: "myapp", env: "prod", branch: "main", path: "app/main.tova", toolchain: "toolchain/tova-0.1.0" }),
+  };
+  for (const [name, text] of Object.entries(scripts)) {
+    it.skipIf(!has("shellcheck") && !required)(`shellcheck: remote ${name} script`, () => {
+      const file = path.join(tmp, `remote-${name}.sh`);
+      writeFileSync(file, text.startsWith("#!") ? text : `#!/usr/bin/env bash\n${text}`);
+      const r = spawnSync("shellcheck", ["-S", "style", file], { encoding: "utf8" });
+      expect(r.stdout + r.stderr).toBe("");
     });
   }
 });

@@ -12,6 +12,9 @@ function preamble(app: string | null): string {
   return ["set -euo pipefail", 'ROOT="${TOVA_PREFIX:-}/opt/tova"', ...(app ? [assign("APP", app), 'APP_DIR="$ROOT/apps/$APP"'] : []), ""].join("\n");
 }
 
+/** The app's complete releases (`v1`, `v2`, ...), one per line, unsorted; fails (grep) when there are none. */
+const LIST_RELEASES = `find "$APP_DIR/releases" -mindepth 1 -maxdepth 1 -type d -name 'v*' -printf '%f\\n' 2>/dev/null | grep -E '^v[0-9]+$'`;
+
 /** The markers between the sections of `stateScript`'s output. */
 export const SECTION = "@@tova:";
 
@@ -39,7 +42,7 @@ function stateBody(): string {
   return `section() { printf '\\n${SECTION}%s\\n' "$1"; }
 section registry; cat "$ROOT/registry.json" 2>/dev/null || true
 section current; readlink "$APP_DIR/current" 2>/dev/null || true
-section releases; ls -1 "$APP_DIR/releases" 2>/dev/null | grep -E '^v[0-9]+$' || true
+section releases; ${LIST_RELEASES} || true
 section manifest; cat "$APP_DIR/current/.tova-manifest.json" 2>/dev/null || true
 section env; if [ -f "$APP_DIR/.env.production" ]; then grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$APP_DIR/.env.production" | cut -d= -f1 || true; fi
 section end
@@ -110,8 +113,17 @@ fi
 `;
 }
 
-/** Appends or replaces `KEY=value` lines of `.env.production` (mode 600), never touching the other lines. */
+/**
+ * Appends or replaces `KEY=value` lines of `.env.production` (mode 600), never
+ * touching the other lines. Values go through a quoted here-document, so
+ * nothing in them is expanded; they cannot hold a new line (EnvironmentFile
+ * reads one line per variable).
+ */
 export function setEnvScript(app: string, values: readonly (readonly [string, string])[]): string {
+  for (const [key, value] of values) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`not an environment variable name: ${key}`);
+    if (/[\r\n]/.test(value)) throw new Error(`the value of ${key} may not contain a new line`);
+  }
   return `${preamble(app)}file="$APP_DIR/.env.production"
 mkdir -p "$APP_DIR"
 touch "$file"
@@ -119,7 +131,9 @@ chmod 600 "$file"
 tmp="$(mktemp)"
 cp "$file" "$tmp"
 ${values.map(([key, value]) => `grep -v ${quote(`^${key}=`)} "$tmp" > "$tmp.next" || true
-printf '%s\\n' ${quote(`${key}=${value}`)} >> "$tmp.next"
+cat >> "$tmp.next" <<'TOVA_EOF'
+${key}=${value}
+TOVA_EOF
 mv "$tmp.next" "$tmp"`).join("\n")}
 cat "$tmp" > "$file"
 rm -f "$tmp"
@@ -161,7 +175,8 @@ export function restartScript(app: string): string {
  * log lines. Exits 1 when any instance failed.
  */
 export function healthScript(instances: readonly { port: number; unit: string }[], path: string, timeout: number): string {
-  return `${preamble(null)}failed=0
+  return `set -euo pipefail
+failed=0
 deadline=$((SECONDS + ${timeout}))
 check() {
   local port="$1" unit="$2" out
@@ -188,7 +203,7 @@ export function pruneScript(app: string, keep: number): string {
   return `${preamble(app)}cd "$APP_DIR/releases"
 rm -rf ./*.partial
 live="$(readlink "$APP_DIR/current" | sed 's#.*/##')"
-{ ls -1 | grep -E '^v[0-9]+$' || true; } | sort -t v -k 2 -n | head -n -${keep} | while read -r old; do
+{ ${LIST_RELEASES} || true; } | sort -t v -k 2 -n | head -n -${keep} | while read -r old; do
   if [ "$old" != "$live" ]; then rm -rf "$old"; echo "$old"; fi
 done
 `;
@@ -215,7 +230,7 @@ port=${quote(u.replace(/^.*@(\d+)\.service$/, "$1"))}
 if curl -fsS --max-time 3 "http://127.0.0.1:$port"${quote(health)} >/dev/null 2>&1; then healthy=healthy; else healthy=unhealthy; fi
 printf 'unit %s %s %s %s\\n' ${quote(u)} "\${state:-unknown}" "$healthy" "$(systemctl show ${quote(u)} -p MemoryCurrent -p ActiveEnterTimestamp --value 2>/dev/null | tr '\\n' ' ')"`).join("\n")}
 printf 'current %s\\n' "$(readlink "$APP_DIR/current" 2>/dev/null | sed 's#.*/##')"
-printf 'releases %s\\n' "$(ls -1 "$APP_DIR/releases" 2>/dev/null | grep -cE '^v[0-9]+$' || true)"
+printf 'releases %s\\n' "$({ ${LIST_RELEASES} || true; } | wc -l)"
 printf 'deployed %s\\n' "$(stat -c %Y "$APP_DIR/current" 2>/dev/null || echo 0)"
 `;
 }
