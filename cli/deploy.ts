@@ -281,9 +281,12 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
   }
 
   const healthy = health(server, l);
-  const entry = { ports, domain: target.domain, instances: target.instances, servers: Object.fromEntries(l.servers.map((s) => [s.block ?? "default", s.ports])), units: instances(l).map((i) => i.unit), deployed_at: new Date().toISOString() };
+  const units = instances(l).map((i) => i.unit);
+  const before = registry.apps[name];
+  const entry = { ports, domain: target.domain, instances: target.instances, servers: Object.fromEntries(l.servers.map((s) => [s.block ?? "default", s.ports])), units, deployed_at: new Date().toISOString() };
   if (healthy.ok) {
     progress.step(`Health check ${target.health} passed`);
+    stopUnits(server, progress, (before?.units ?? []).filter((u) => !units.includes(u)));
     const pruned = server.run(scripts.pruneScript(name, target.keepReleases));
     check(server, server.run(scripts.writeRegistryScript(renderRegistry(withApp(registry, name, { ...entry, version })))), "writing registry.json");
     const removed = pruned.stdout.trim().split("\n").filter(Boolean);
@@ -303,11 +306,23 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
   progress.line();
   progress.line("⚠ Health check failed, rolling back...");
   const restored = switchTo(server, progress, l, back, version);
-  check(server, server.run(scripts.writeRegistryScript(renderRegistry(withApp(registry, name, { ...entry, version: back })))), "writing registry.json");
+  if (before?.units) {
+    // The previous release's instances serve again; the ones only the failed release had stop, and the registry is left as it was.
+    stopUnits(server, progress, units.filter((u) => !before.units!.includes(u)));
+  } else {
+    check(server, server.run(scripts.writeRegistryScript(renderRegistry(withApp(registry, name, { ...entry, version: back })))), "writing registry.json");
+  }
   progress.line();
   progress.line(`✗ Deploy failed. Rolled back to ${back}${restored ? "" : " (which is not healthy either)"}.`);
   progress.line(`  ${version} stays in releases/ for debugging. Run \`tova deploy ${target.name} --logs\` to investigate.`);
   return EXIT.errors;
+}
+
+/** Stops instances no release needs any more (their ports go back to the registry). */
+function stopUnits(server: Transport, progress: Progress, units: readonly string[]): void {
+  if (units.length === 0) return;
+  check(server, server.run(scripts.stopUnitsScript(units)), "stopping instances no longer needed");
+  for (const u of units) progress.step(`${u} stopped`);
 }
 
 function databasesTitle(l: DeployLayout): string {

@@ -258,7 +258,7 @@ export function removeScript(app: string, units: readonly string[], templates: r
   return `${preamble(app)}UNIT_DIR="\${TOVA_PREFIX:-}/etc/systemd/system"
 ARCHIVE="$ROOT/archive/$APP/${stamp}"
 step() { printf 'step %s\\n' "$1"; }
-${units.map((u) => `systemctl disable --now ${quote(u)} >/dev/null 2>&1 || true`).join("\n")}
+${stopUnits(units)}
 systemctl disable --now "tova-$APP-health.timer" >/dev/null 2>&1 || true
 step stopped
 rm -f ${templates.map((t) => `"$UNIT_DIR/"${quote(t)}`).join(" ")} "$UNIT_DIR/tova-$APP-health.timer" "$UNIT_DIR/tova-$APP-health.service"
@@ -284,6 +284,19 @@ done
 rm -rf "$APP_DIR"
 printf 'archive %s\\n' "$ARCHIVE"
 `;
+}
+
+function stopUnits(units: readonly string[]): string {
+  return units.map((u) => `systemctl disable --now ${quote(u)} >/dev/null 2>&1 || true`).join("\n");
+}
+
+/**
+ * Stops and disables instances the live release no longer has (fewer
+ * instances, a server block removed, or the extra ones of a release that was
+ * rolled back), so their ports can be given to another app.
+ */
+export function stopUnitsScript(units: readonly string[]): string {
+  return `set -euo pipefail\n${stopUnits(units)}\n`;
 }
 
 /** Sets up push-to-deploy: a bare repository and its post-receive hook (the hook's text is given). */

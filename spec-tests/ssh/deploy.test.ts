@@ -63,7 +63,7 @@ function request(port: number, method: string, route: string, body?: unknown): P
 const get = (port: number, route: string) => request(port, "GET", route);
 const rpc = (port: number, fn: string, args: unknown[]) => request(port, "POST", `/rpc/${fn}`, { __args: args });
 
-const program = (version: string, extra = "") => `server {
+const program = (version: string, extra = "", instances = 1) => `server {
   db { path: "app.db" }
   model Note { text: String }
   env API_KEY: String
@@ -77,6 +77,7 @@ ${extra}
 deploy "prod" {
   server: "tova-test"
   domain: "myapp.example.com"
+  instances: ${instances}
   keep_releases: 3
   health_timeout: 3
 }
@@ -245,6 +246,24 @@ describe.skipIf(!enabled)("tova deploy over ssh", () => {
     // myapp is untouched.
     expect((await get(base, "/version")).text).toContain("v4");
   }, 60_000);
+
+  it("more instances take free ports (the one blog gave back); fewer stop the extra instance and free its port", async () => {
+    writeFileSync(path.join(myapp, "myapp.tova"), program("v5", "", 2));
+    const up = tova(myapp, "deploy", "prod", "--path", "myapp.tova");
+    expect(up.status, up.stdout + up.stderr).toBe(0);
+    expect(registry().apps["myapp"]!.ports).toEqual([base, base + 1]);
+    for (const port of [base, base + 1]) expect((await get(port, "/version")).text).toContain("v5");
+    expect(readFileSync(path.join(root(), "caddy/apps/myapp.caddy"), "utf8")).toContain(`reverse_proxy localhost:${base} localhost:${base + 1}`);
+
+    writeFileSync(path.join(myapp, "myapp.tova"), program("v6", "", 1));
+    const down = tova(myapp, "deploy", "prod", "--path", "myapp.tova");
+    expect(down.status, down.stdout + down.stderr).toBe(0);
+    expect(down.stdout).toContain(`tova-myapp@${base + 1}.service stopped`);
+    expect(registry().apps["myapp"]!.ports).toEqual([base]);
+    expect(sshd.calls()).toContain(`systemctl disable --now tova-myapp@${base + 1}.service`);
+    await expect(get(base + 1, "/healthz")).rejects.toThrow();
+    expect((await get(base, "/version")).text).toContain("v6");
+  }, 180_000);
 });
 
 describe.skipIf(!enabled)("bad input leaves the server as it was", () => {
@@ -296,7 +315,7 @@ describe.skipIf(!enabled)("bad input leaves the server as it was", () => {
     expect(registry().apps["shop"]).toBeUndefined();
     expect(readdirSync(path.join(appDir("shop"), "releases"))).toEqual([]);
     expect(existsSync(path.join(root(), ".deploy.lock"))).toBe(false);
-    expect((await get(base, "/version")).text).toContain("v4");
+    expect((await get(base, "/version")).text).toContain("v6");
     rmSync(path.join(root(), "caddy/apps/shop.caddy"), { recursive: true });
   }, 120_000);
 });
