@@ -1,11 +1,11 @@
 import os from "node:os";
 import type { CheckedApp } from "../ir/checked.js";
 import type { DeployTarget } from "../ir/types.js";
-import { LAYERS, renderManifest, type LayerHashes, type LayerName } from "../backends/deploy/manifest.js";
+import { LAYERS, parseManifest, renderManifest, type LayerHashes, type LayerName, type ReleaseManifest } from "../backends/deploy/manifest.js";
 import { renderPlan } from "../backends/deploy/plan-text.js";
 import { appName, instances, layout, portCount, type DeployLayout } from "../backends/deploy/plan.js";
 import { renderProvision } from "../backends/deploy/provision.js";
-import { claimPorts, parseRegistry, renderRegistry, withApp, type Registry } from "../backends/deploy/registry.js";
+import { claimPorts, parseRegistry, renderRegistry, withApp, type Registry, type RegistryApp } from "../backends/deploy/registry.js";
 import * as scripts from "../backends/deploy/remote.js";
 import { addToBundle, buildBundle, BundleError, changedFiles, type Bundle } from "./bundle.js";
 import { loadDeployTarget } from "./deploy-target.js";
@@ -69,7 +69,7 @@ function plan(app: CheckedApp, target: DeployTarget, server: Transport): number 
   let ports: number[] | undefined;
   if (!r.unreachable && r.code === 0) {
     const state = scripts.parseState(r.stdout);
-    previous = manifestLayers(state.manifest);
+    previous = parseManifest(state.manifest)?.layers ?? null;
     ports = claimPorts(registryOf(state, server), name, portCount(app, target));
   }
   const l = layout(app, target, ports);
@@ -79,22 +79,6 @@ function plan(app: CheckedApp, target: DeployTarget, server: Transport): number 
 
 function layerHashes(l: DeployLayout, files?: Record<string, string>): LayerHashes {
   return (JSON.parse(renderManifest(l, files)) as { layers: LayerHashes }).layers;
-}
-
-function manifestLayers(text: string): LayerHashes | null {
-  try {
-    return (JSON.parse(text) as { layers: LayerHashes }).layers ?? null;
-  } catch {
-    return null;
-  }
-}
-
-function manifestFiles(text: string): Record<string, string> {
-  try {
-    return (JSON.parse(text) as { files?: Record<string, string> }).files ?? {};
-  } catch {
-    return {};
-  }
 }
 
 function registryOf(state: scripts.ServerState, server: Transport): Registry {
@@ -184,7 +168,7 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
   const l = layout(app, target, ports);
   const manifest = renderManifest(l, bundle.files);
   const layers = layerHashes(l, bundle.files);
-  const previous = manifestLayers(state.manifest);
+  const previous = parseManifest(state.manifest)?.layers ?? null;
   const first = state.current === null || previous === null;
   const number = Math.max(0, ...state.releases.map(scripts.releaseNumber)) + 1;
   const version = `v${number}`;
@@ -213,7 +197,7 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
     progress.line("Analyzing changes...");
     const infraChanged = (["system", "databases", "proxy"] as const).filter((k) => run.has(k));
     progress.note(`Infrastructure: ${infraChanged.length ? `changed (${infraChanged.join(", ")})` : "no changes"}`);
-    progress.note(`App: ${plural(changedFiles(manifestFiles(state.manifest), bundle.files), "file")} changed`);
+    progress.note(`App: ${plural(changedFiles(parseManifest(state.manifest)?.files ?? {}, bundle.files), "file")} changed`);
   }
 
   addToBundle(bundle, "provision.sh", renderProvision(l), 0o755);
@@ -280,13 +264,14 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
     throw e;
   }
 
-  const healthy = health(server, l);
+  const healthy = health(server, instances(l), { path: l.target.health, timeoutSeconds: l.target.healthTimeout });
   const units = instances(l).map((i) => i.unit);
-  const before = registry.apps[name];
+  // The instances the live release runs now (the registry's record, and its manifest's for older registries).
+  const before = [...new Set([...(registry.apps[name]?.units ?? []), ...(parseManifest(state.manifest)?.instances.map((i) => i.unit) ?? [])])];
   const entry = { ports, domain: target.domain, instances: target.instances, servers: Object.fromEntries(l.servers.map((s) => [s.block ?? "default", s.ports])), units, deployed_at: new Date().toISOString() };
   if (healthy.ok) {
     progress.step(`Health check ${target.health} passed`);
-    stopUnits(server, progress, (before?.units ?? []).filter((u) => !units.includes(u)));
+    stopUnits(server, progress, before.filter((u) => !units.includes(u)));
     const pruned = server.run(scripts.pruneScript(name, target.keepReleases));
     check(server, server.run(scripts.writeRegistryScript(renderRegistry(withApp(registry, name, { ...entry, version })))), "writing registry.json");
     const removed = pruned.stdout.trim().split("\n").filter(Boolean);
@@ -305,15 +290,11 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
   }
   progress.line();
   progress.line("⚠ Health check failed, rolling back...");
-  const restored = switchTo(server, progress, l, back, version);
-  if (before?.units) {
-    // The previous release's instances serve again; the ones only the failed release had stop, and the registry is left as it was.
-    stopUnits(server, progress, units.filter((u) => !before.units!.includes(u)));
-  } else {
-    check(server, server.run(scripts.writeRegistryScript(renderRegistry(withApp(registry, name, { ...entry, version: back })))), "writing registry.json");
-  }
+  const restored = switchTo(server, progress, name, back, version, units);
+  const registryBack = withApp(registry, name, entryOf(restored.manifest, target.domain, back));
+  check(server, server.run(scripts.writeRegistryScript(renderRegistry(registryBack))), "writing registry.json");
   progress.line();
-  progress.line(`✗ Deploy failed. Rolled back to ${back}${restored ? "" : " (which is not healthy either)"}.`);
+  progress.line(`✗ Deploy failed. Rolled back to ${back}${restored.ok ? "" : " (which is not healthy either)"}.`);
   progress.line(`  ${version} stays in releases/ for debugging. Run \`tova deploy ${target.name} --logs\` to investigate.`);
   return EXIT.errors;
 }
@@ -347,9 +328,8 @@ function url(l: DeployLayout): string {
   return `${l.infra.proxy.autoSsl ? "https" : "http"}://${l.target.domain}`;
 }
 
-function health(server: Transport, l: DeployLayout): { ok: boolean; output: string } {
-  const all = instances(l);
-  const r = server.run(scripts.healthScript(all, l.target.health, l.target.healthTimeout), (l.target.healthTimeout + 30) * 1000 * Math.max(1, all.length));
+function health(server: Transport, all: readonly { port: number; unit: string }[], probe: { path: string; timeoutSeconds: number }): { ok: boolean; output: string } {
+  const r = server.run(scripts.healthScript(all, probe.path, probe.timeoutSeconds), (probe.timeoutSeconds + 30) * 1000 * Math.max(1, all.length));
   if (r.unreachable) throw new DeployFailure(`cannot reach ${server.label} over ssh`, r.stderr);
   const output = r.stdout
     .split("\n")
@@ -359,13 +339,36 @@ function health(server: Transport, l: DeployLayout): { ok: boolean; output: stri
   return { ok: r.code === 0, output: output + (r.stderr ? `\n${r.stderr}` : "") };
 }
 
-/** Points `current` at `to`, restarts with that release's units and checks health; says how it went. */
-function switchTo(server: Transport, progress: Progress, l: DeployLayout, to: string, from: string): boolean {
-  check(server, server.run(scripts.switchScript(l.app, to), 180_000), `switching to ${to}`);
+/** The registry entry of a release that is live again, from its own manifest (its instances may differ from the program's now). */
+function entryOf(m: ReleaseManifest, domain: string, version: string): RegistryApp {
+  const blocks = Object.values(m.servers);
+  return { ports: m.instances.map((i) => i.port), domain, instances: blocks[0]?.length ?? m.instances.length, version, servers: m.servers, units: m.instances.map((i) => i.unit), deployed_at: new Date().toISOString() };
+}
+
+/**
+ * Points `current` at `to` and runs that release's proxy and services
+ * layers (its Caddy site and units), stops the instances only `from` had,
+ * and checks the health of `to`'s own instances; says how it went.
+ */
+function switchTo(server: Transport, progress: Progress, app: string, to: string, from: string, fromUnits: readonly string[]): { ok: boolean; manifest: ReleaseManifest } {
+  const manifest = releaseManifest(server, app, to);
+  return { ok: switchToRelease(server, progress, app, to, manifest, from, fromUnits), manifest };
+}
+
+function releaseManifest(server: Transport, app: string, release: string): ReleaseManifest {
+  const manifest = parseManifest(check(server, server.run(scripts.releaseManifestScript(app, release)), `reading releases/${release}/.tova-manifest.json`).stdout);
+  if (!manifest) throw new DeployFailure(`releases/${release} on ${server.label} has no readable .tova-manifest.json`);
+  return manifest;
+}
+
+function switchToRelease(server: Transport, progress: Progress, app: string, to: string, manifest: ReleaseManifest, from: string, fromUnits: readonly string[]): boolean {
+  check(server, server.run(scripts.switchScript(app, to), 180_000), `switching to ${to}`);
   progress.step(`current → releases/${to} (was ${from})`);
   progress.step("Services restarted");
-  const h = health(server, l);
-  progress.step(`Health check ${h.ok ? "passed" : l.target.health}`, h.ok);
+  const live = manifest.instances.map((i) => i.unit);
+  stopUnits(server, progress, fromUnits.filter((u) => !live.includes(u)));
+  const h = health(server, manifest.instances, manifest.health);
+  progress.step(`Health check ${h.ok ? "passed" : manifest.health.path}`, h.ok);
   if (!h.ok) progress.detail(h.output);
   return h.ok;
 }
@@ -381,11 +384,14 @@ async function rollback(app: CheckedApp, target: DeployTarget, server: Transport
     if (!to) throw new DeployFailure(`${state.current} is the oldest release of "${name}" on ${server.label}: nothing to roll back to`);
     progress.line(`Rolling back ${name} on ${server.label}...`);
     const registry = registryOf(state, server);
-    const ports = claimPorts(registry, name, portCount(app, target));
-    const l = layout(app, target, ports);
-    const ok = switchTo(server, progress, l, to, state.current);
+    const fromUnits = parseManifest(state.manifest)?.instances.map((i) => i.unit) ?? registry.apps[name]?.units ?? [];
+    const manifest = releaseManifest(server, name, to);
+    // The release's ports may have been given to another app since (it had more instances then).
+    const held = manifest.instances.flatMap((i) => Object.entries(registry.apps).filter(([other, a]) => other !== name && a.ports.includes(i.port)).map(([other]) => `${i.port} (now ${other}'s)`));
+    if (held.length) throw new DeployFailure(`${to} ran on ports another app holds now: ${held.join(", ")}`, `Deploy the program again instead (its instances take free ports). Nothing was changed.`);
+    const ok = switchToRelease(server, progress, name, to, manifest, state.current, fromUnits);
     const entry = registry.apps[name];
-    if (entry) check(server, server.run(scripts.writeRegistryScript(renderRegistry(withApp(registry, name, { ...entry, version: to })))), "writing registry.json");
+    check(server, server.run(scripts.writeRegistryScript(renderRegistry(withApp(registry, name, entryOf(manifest, entry?.domain ?? target.domain, to))))), "writing registry.json");
     progress.line();
     if (!ok) return failed(progress, `Rolled back to ${to}, but it is not healthy. Run \`tova deploy ${target.name} --logs\` to investigate.`);
     progress.line(`✓ Rolled back to ${to}`);

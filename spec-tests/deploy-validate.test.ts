@@ -88,6 +88,8 @@ describe("deploy artifacts pass the real tools", () => {
     listEnv: remote.listEnvScript("myapp"),
     activate: remote.activateScript("myapp", "v3"),
     switch: remote.switchScript("myapp", "v2"),
+    releaseManifest: remote.releaseManifestScript("myapp", "v2"),
+    stopUnits: remote.stopUnitsScript(units),
     restart: remote.restartScript("myapp"),
     health: remote.healthScript(units.map((unit, i) => ({ port: 3000 + i, unit })), "/healthz", 10),
     prune: remote.pruneScript("myapp", 5),

@@ -45,3 +45,38 @@ export function renderRegistryEntry(l: DeployLayout): string {
   const entry = { ports: l.servers.flatMap((s) => s.ports), domain: l.target.domain, instances: l.target.instances, servers: Object.fromEntries(l.servers.map((s) => [s.block ?? "default", s.ports])) };
   return JSON.stringify({ apps: { [l.app]: entry } }, null, 2) + "\n";
 }
+
+/** What a deploy reads back from a release's `.tova-manifest.json`. */
+export interface ReleaseManifest {
+  layers: LayerHashes;
+  /** The hash of every file of the release. */
+  files: Record<string, string>;
+  /** Its instances (`tova-myapp@3000.service` on 3000), in block order. */
+  instances: { port: number; unit: string }[];
+  /** The ports of each server block ("default" for the unnamed one). */
+  servers: Record<string, number[]>;
+  health: { path: string; timeoutSeconds: number };
+}
+
+/** Parses a manifest a deploy wrote; null when it is missing or not one (a release of another tool, a damaged file). */
+export function parseManifest(text: string): ReleaseManifest | null {
+  try {
+    const m = JSON.parse(text) as {
+      layers?: LayerHashes;
+      files?: Record<string, string>;
+      requirements?: { proxy?: { ports?: [string | null, number[]][] }; services?: { units?: [string, number[]][]; health?: { path: string; timeoutSeconds: number } } };
+    };
+    const units = m.requirements?.services?.units;
+    const health = m.requirements?.services?.health;
+    if (!m.layers || !Array.isArray(units) || !health) return null;
+    return {
+      layers: m.layers,
+      files: m.files ?? {},
+      instances: units.flatMap(([template, ports]) => ports.map((port) => ({ port, unit: template.replace("@.service", `@${port}.service`) }))),
+      servers: Object.fromEntries((m.requirements?.proxy?.ports ?? []).map(([block, ports]) => [block ?? "default", ports])),
+      health,
+    };
+  } catch {
+    return null;
+  }
+}

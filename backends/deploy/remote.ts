@@ -157,9 +157,18 @@ mv -T current.next current
 `;
 }
 
-/** Points `current` back at an older release and runs that release's services layer (units and restarts). */
+/** The manifest an earlier release was deployed with (empty when it has none). */
+export function releaseManifestScript(app: string, release: string): string {
+  return `${preamble(app)}cat "$APP_DIR/releases/${release}/.tova-manifest.json" 2>/dev/null || true\n`;
+}
+
+/**
+ * Points `current` back at an older release and runs that release's proxy
+ * and services layers: its Caddy site (reloaded only if it differs) and its
+ * units, restarted.
+ */
 export function switchScript(app: string, release: string): string {
-  return `${activateScript(app, release)}bash "$APP_DIR/releases/${release}/provision.sh" services
+  return `${activateScript(app, release)}bash "$APP_DIR/releases/${release}/provision.sh" proxy services
 cp "$APP_DIR/releases/${release}/provision.sh" "$APP_DIR/provision.sh"
 `;
 }

@@ -247,7 +247,7 @@ describe.skipIf(!enabled)("tova deploy over ssh", () => {
     expect((await get(base, "/version")).text).toContain("v4");
   }, 60_000);
 
-  it("more instances take free ports (the one blog gave back); fewer stop the extra instance and free its port", async () => {
+  it("more instances take free ports (the one blog gave back); fewer stop the extra instance and free its port; --rollback to the bigger release needs those ports free", async () => {
     writeFileSync(path.join(myapp, "myapp.tova"), program("v5", "", 2));
     const up = tova(myapp, "deploy", "prod", "--path", "myapp.tova");
     expect(up.status, up.stdout + up.stderr).toBe(0);
@@ -263,6 +263,24 @@ describe.skipIf(!enabled)("tova deploy over ssh", () => {
     expect(sshd.calls()).toContain(`systemctl disable --now tova-myapp@${base + 1}.service`);
     await expect(get(base + 1, "/healthz")).rejects.toThrow();
     expect((await get(base, "/version")).text).toContain("v6");
+
+    // While another app holds the port the two-instance release ran on, --rollback refuses and changes nothing.
+    expect(tova(blog, "deploy", "prod", "--path", "blog.tova").status).toBe(0);
+    expect(registry().apps["blog"]!.ports).toEqual([base + 1]);
+    const refused = tova(myapp, "deploy", "prod", "--path", "myapp.tova", "--rollback");
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toContain(`ran on ports another app holds now: ${base + 1} (now blog's)`);
+    expect(current("myapp")).toMatch(/v\d+$/);
+    expect((await get(base, "/version")).text).toContain("v6");
+    expect((await get(base + 1, "/healthz")).status).toBe(200);
+    expect(tova(blog, "deploy", "prod", "--path", "blog.tova", "--remove", "--yes").status).toBe(0);
+
+    // --rollback brings back the two-instance release: its own ports, units, Caddy site and health check.
+    const back = tova(myapp, "deploy", "prod", "--path", "myapp.tova", "--rollback");
+    expect(back.status, back.stdout + back.stderr).toBe(0);
+    expect(registry().apps["myapp"]!.ports).toEqual([base, base + 1]);
+    for (const port of [base, base + 1]) expect((await get(port, "/version")).text).toContain("v5");
+    expect(readFileSync(path.join(root(), "caddy/apps/myapp.caddy"), "utf8")).toContain(`reverse_proxy localhost:${base} localhost:${base + 1}`);
   }, 180_000);
 });
 
@@ -315,7 +333,7 @@ describe.skipIf(!enabled)("bad input leaves the server as it was", () => {
     expect(registry().apps["shop"]).toBeUndefined();
     expect(readdirSync(path.join(appDir("shop"), "releases"))).toEqual([]);
     expect(existsSync(path.join(root(), ".deploy.lock"))).toBe(false);
-    expect((await get(base, "/version")).text).toContain("v6");
+    expect((await get(base, "/version")).text).toContain("v5");
     rmSync(path.join(root(), "caddy/apps/shop.caddy"), { recursive: true });
   }, 120_000);
 });
