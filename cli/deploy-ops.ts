@@ -46,7 +46,7 @@ export async function runDeployOp(args: OpsArgs): Promise<number> {
     if (!loaded) return EXIT.errors;
     const { app, target } = loaded;
     const server = sshTransport(target.server);
-    const name = appName(app);
+    const name = appName(app, target);
     const state = scripts.parseState(answered(server, server.run(scripts.stateScript(name), 30_000)).stdout);
     const registry = parseRegistry(state.registry);
     const l = layout(app, target, claimPorts(registry, name, portCount(app, target)));

@@ -63,7 +63,7 @@ function tail(text: string, lines: number): string {
 
 /** `--plan`: what the compiler inferred and which layers would run; changes nothing. */
 function plan(app: CheckedApp, target: DeployTarget, server: Transport): number {
-  const name = appName(app);
+  const name = appName(app, target);
   const r = server.run(scripts.stateScript(name), 15_000);
   let previous: LayerHashes | null | "unreachable" = "unreachable";
   let ports: number[] | undefined;
@@ -143,7 +143,7 @@ const LAYER_TITLES: Record<LayerName, string> = {
 };
 
 async function deploy(args: DeployArgs, app: CheckedApp, target: DeployTarget, server: Transport, progress: Progress): Promise<number> {
-  const name = appName(app);
+  const name = appName(app, target);
   const infra = app.infrastructure.find((i) => i.target === target.name)!;
   progress.line();
   const bundle = await buildBundle(args.path, infra.dataFiles);
@@ -162,7 +162,7 @@ async function deploy(args: DeployArgs, app: CheckedApp, target: DeployTarget, s
 
 /** One deploy, under the lock: upload, the layers that changed, flip, restart, health, and roll back on failure. */
 async function release(app: CheckedApp, target: DeployTarget, server: Transport, progress: Progress, state: scripts.ServerState, bundle: Bundle): Promise<number> {
-  const name = appName(app);
+  const name = appName(app, target);
   const registry = registryOf(state, server);
   const ports = claimPorts(registry, name, portCount(app, target));
   const l = layout(app, target, ports);
@@ -375,7 +375,7 @@ function switchToRelease(server: Transport, progress: Progress, app: string, to:
 
 /** `--rollback`: the release before the live one goes live again. */
 async function rollback(app: CheckedApp, target: DeployTarget, server: Transport, progress: Progress): Promise<number> {
-  const name = appName(app);
+  const name = appName(app, target);
   progress.line();
   return withLock(server, name, progress, async (state) => {
     if (!state.current) throw new DeployFailure(`"${name}" has not been deployed to ${server.label}: nothing to roll back`);

@@ -20,7 +20,7 @@ export async function runEnv(args: EnvArgs): Promise<number> {
   const loaded = await loadDeployTarget(args.path, args.env);
   if (!loaded) return EXIT.errors;
   const { app, target } = loaded;
-  const name = appName(app);
+  const name = appName(app, target);
   const server = sshTransport(target.server);
 
   if (args.action === "list") {

@@ -54,8 +54,20 @@ describe("deploy artifacts", () => {
     expect(out.get("deploy/prod/myapp.caddy")).toContain("myapp.com {");
     expect(out.get("deploy/prod/myapp.caddy")).not.toContain("staging");
     expect(out.get("deploy/prod/tova-myapp@.service")).toContain("NODE_ENV=production");
-    expect(out.get("deploy/staging/tova-myapp@.service")).not.toContain("NODE_ENV");
-    expect(out.get("deploy/staging/myapp.caddy")).toContain("reverse_proxy localhost:3000 {");
+    expect(out.get("deploy/staging/tova-myapp-staging@.service")).not.toContain("NODE_ENV");
+    expect(out.get("deploy/staging/myapp-staging.caddy")).toContain("reverse_proxy localhost:3000 {");
+  });
+
+  it("two environments on one server are two apps there: own directory, units, site and database", () => {
+    const out = artifacts(readFileSync(join(SAMPLES, "git-branches", "input.tova"), "utf8"));
+    expect(out.get("deploy/prod/provision.sh")).toContain("\nAPP=myapp\n");
+    expect(out.get("deploy/staging/provision.sh")).toContain("\nAPP=myapp-staging\n");
+    expect(out.has("deploy/staging/tova-myapp-staging@.service")).toBe(true);
+    expect(out.get("deploy/staging/myapp-staging.caddy")).toContain("staging.myapp.com {");
+    const pg = compile([{ path: "input.tova", text: readFileSync(join(SAMPLES, "databases", "input.tova"), "utf8").replace('deploy "prod"', 'deploy "staging"') }], { stem: "myapp", emit: ["deploy"] });
+    expect(pg.outputs.get("deploy/staging/provision.sh")).toContain("myapp_prod"); // an explicit name is kept
+    const inferred = compile([{ path: "input.tova", text: 'server {\n  db { adapter: "postgres" }\n  fn f() { 1 }\n}\ndeploy "staging" {\n  server: "s"\n  domain: "d.com"\n}\n' }], { stem: "myapp", emit: ["deploy"] });
+    expect(inferred.outputs.get("deploy/staging/provision.sh")).toContain("myapp_staging_db");
   });
 
   it("provision.sh is valid bash", () => {

@@ -1,5 +1,5 @@
 import type { CheckedApp, Infrastructure } from "../../ir/checked.js";
-import { appSlug } from "../../ir/passes/infer-infrastructure.js";
+import { deploySlug } from "../../ir/passes/infer-infrastructure.js";
 import type { DeployTarget } from "../../ir/types.js";
 
 /**
@@ -50,9 +50,9 @@ export function portCount(app: CheckedApp, target: DeployTarget): number {
   return app.servers.length * target.instances;
 }
 
-/** The app's name on the server: its stem, as a slug. */
-export function appName(app: CheckedApp): string {
-  return appSlug(app.stem).replace(/_/g, "-");
+/** The app's name on the server: `myapp` for prod, `myapp-staging` for staging (see `deploySlug`). */
+export function appName(app: CheckedApp, target: DeployTarget): string {
+  return deploySlug(app.stem, target.name).replace(/_/g, "-");
 }
 
 /**
@@ -61,7 +61,7 @@ export function appName(app: CheckedApp): string {
  */
 export function layout(app: CheckedApp, target: DeployTarget, allPorts: readonly number[] = Array.from({ length: portCount(app, target) }, (_, i) => 3000 + i)): DeployLayout {
   if (allPorts.length !== portCount(app, target)) throw new Error(`layout: ${portCount(app, target)} ports needed, ${allPorts.length} given`);
-  const slug = appName(app);
+  const slug = appName(app, target);
   const infra = app.infrastructure.find((i) => i.target === target.name)!;
   let next = 0;
   const servers: ServerUnit[] = app.servers.map((s) => {

@@ -76,8 +76,19 @@ export function appSlug(stem: string): string {
   return stem.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "") || "app";
 }
 
+/**
+ * The app's name for one deploy target, as a slug: the stem for "prod" (or
+ * "production"), `<stem>_<env>` for every other environment, so that prod and
+ * staging deployed to one server get their own directory, units, ports and
+ * database. Adding an environment never renames an existing one.
+ */
+export function deploySlug(stem: string, target: string): string {
+  const slug = appSlug(stem);
+  return target === "prod" || target === "production" ? slug : `${slug}_${appSlug(target)}`;
+}
+
 function manifest(app: PortedApp, d: DeployTarget, f: Facts): Infrastructure {
-  const slug = appSlug(app.stem);
+  const slug = deploySlug(app.stem, d.name);
   const pg = d.db.postgres;
   const redisOverride = d.db.redis;
   return {
