@@ -124,7 +124,7 @@ function shellWord(w: string): string {
   return /^[A-Za-z0-9_./:@%+=,-]+$/.test(w) ? w : `'${w.replace(/'/g, `'"'"'`)}'`;
 }
 
-async function remove(server: Transport, progress: Progress, name: string, units: string[], templates: string[], postgres: { database: string; user: string } | null, yes: boolean): Promise<number> {
+async function remove(server: Transport, progress: Progress, name: string, units: string[], templates: string[], postgres: { database: string; user: string; port: number } | null, yes: boolean): Promise<number> {
   progress.line();
   if (!yes) {
     if (!interactive()) throw new UsageError(`--remove asks before it removes "${name}"; add --yes to confirm without a terminal`);

@@ -97,7 +97,7 @@ describe("deploy artifacts pass the real tools", () => {
     writeRegistry: remote.writeRegistryScript('{"apps":{}}\n'),
     status: remote.statusScript("myapp", units, "/healthz"),
     list: remote.listScript(),
-    remove: remote.removeScript("myapp", units, ["tova-myapp@.service"], { database: "myapp", user: "myapp" }, "20261122-1800"),
+    remove: remote.removeScript("myapp", units, ["tova-myapp@.service"], { database: "myapp_db", user: "tova_myapp", port: 5433 }, "20261122-1800"),
     setupGit: remote.setupGitScript("myapp", "#!/bin/sh\n"),
     installToolchain: remote.installToolchainScript("0.1.0"),
     hook: postReceiveHook({ app: "myapp", env: "prod", branch: "main", path: "app/main.tova", toolchain: "toolchain/tova-0.1.0" }),

@@ -61,43 +61,59 @@ write_file() {
 
 layer_system() {
   log "System: Bun, Caddy, firewall"
+  local packages=()
   if ! command -v bun >/dev/null 2>&1 && [ ! -x /usr/local/bin/bun ]; then
+    command -v curl >/dev/null 2>&1 || packages+=(curl)
+    command -v unzip >/dev/null 2>&1 || packages+=(unzip)
+  fi
+  command -v caddy >/dev/null 2>&1 || packages+=(caddy)
+  command -v ufw >/dev/null 2>&1 || packages+=(ufw)
+  if [ "\${#packages[@]}" -gt 0 ]; then
     apt-get update -qq
-    apt-get install -y -qq unzip curl
+    apt-get install -y -qq "\${packages[@]}"
+  fi
+  if ! command -v bun >/dev/null 2>&1 && [ ! -x /usr/local/bin/bun ]; then
     curl -fsSL https://bun.sh/install | BUN_INSTALL=/usr/local bash
   fi
-  if ! command -v caddy >/dev/null 2>&1; then
-    apt-get install -y -qq caddy
-  fi
-  if command -v ufw >/dev/null 2>&1; then
-    ufw allow 22/tcp >/dev/null
-    ufw allow 80/tcp >/dev/null
-    ufw allow 443/tcp >/dev/null
-    ufw --force enable >/dev/null
-  fi
+  ufw allow 22/tcp >/dev/null
+  ufw allow 80/tcp >/dev/null
+  ufw allow 443/tcp >/dev/null
+  ufw --force enable >/dev/null
 }
 
 layer_databases() {
-  log "Databases"
+  log ${quote(`Databases: ${[db.sqlite ? `SQLite (${db.sqlite.files.join(", ")}) in data/` : null, db.postgres ? `PostgreSQL ${db.postgres.database} on port ${db.postgres.port}` : null, db.redis ? "Redis" : null].filter(Boolean).join(", ") || "none"}`)}
   mkdir -p "$APP_DIR/data"
-${db.postgres ? `  if ! command -v psql >/dev/null 2>&1; then
+${db.postgres ? `  if ! command -v pg_lsclusters >/dev/null 2>&1; then
+    apt-get update -qq
     apt-get install -y -qq postgresql
   fi
   ${assign("PG_DB", db.postgres.database)}
   ${assign("PG_USER", db.postgres.user)}
-  if ! su postgres -c "psql -tAc \\"SELECT 1 FROM pg_roles WHERE rolname='$PG_USER'\\"" | grep -q 1; then
-    PG_PASSWORD="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
-    su postgres -c "psql -c \\"CREATE ROLE $PG_USER LOGIN PASSWORD '$PG_PASSWORD'\\""
-    touch "$APP_DIR/.env.production"
-    grep -q '^DATABASE_URL=' "$APP_DIR/.env.production" || echo "DATABASE_URL=postgres://$PG_USER:$PG_PASSWORD@localhost:${db.postgres.port}/$PG_DB" >> "$APP_DIR/.env.production"
+  PG_PORT=${db.postgres.port}
+  # The engine is shared by every app on the server; a port no cluster listens on gets its own cluster.
+  if ! pg_lsclusters -h | awk '{print $3}' | grep -qx "$PG_PORT"; then
+    pg_createcluster --start -p "$PG_PORT" "$(find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -printf '%f\\n' | sort -V | tail -n 1)" "tova_$PG_PORT"
   fi
-  if ! su postgres -c "psql -tAc \\"SELECT 1 FROM pg_database WHERE datname='$PG_DB'\\"" | grep -q 1; then
-    su postgres -c "createdb -O $PG_USER $PG_DB"
+  if ! su postgres -c "psql -p $PG_PORT -tAc \\"SELECT 1 FROM pg_roles WHERE rolname='$PG_USER'\\"" | grep -q 1; then
+    PG_PASSWORD="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+    su postgres -c "psql -p $PG_PORT -c \\"CREATE ROLE $PG_USER LOGIN PASSWORD '$PG_PASSWORD'\\""
+    touch "$APP_DIR/.env.production"
+    grep -q '^DATABASE_URL=' "$APP_DIR/.env.production" || echo "DATABASE_URL=postgres://$PG_USER:$PG_PASSWORD@localhost:$PG_PORT/$PG_DB" >> "$APP_DIR/.env.production"
+  fi
+  if ! su postgres -c "psql -p $PG_PORT -tAc \\"SELECT 1 FROM pg_database WHERE datname='$PG_DB'\\"" | grep -q 1; then
+    su postgres -c "createdb -p $PG_PORT -O $PG_USER $PG_DB"
   fi
 ` : ""}${db.redis ? `  if ! command -v redis-server >/dev/null 2>&1; then
+    apt-get update -qq
     apt-get install -y -qq redis-server
   fi
-${db.redis.maxmemory ? `  grep -q '^maxmemory ${db.redis.maxmemory}' /etc/redis/redis.conf || echo ${quote(`maxmemory ${db.redis.maxmemory}`)} >> /etc/redis/redis.conf
+${db.redis.maxmemory ? `  # maxmemory is the shared server's setting: the last app to set it wins.
+  if ! grep -qxF ${quote(`maxmemory ${db.redis.maxmemory}`)} "$PREFIX/etc/redis/redis.conf"; then
+    sed -i '/^maxmemory /d' "$PREFIX/etc/redis/redis.conf"
+    echo ${quote(`maxmemory ${db.redis.maxmemory}`)} >> "$PREFIX/etc/redis/redis.conf"
+    systemctl restart redis-server
+  fi
 ` : ""}  touch "$APP_DIR/.env.production"
   grep -q '^REDIS_URL=' "$APP_DIR/.env.production" || echo "REDIS_URL=redis://localhost:6379" >> "$APP_DIR/.env.production"
   grep -q '^REDIS_PREFIX=' "$APP_DIR/.env.production" || echo "REDIS_PREFIX=$APP:" >> "$APP_DIR/.env.production"

@@ -263,7 +263,7 @@ printf '\\n${SECTION}end\\n'
  * database (dumped into the archive first); moves `data/`, `.env.production`
  * and provision.sh to `/opt/tova/archive/<app>/<time>/`; deletes the rest.
  */
-export function removeScript(app: string, units: readonly string[], templates: readonly string[], postgres: { database: string; user: string } | null, stamp: string): string {
+export function removeScript(app: string, units: readonly string[], templates: readonly string[], postgres: { database: string; user: string; port: number } | null, stamp: string): string {
   return `${preamble(app)}UNIT_DIR="\${TOVA_PREFIX:-}/etc/systemd/system"
 ARCHIVE="$ROOT/archive/$APP/${stamp}"
 step() { printf 'step %s\\n' "$1"; }
@@ -281,10 +281,11 @@ step proxy
 mkdir -p "$ARCHIVE"
 ${postgres ? `${assign("PG_DB", postgres.database)}
 ${assign("PG_USER", postgres.user)}
-if command -v pg_dump >/dev/null 2>&1 && su postgres -c "psql -tAc \\"SELECT 1 FROM pg_database WHERE datname='$PG_DB'\\"" | grep -q 1; then
-  su postgres -c "pg_dump $PG_DB" > "$ARCHIVE/$PG_DB.sql"
-  su postgres -c "dropdb $PG_DB"
-  su postgres -c "dropuser --if-exists $PG_USER"
+PG_PORT=${postgres.port}
+if command -v pg_dump >/dev/null 2>&1 && su postgres -c "psql -p $PG_PORT -tAc \\"SELECT 1 FROM pg_database WHERE datname='$PG_DB'\\"" | grep -q 1; then
+  su postgres -c "pg_dump -p $PG_PORT $PG_DB" > "$ARCHIVE/$PG_DB.sql"
+  su postgres -c "dropdb -p $PG_PORT $PG_DB"
+  su postgres -c "dropuser -p $PG_PORT --if-exists $PG_USER"
 fi
 step database
 ` : ""}for kept in data .env.production provision.sh; do

@@ -36,24 +36,28 @@ write_file() {
 
 layer_system() {
   log "System: Bun, Caddy, firewall"
+  local packages=()
   if ! command -v bun >/dev/null 2>&1 && [ ! -x /usr/local/bin/bun ]; then
+    command -v curl >/dev/null 2>&1 || packages+=(curl)
+    command -v unzip >/dev/null 2>&1 || packages+=(unzip)
+  fi
+  command -v caddy >/dev/null 2>&1 || packages+=(caddy)
+  command -v ufw >/dev/null 2>&1 || packages+=(ufw)
+  if [ "${#packages[@]}" -gt 0 ]; then
     apt-get update -qq
-    apt-get install -y -qq unzip curl
+    apt-get install -y -qq "${packages[@]}"
+  fi
+  if ! command -v bun >/dev/null 2>&1 && [ ! -x /usr/local/bin/bun ]; then
     curl -fsSL https://bun.sh/install | BUN_INSTALL=/usr/local bash
   fi
-  if ! command -v caddy >/dev/null 2>&1; then
-    apt-get install -y -qq caddy
-  fi
-  if command -v ufw >/dev/null 2>&1; then
-    ufw allow 22/tcp >/dev/null
-    ufw allow 80/tcp >/dev/null
-    ufw allow 443/tcp >/dev/null
-    ufw --force enable >/dev/null
-  fi
+  ufw allow 22/tcp >/dev/null
+  ufw allow 80/tcp >/dev/null
+  ufw allow 443/tcp >/dev/null
+  ufw --force enable >/dev/null
 }
 
 layer_databases() {
-  log "Databases"
+  log 'Databases: none'
   mkdir -p "$APP_DIR/data"
   return 0
 }
