@@ -1,4 +1,5 @@
 import type { Diagnostic } from "./diagnostics/types.js";
+import type { Span } from "./frontend/span.js";
 import { hasErrors } from "./diagnostics/types.js";
 import { analyze, type SourceFile } from "./ir/pipeline.js";
 import { emitIr } from "./backends/ir/emit-ir.js";
@@ -22,9 +23,25 @@ export interface CompileResult {
   files: string[];
   /** npm modules the program imports: dynamically typed (decisions.md, "Gradual typing"). */
   imports: string[];
+  /**
+   * The program's own JavaScript or TypeScript files (`import x from "./file.js"`),
+   * each with the `.tova` file that imports it: the CLI bundles them beside the
+   * emitted modules, and they are dynamically typed like npm modules.
+   */
+  localImports: LocalImport[];
   /** Every server block with its assigned port and port variable (decisions.md, "Ports"). */
   servers: { name: string | null; port: number; portEnv: string }[];
   diagnostics: Diagnostic[];
+}
+
+export interface LocalImport {
+  /** The specifier as written: `./helpers.js`. */
+  from: string;
+  /** The importing `.tova` file, as given to `compile`. */
+  file: string;
+  span: Span;
+  /** The names it imports (`default` for a default import). */
+  names: string[];
 }
 
 /**
@@ -36,13 +53,16 @@ export function compile(files: readonly SourceFile[], options: CompileOptions): 
   const { app, diagnostics } = analyze(files, { stem: options.stem, basePort: options.basePort });
   const outputs = new Map<string, string>();
   const imports = [...new Set(app.shared.imports.map((i) => i.from).filter((m) => !m.startsWith(".")))];
+  const localImports = app.shared.imports
+    .filter((i) => i.from.startsWith("."))
+    .map((i) => ({ from: i.from, file: i.span.file, span: i.span, names: [...(i.defaultName ? ["default"] : []), ...i.names.map((n) => n.name)] }));
   const servers = app.servers.map((s) => ({ name: s.name, port: s.port, portEnv: s.portEnv }));
-  if (hasErrors(diagnostics)) return { outputs, modules: [], files: app.files, imports, servers, diagnostics };
+  if (hasErrors(diagnostics)) return { outputs, modules: [], files: app.files, imports, localImports, servers, diagnostics };
   if (options.emit.includes("ir")) outputs.set(`${app.stem}.ir.json`, emitIr(app));
   if (options.emit.includes("deploy")) for (const [p, text] of emitDeploy(app)) outputs.set(p, text);
   const needsCode = options.emit.includes("ts") || options.emit.includes("js");
   const modules = needsCode ? emitTypeScript(app).modules : [];
-  return { outputs, modules, files: app.files, imports, servers, diagnostics };
+  return { outputs, modules, files: app.files, imports, localImports, servers, diagnostics };
 }
 
 /** `tova check`: the front end and the passes, nothing emitted. */

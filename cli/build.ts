@@ -7,11 +7,13 @@ import { compile, type Emit } from "../compile.js";
 import { mapTypeErrors } from "../backends/typescript/source-map.js";
 import { formatModule } from "../backends/typescript/format.js";
 import { stripMarkers } from "../backends/typescript/builders.js";
-import { hasErrors } from "../diagnostics/types.js";
+import { diagnostic } from "../diagnostics/catalog.js";
+import { hasErrors, type Diagnostic } from "../diagnostics/types.js";
 import { EXIT, UsageError } from "./errors.js";
 import { readInput } from "./files.js";
 import { printDiagnostics } from "./report.js";
-import { runtimeFiles, startTranspiler, typecheck } from "./toolchain.js";
+import { declarationOf, planLocalImports, type LocalModule } from "./local-imports.js";
+import { BundleFailure, bundleModule, runtimeFiles, startTranspiler, typecheck } from "./toolchain.js";
 import { writeOutputs } from "./write-outputs.js";
 
 export interface BuildArgs {
@@ -67,15 +69,21 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
   if (hasErrors(result.diagnostics)) return fail(result.diagnostics);
   const outputs = new Map(result.outputs);
   const entries: BuildResult["entries"] = [];
+  const local = emit.includes("js") ? planLocalImports(result.localImports) : { modules: [], diagnostics: [] };
+  if (local.diagnostics.length) return fail([...result.diagnostics, ...local.diagnostics]);
   if (emit.includes("js")) {
-    // The checker and the transpiler run side by side; the JavaScript is used only if the check passes.
-    const [tsErrors, js] = await Promise.all([
-      args.typecheck ? typecheck(result.modules, result.imports) : Promise.resolve([]),
+    // The checker, the transpiler and the bundling of local modules run side by side; the JavaScript is used only if the check passes.
+    const [tsErrors, js, bundled] = await Promise.all([
+      args.typecheck ? typecheck(result.modules, result.imports, local.modules.map(declarationOf)) : Promise.resolve([]),
       transpiler!.transpile(result.modules.map((m) => ({ path: m.path, code: stripMarkers(m.code) }))),
+      Promise.all(local.modules.map((m) => bundleModule(m.source).then((code) => ({ m, code }), (e: unknown) => ({ m, error: e })))),
     ]);
+    const bundleErrors = bundled.flatMap((b) => ("error" in b ? [bundleDiagnostic(b.m, b.error)] : []));
+    if (bundleErrors.length) return fail([...result.diagnostics, ...bundleErrors]);
     const typeErrors = mapTypeErrors(tsErrors, result.modules, result.files);
     if (typeErrors.length) return fail([...result.diagnostics, ...typeErrors]);
     for (const [p, code] of js) outputs.set(p, code);
+    for (const b of bundled) if ("code" in b) outputs.set(b.m.out, b.code);
     for (const [p, code] of await runtimeFiles()) outputs.set(p, code);
     for (const m of result.modules) {
       const server = m.kind === "server" ? result.servers.find((s) => s.name === m.block) : undefined;
@@ -85,7 +93,7 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
   if (emit.includes("ts")) for (const m of result.modules) outputs.set(m.path, await formatModule(m.code));
   if (result.diagnostics.length > 0) printDiagnostics(result.diagnostics, input.sources);
   const written = await writeOutputs(args.out, outputs);
-  await writeCache(args.out, { key, entries, outputs: [...outputs.keys()] });
+  await writeCache(args.out, { key, entries, outputs: [...outputs.keys()], locals: await Promise.all(local.modules.map(async (m) => [m.source, await fileHash(m.source)] as [string, string])) });
   if (args.verbose !== false) {
     const shown = written.filter((w) => !/[\\/]runtime[\\/]/.test(w));
     for (const w of shown) process.stdout.write(`wrote ${w}\n`);
@@ -98,6 +106,31 @@ interface Cache {
   key: string;
   entries: BuildResult["entries"];
   outputs: string[];
+  /** The local modules the build bundled, with their hashes: a change to one means a new build. */
+  locals?: [string, string][];
+}
+
+async function fileHash(file: string): Promise<string> {
+  try {
+    return createHash("sha256").update(await readFile(file)).digest("hex");
+  } catch {
+    return "missing";
+  }
+}
+
+/** A local module Bun could not bundle, reported at its import. */
+function bundleDiagnostic(m: LocalModule, error: unknown): Diagnostic {
+  if (!(error instanceof BundleFailure)) throw error;
+  // Bun prints `error: <what>` and `    at <file>:<line>:<col>` for each problem.
+  const lines = error.message.split("\n");
+  const problems = lines.flatMap((line, i) => {
+    const what = /^error: (.*)$/.exec(line.trim())?.[1];
+    if (!what) return [];
+    const at = /^at (.+)$/.exec(lines[i + 1]?.trim() ?? "")?.[1];
+    return [at ? `${path.relative(process.cwd(), at)}: ${what}` : what];
+  });
+  const detail = problems.length ? problems.slice(0, 3).join("; ") : (lines.find((l) => l.trim()) ?? "").trim();
+  return diagnostic("E0120", m.span, `the local module ${path.relative(process.cwd(), m.source)} cannot be bundled: ${detail}`, { hint: "fix the error in that file; it is bundled with Bun beside the emitted modules" });
 }
 
 const CACHE_FILE = ".tova-build.json";
@@ -119,6 +152,7 @@ async function readCache(out: string, key: string): Promise<Cache | null> {
   try {
     const cache = JSON.parse(await readFile(path.join(out, CACHE_FILE), "utf8")) as Cache;
     if (cache.key !== key || !cache.outputs.every((o) => existsSync(path.join(out, o)))) return null;
+    for (const [file, hash] of cache.locals ?? []) if ((await fileHash(file)) !== hash) return null;
     return cache;
   } catch {
     return null;

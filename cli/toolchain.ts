@@ -59,7 +59,7 @@ export async function runtimeFiles(): Promise<Map<string, string>> {
  * and Bun's types. Returns TypeScript's errors, positions in the modules' own
  * text (markers included) for `mapTypeErrors`.
  */
-export async function typecheck(modules: readonly EmittedModule[], imports: readonly string[] = []): Promise<TsError[]> {
+export async function typecheck(modules: readonly EmittedModule[], imports: readonly string[] = [], locals: readonly { path: string; text: string }[] = []): Promise<TsError[]> {
   const dir = await mkdtemp(path.join(tmpdir(), "tova-check-"));
   try {
     await mkdir(path.join(dir, "runtime"));
@@ -70,6 +70,11 @@ export async function typecheck(modules: readonly EmittedModule[], imports: read
     // Imported npm modules are dynamically typed: each is declared as an untyped module.
     const ambient = imports.map((m) => `declare module ${JSON.stringify(m)};`).join("\n");
     await writeFile(path.join(dir, "tova-imports.d.ts"), ambient + "\n");
+    // The program's own modules are declared where their specifiers resolve.
+    for (const d of locals) {
+      await mkdir(path.dirname(path.join(dir, d.path)), { recursive: true });
+      await writeFile(path.join(dir, d.path), d.text);
+    }
     const tsconfig = {
       compilerOptions: {
         strict: true,
@@ -81,6 +86,7 @@ export async function typecheck(modules: readonly EmittedModule[], imports: read
         types: ["bun"],
         typeRoots: [path.join(PACKAGE_ROOT, "node_modules", "@types")],
         skipLibCheck: true,
+        allowImportingTsExtensions: true,
       },
       files: [...modules.map((m) => m.path), "tova-imports.d.ts"],
     };
@@ -99,6 +105,22 @@ export async function typecheck(modules: readonly EmittedModule[], imports: read
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** One local module of the program as a single ESM file for Bun: its relative imports inlined, npm packages left as imports. */
+export async function bundleModule(source: string): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), "tova-bundle-"));
+  try {
+    const outfile = path.join(dir, "out.js");
+    const r = await run(BUN, ["build", source, "--target", "bun", "--format", "esm", "--packages", "external", "--outfile", outfile]);
+    if (r.code !== 0) throw new BundleFailure((r.stderr || r.stdout).trim());
+    return await readFile(outfile, "utf8");
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A local module Bun could not bundle (a syntax error in it, say): the user's mistake, reported as such. */
+export class BundleFailure extends Error {}
 
 const TRANSPILE_SCRIPT = `
 const input = JSON.parse(await Bun.stdin.text());

@@ -30,6 +30,7 @@ export const CODES = {
   E0108: "`server.f()` from a client when no server block defines `f`",
   E0110: "a call to a function the discovered peer does not define",
   E0111: "a `spawn_job` of something that is not a `background fn`",
+  E0120: "a local import (`./file.js`) whose file is missing, outside the importing file's directory, or another file under the same path",
   // --- types
   E0201: "an unknown field in a record construction",
   E0202: "a missing field in a record construction",
