@@ -52,7 +52,7 @@ export interface LocalImport {
 export function compile(files: readonly SourceFile[], options: CompileOptions): CompileResult {
   const { app, diagnostics } = analyze(files, { stem: options.stem, basePort: options.basePort });
   const outputs = new Map<string, string>();
-  const imports = [...new Set(app.shared.imports.map((i) => i.from).filter((m) => !m.startsWith(".")))];
+  const imports = npmImports(app.shared.imports);
   const localImports = app.shared.imports
     .filter((i) => i.from.startsWith("."))
     .map((i) => ({ from: i.from, file: i.span.file, span: i.span, names: [...(i.defaultName ? ["default"] : []), ...i.names.map((n) => n.name)] }));
@@ -63,6 +63,11 @@ export function compile(files: readonly SourceFile[], options: CompileOptions): 
   const needsCode = options.emit.includes("ts") || options.emit.includes("js");
   const modules = needsCode ? emitTypeScript(app).modules : [];
   return { outputs, modules, files: app.files, imports, localImports, servers, diagnostics };
+}
+
+/** The npm packages a program imports (every import that is not a relative path), once each. */
+export function npmImports(imports: readonly { from: string }[]): string[] {
+  return [...new Set(imports.map((i) => i.from).filter((m) => !m.startsWith(".")))];
 }
 
 /** `tova check`: the front end and the passes, nothing emitted. */

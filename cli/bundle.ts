@@ -20,8 +20,13 @@ export interface Bundle {
 
 export class BundleError extends Error {}
 
-/** Builds into a fresh directory; null when the program has errors (they were printed). */
-export async function buildBundle(source: string, dataFiles: readonly string[]): Promise<Bundle | null> {
+/**
+ * Builds into a fresh directory; null when the program has errors (they were
+ * printed). A program that imports npm packages brings the nearest
+ * package.json (and its lock file) along: the server installs the
+ * production dependencies into the release.
+ */
+export async function buildBundle(source: string, dataFiles: readonly string[], packages: readonly string[] = []): Promise<Bundle | null> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "tova-release-"));
   const dispose = () => rmSync(dir, { recursive: true, force: true });
   const result = await build({ path: source, emit: ["js"], out: dir, typecheck: true, verbose: false });
@@ -45,6 +50,17 @@ export async function buildBundle(source: string, dataFiles: readonly string[]):
     mkdirSync(path.dirname(path.join(dir, "data", file)), { recursive: true });
     copyFileSync(from, path.join(dir, "data", file));
   }
+  if (packages.length) {
+    const manifest = findUp(path.resolve(base), "package.json");
+    if (!manifest) {
+      dispose();
+      throw new BundleError(`the program imports ${packages.join(", ")}, but there is no package.json in ${path.resolve(base)} or above it to install ${packages.length === 1 ? "it" : "them"} from on the server`);
+    }
+    for (const name of ["package.json", ...LOCK_FILES]) {
+      const from = path.join(path.dirname(manifest), name);
+      if (existsSync(from)) copyFileSync(from, path.join(dir, name));
+    }
+  }
   const files: Record<string, string> = {};
   let bytes = 0;
   for (const rel of walk(dir, "")) {
@@ -58,6 +74,15 @@ export async function buildBundle(source: string, dataFiles: readonly string[]):
 /** Adds a generated file (provision.sh, the manifest) to the release. */
 export function addToBundle(bundle: Bundle, rel: string, text: string, mode = 0o644): void {
   writeFileSync(path.join(bundle.dir, rel), text, { mode });
+}
+
+const LOCK_FILES = ["bun.lock", "bun.lockb", "package-lock.json"];
+
+function findUp(dir: string, name: string): string | null {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, name))) return path.join(d, name);
+    if (path.dirname(d) === d) return null;
+  }
 }
 
 function walk(root: string, rel: string): string[] {

@@ -1,4 +1,5 @@
 import os from "node:os";
+import { npmImports } from "../compile.js";
 import type { CheckedApp } from "../ir/checked.js";
 import type { DeployTarget } from "../ir/types.js";
 import { LAYERS, parseManifest, renderManifest, type LayerHashes, type LayerName, type ReleaseManifest } from "../backends/deploy/manifest.js";
@@ -146,7 +147,7 @@ async function deploy(args: DeployArgs, app: CheckedApp, target: DeployTarget, s
   const name = appName(app, target);
   const infra = app.infrastructure.find((i) => i.target === target.name)!;
   progress.line();
-  const bundle = await buildBundle(args.path, infra.dataFiles);
+  const bundle = await buildBundle(args.path, infra.dataFiles, npmImports(app.shared.imports));
   if (!bundle) return EXIT.errors;
   progress.done(`Compiling ${plural(app.files.length, ".tova file")}...`);
   try {
@@ -219,6 +220,10 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
     progress.line();
     progress.line(`Deploying app (${version})...`);
     progress.step(`Uploading bundle (${plural(bundle.fileCount, "file")}, ${size(bundle.bytes)})`);
+    if (bundle.files["package.json"]) {
+      check(server, server.run(scripts.installDependenciesScript(name, version), 900_000), "installing the npm dependencies (bun install --production)");
+      progress.step("npm dependencies installed (bun install --production)");
+    }
     layerStep(server, progress, name, version, "app", LAYER_TITLES.app);
     if (l.infra.dataFiles.length) {
       check(server, server.run(scripts.dataFilesScript(name, version)), "copying the data files");

@@ -89,6 +89,7 @@ describe("deploy artifacts pass the real tools", () => {
     activate: remote.activateScript("myapp", "v3"),
     switch: remote.switchScript("myapp", "v2"),
     releaseManifest: remote.releaseManifestScript("myapp", "v2"),
+    installDependencies: remote.installDependenciesScript("myapp", "v3"),
     stopUnits: remote.stopUnitsScript(units),
     restart: remote.restartScript("myapp"),
     health: remote.healthScript(units.map((unit, i) => ({ port: 3000 + i, unit })), "/healthz", 10),

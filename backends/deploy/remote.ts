@@ -147,6 +147,14 @@ if [ -f "$file" ]; then grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$file" | cut -d= -f1
 `;
 }
 
+/** Installs the release's production npm dependencies with the server's Bun, before it goes live. */
+export function installDependenciesScript(app: string, release: string): string {
+  return `${preamble(app)}cd "$APP_DIR/releases/${release}.partial"
+BUN="$(command -v bun || echo /usr/local/bin/bun)"
+"$BUN" install --production
+`;
+}
+
 /** Completes the upload and points `current` at the release (an atomic rename of a new symlink). */
 export function activateScript(app: string, release: string): string {
   return `${preamble(app)}cd "$APP_DIR/releases"

@@ -284,6 +284,39 @@ describe.skipIf(!enabled)("tova deploy over ssh", () => {
   }, 180_000);
 });
 
+describe.skipIf(!enabled)("npm packages and local modules", () => {
+  it("the server installs the production dependencies of package.json into the release, and local modules travel in the bundle", async () => {
+    const dir = path.join(work, "greet");
+    mkdirSync(path.join(dir, "greeter"), { recursive: true });
+    // A package the "server" (this machine) can install without a registry: a file: dependency.
+    writeFileSync(path.join(dir, "greeter/package.json"), JSON.stringify({ name: "greeter", version: "1.0.0", type: "module", main: "index.js" }));
+    writeFileSync(path.join(dir, "greeter/index.js"), "export function greet(name) { return `hello ${name}`; }\n");
+    writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "greet", private: true, dependencies: { greeter: `file:${path.join(dir, "greeter")}` } }));
+    writeFileSync(path.join(dir, "shout.js"), "export const shout = (s) => s.toUpperCase();\n");
+    writeFileSync(
+      path.join(dir, "greet.tova"),
+      `import { greet } from "greeter"\nimport { shout } from "./shout.js"\n\nserver {\n  fn hello(name: String) { shout(greet(name)) }\n  route GET "/hello/:name" => hello\n}\n\ndeploy "prod" {\n  server: "tova-test"\n  domain: "greet.example.com"\n  health_timeout: 3\n}\n`,
+    );
+    const r = tova(dir, "deploy", "prod", "--path", "greet.tova");
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain("npm dependencies installed (bun install --production)");
+    const port = registry().apps["greet"]!.ports[0]!;
+    expect((await get(port, "/hello/ada")).text).toContain("HELLO ADA");
+    expect(existsSync(path.join(appDir("greet"), "current/node_modules/greeter/index.js"))).toBe(true);
+    expect(tova(dir, "deploy", "prod", "--path", "greet.tova", "--remove", "--yes").status).toBe(0);
+  }, 120_000);
+
+  it("a program importing a package without a package.json to install it from is refused before anything is sent", () => {
+    const dir = path.join(work, "nodeps");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, "nodeps.tova"), `import dayjs from "dayjs"\n\nserver {\n  fn now() { dayjs().format("YYYY") }\n}\n\ndeploy "prod" {\n  server: "tova-test"\n  domain: "nodeps.example.com"\n}\n`);
+    const r = tova(dir, "deploy", "prod", "--path", "nodeps.tova");
+    expect(r.status).toBe(1);
+    expect(r.stdout + r.stderr).toContain("the program imports dayjs, but there is no package.json");
+    expect(existsSync(appDir("nodeps"))).toBe(false);
+  }, 60_000);
+});
+
 describe.skipIf(!enabled)("bad input leaves the server as it was", () => {
   const snapshot = () => JSON.stringify({ registry: registry(), current: current("myapp"), releases: releases("myapp") });
 
