@@ -33,6 +33,8 @@ export interface BuildResult {
   entries: { kind: "shared" | "server" | "client"; block: string | null; js: string; port?: number; portEnv?: string }[];
   /** How many `.tova` files the program has. */
   fileCount: number;
+  /** The local modules the program imports (absolute paths), for `tova dev` to watch. */
+  localModules: string[];
 }
 
 const KNOWN: readonly Emit[] = ["ir", "ts", "js", "deploy"];
@@ -57,14 +59,14 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
   const cached = await readCache(args.out, key);
   if (cached) {
     if (args.verbose !== false) process.stdout.write(`${args.out}: up to date (no source changed since the last build)\n`);
-    return { code: EXIT.ok, stem: input.stem, entries: cached.entries, fileCount: input.files.length };
+    return { code: EXIT.ok, stem: input.stem, entries: cached.entries, fileCount: input.files.length, localModules: (cached.locals ?? []).map(([file]) => file) };
   }
   const transpiler = emit.includes("js") ? startTranspiler() : null;
   const result = compile(input.files, { stem: input.stem, basePort: args.port, emit });
   const fail = (diagnostics: typeof result.diagnostics): BuildResult => {
     transpiler?.cancel();
     printDiagnostics(diagnostics, input.sources);
-    return { code: EXIT.errors, stem: input.stem, entries: [], fileCount: input.files.length };
+    return { code: EXIT.errors, stem: input.stem, entries: [], fileCount: input.files.length, localModules: [] };
   };
   if (hasErrors(result.diagnostics)) return fail(result.diagnostics);
   const outputs = new Map(result.outputs);
@@ -99,7 +101,7 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
     for (const w of shown) process.stdout.write(`wrote ${w}\n`);
     if (shown.length < written.length) process.stdout.write(`wrote ${written.length - shown.length} runtime file(s) into ${args.out}/runtime/\n`);
   }
-  return { code: EXIT.ok, stem: input.stem, entries, fileCount: input.files.length };
+  return { code: EXIT.ok, stem: input.stem, entries, fileCount: input.files.length, localModules: local.modules.map((m) => m.source) };
 }
 
 interface Cache {

@@ -15,7 +15,8 @@ export interface DevArgs {
 /**
  * `tova dev` (named-blocks.md, "Development"): builds, starts every server
  * block as its own Bun process with its port variable, and prints the banner.
- * On a change to any `.tova` file it rebuilds and restarts every process; a
+ * On a change to any `.tova` file, or to a local module the program imports
+ * (`./helpers.js`), it rebuilds and restarts every process; a
  * change that does not compile prints the diagnostics and leaves the running
  * processes up. A process that crashes is reported with its last output and
  * restarted with backoff. Ctrl-C or SIGTERM stops every child.
@@ -51,6 +52,9 @@ export async function runDev(args: DevArgs): Promise<number> {
           log("  The change does not compile; the running servers keep serving the last build.");
           continue;
         }
+        const added = next.localModules.filter((m) => !locals.has(m));
+        locals = new Set(next.localModules);
+        if (added.length) watcher.add(added);
         await fleet.stopAll();
         fleet.start(next);
       } while (again);
@@ -59,12 +63,15 @@ export async function runDev(args: DevArgs): Promise<number> {
     rebuilding = null;
   };
 
+  // The local modules the program imports are watched too (the list follows each successful build).
+  let locals = new Set(first.localModules);
   const watcher = watch(args.path, {
     ignoreInitial: true,
-    ignored: (p, stats) => (stats?.isFile() ? !p.endsWith(".tova") : /(^|[\\/])(node_modules|\.[^\\/]+)$/.test(p) && p !== args.path),
+    ignored: (p, stats) => (stats?.isFile() ? !(p.endsWith(".tova") || locals.has(path.resolve(p))) : /(^|[\\/])(node_modules|\.[^\\/]+)$/.test(p) && p !== args.path),
   });
+  watcher.add([...locals]);
   watcher.on("all", (_event, file) => {
-    if (file.endsWith(".tova")) void rebuild();
+    if (file.endsWith(".tova") || locals.has(path.resolve(file))) void rebuild();
   });
 
   return new Promise<number>((resolve) => {

@@ -106,6 +106,16 @@ describe("tova dev", () => {
     expect(await until("the new build", async () => ((await get(`http://127.0.0.1:${base}/hello`)) as { greeting: string } | undefined)?.greeting === "changed" || undefined)).toBe(true);
   }, 30_000);
 
+  it("rebuilds when a local module the program imports changes", async () => {
+    writeFileSync(path.join(dir, "suffix.js"), 'export const suffix = "!";\n');
+    writeFileSync(path.join(dir, "app.tova"), `import { suffix } from "./suffix.js"\n${program("changed").replace('fn ping() { "pong" }', 'fn ping() { "pong{suffix}" }')}`);
+    expect(await until("the build with the module", async () => ((await get(`http://127.0.0.1:${base + 1}/ping`)) === "pong!" ? true : undefined))).toBe(true);
+    writeFileSync(path.join(dir, "suffix.js"), 'export const suffix = "?";\n');
+    expect(await until("the rebuilt module", async () => ((await get(`http://127.0.0.1:${base + 1}/ping`)) === "pong?" ? true : undefined))).toBe(true);
+    writeFileSync(path.join(dir, "app.tova"), program("changed"));
+    expect(await until("the program without it", async () => ((await get(`http://127.0.0.1:${base + 1}/ping`)) === "pong" ? true : undefined))).toBe(true);
+  }, 40_000);
+
   it("a change that does not compile prints the diagnostics and leaves the old processes serving", async () => {
     const before = output.length;
     writeFileSync(path.join(dir, "app.tova"), program("changed") + "\nserver \"api\" {\n  fn broken( {\n}\n");
