@@ -2,15 +2,16 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { appName, instances, layout, portCount } from "../backends/deploy/plan.js";
-import { claimPorts, parseRegistry, renderRegistry, withoutApp, type Registry } from "../backends/deploy/registry.js";
+import { claimPorts, renderRegistry, withoutApp, type Registry } from "../backends/deploy/registry.js";
 import { postReceiveHook } from "../backends/deploy/git-hook.js";
 import * as scripts from "../backends/deploy/remote.js";
-import { DeployFailure, failed, withLock } from "./deploy.js";
+import { command } from "../backends/deploy/shell.js";
+import { check, DeployFailure, failed, reach, registryOf, withLock } from "./deploy.js";
 import { loadDeployTarget } from "./deploy-target.js";
 import { EXIT, UsageError } from "./errors.js";
 import { Progress, plural, size } from "./progress.js";
 import { confirm, interactive } from "./prompt.js";
-import { sshTransport, type Remote, type Transport } from "./ssh.js";
+import { sshTransport, type Transport } from "./ssh.js";
 import { PACKAGE_ROOT } from "./toolchain.js";
 
 /**
@@ -47,8 +48,8 @@ export async function runDeployOp(args: OpsArgs): Promise<number> {
     const { app, target } = loaded;
     const server = sshTransport(target.server);
     const name = appName(app, target);
-    const state = scripts.parseState(answered(server, server.run(scripts.stateScript(name), 30_000)).stdout);
-    const registry = parseRegistry(state.registry);
+    const state = scripts.parseState(check(server, server.run(scripts.stateScript(name), 30_000), "reading the server's state").stdout);
+    const registry = registryOf(server, state.registry);
     const l = layout(app, target, claimPorts(registry, name, portCount(app, target)));
     const units = registry.apps[name]?.units ?? instances(l).map((i) => i.unit);
 
@@ -64,18 +65,12 @@ export async function runDeployOp(args: OpsArgs): Promise<number> {
   }
 }
 
-function answered(server: Transport, r: Remote): Remote {
-  if (r.unreachable) throw new DeployFailure(`cannot reach ${server.label} over ssh: ${r.stderr.trim().split("\n").pop() || "no answer"}`);
-  if (r.code !== 0) throw new DeployFailure(`reading the app's state failed on ${server.label} (exit ${r.code}):`, r.stderr);
-  return r;
-}
-
 function status(server: Transport, progress: Progress, name: string, state: scripts.ServerState, registry: Registry, units: string[], health: string, keep: number, url: string): number {
   if (!state.current) {
     progress.line(`${name} is not deployed on ${server.label}.`);
     return EXIT.errors;
   }
-  const r = answered(server, server.run(scripts.statusScript(name, units, health), 60_000));
+  const r = check(server, server.run(scripts.statusScript(name, units, health), 60_000), "reading the server's state");
   const rows = r.stdout.split("\n").filter((line) => line.startsWith("unit "));
   const value = (key: string) => r.stdout.split("\n").find((line) => line.startsWith(`${key} `))?.slice(key.length + 1).trim() ?? "";
   const healthy = rows.filter((row) => row.split(" ")[3] === "healthy").length;
@@ -117,11 +112,7 @@ function logs(server: Transport, units: string[], args: OpsArgs, perBlock: numbe
     if (chosen.length === 0) throw new UsageError(`there is no instance ${n}: the app runs ${plural(Math.max(...perBlock, 0), "instance")} per server block`);
   }
   const words = ["journalctl", "--no-pager", "-o", "short-iso", ...chosen.flatMap((u) => ["-u", u]), ...(args.since ? ["--since", args.since] : []), ...(process.stdout.isTTY ? ["-f"] : [])];
-  return server.attach(words.map(shellWord).join(" "), process.stdout.isTTY === true);
-}
-
-function shellWord(w: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(w) ? w : `'${w.replace(/'/g, `'"'"'`)}'`;
+  return server.attach(command(...words), process.stdout.isTTY === true);
 }
 
 async function remove(server: Transport, progress: Progress, name: string, units: string[], templates: string[], postgres: { database: string; user: string; port: number } | null, yes: boolean): Promise<number> {
@@ -134,12 +125,11 @@ async function remove(server: Transport, progress: Progress, name: string, units
     }
   }
   return withLock(server, name, progress, async (state) => {
-    const registry = parseRegistry(state.registry);
+    const registry = registryOf(server, state.registry);
     if (!state.current && !registry.apps[name]) throw new DeployFailure(`"${name}" is not deployed on ${server.label}: nothing to remove`);
     progress.line(`Removing "${name}" from ${server.label}...`);
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-    const r = server.run(scripts.removeScript(name, units, templates, postgres, stamp), 300_000);
-    if (r.unreachable) throw new DeployFailure(`cannot reach ${server.label} over ssh`, r.stderr);
+    const r = reach(server, server.run(scripts.removeScript(name, units, templates, postgres, stamp), 300_000));
     const did = new Set(r.stdout.split("\n").filter((line) => line.startsWith("step ")).map((line) => line.slice(5)));
     progress.step(`Stop ${plural(units.length, "instance")}`, did.has("stopped"));
     if (did.has("stopped")) progress.step("Remove systemd services", did.has("units"));
@@ -159,9 +149,9 @@ async function remove(server: Transport, progress: Progress, name: string, units
 }
 
 function list(server: Transport, progress: Progress): number {
-  const r = answered(server, server.run(scripts.listScript(), 60_000));
+  const r = check(server, server.run(scripts.listScript(), 60_000), "reading the server's state");
   const section = (n: string) => r.stdout.split(`\n${scripts.SECTION}${n}\n`)[1]?.split(`\n${scripts.SECTION}`)[0] ?? "";
-  const registry = parseRegistry(section("registry"));
+  const registry = registryOf(server, section("registry"));
   const states = new Map(section("units").split("\n").filter(Boolean).map((line) => [line.split(" ")[0]!, line.split(" ")[1] === "active"]));
   const host = server.label.replace(/^.*@/, "");
   progress.line();
@@ -199,14 +189,12 @@ async function setupGit(server: Transport, progress: Progress, name: string, env
   const root = repoRoot(source);
   const version = packageVersion();
   const upload = await server.upload(PACKAGE_ROOT, scripts.receiveToolchainCommand(version), ["package.json", "package-lock.json", "dist"].filter((e) => existsSync(path.join(PACKAGE_ROOT, e))));
-  if (upload.unreachable) throw new DeployFailure(`cannot reach ${server.label} over ssh`, upload.stderr);
-  if (upload.code !== 0) throw new DeployFailure(`copying the Tova toolchain failed on ${server.label} (exit ${upload.code}):`, upload.stderr);
-  const installed = server.run(scripts.installToolchainScript(version), 900_000);
-  if (installed.code !== 0) throw new DeployFailure(`installing the Tova toolchain failed on ${server.label} (exit ${installed.code}):`, `${installed.stdout}\n${installed.stderr}`);
+  check(server, upload, "copying the Tova toolchain");
+  check(server, server.run(scripts.installToolchainScript(version), 900_000), "installing the Tova toolchain");
   progress.step(`Tova ${version} toolchain in /opt/tova/toolchain`);
   const relative = path.relative(root, path.resolve(source)) || ".";
   const hook = postReceiveHook({ app: name, env, branch, path: relative, toolchain: `toolchain/tova-${version}` });
-  const r = answered(server, server.run(scripts.setupGitScript(name, hook), 60_000));
+  const r = check(server, server.run(scripts.setupGitScript(name, hook), 60_000), "reading the server's state");
   const repo = r.stdout.split("\n").find((line) => line.startsWith("repo "))?.slice(5) ?? `/opt/tova/apps/${name}/repo.git`;
   progress.step(`Creating bare repo at ${repo}`);
   progress.step("Installing post-receive hook");

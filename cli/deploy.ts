@@ -2,7 +2,7 @@ import os from "node:os";
 import { npmImports } from "../compile.js";
 import type { CheckedApp } from "../ir/checked.js";
 import type { DeployTarget } from "../ir/types.js";
-import { LAYERS, parseManifest, renderManifest, type LayerHashes, type LayerName, type ReleaseManifest } from "../backends/deploy/manifest.js";
+import { LAYERS, layerHashes, parseManifest, registryEntry, renderManifest, type LayerHashes, type LayerName, type ReleaseManifest } from "../backends/deploy/manifest.js";
 import { renderPlan } from "../backends/deploy/plan-text.js";
 import { appName, instances, layout, portCount, type DeployLayout } from "../backends/deploy/plan.js";
 import { renderProvision } from "../backends/deploy/provision.js";
@@ -13,7 +13,7 @@ import { loadDeployTarget } from "./deploy-target.js";
 import { EXIT } from "./errors.js";
 import { Progress, plural, size } from "./progress.js";
 import { askSecret, interactive } from "./prompt.js";
-import { localTransport, sshTransport, type Remote, type Transport } from "./ssh.js";
+import { localTransport, sshTransport, unreachableMessage, type Remote, type Transport } from "./ssh.js";
 
 export interface DeployArgs {
   env: string;
@@ -71,28 +71,30 @@ function plan(app: CheckedApp, target: DeployTarget, server: Transport): number 
   if (!r.unreachable && r.code === 0) {
     const state = scripts.parseState(r.stdout);
     previous = parseManifest(state.manifest)?.layers ?? null;
-    ports = claimPorts(registryOf(state, server), name, portCount(app, target));
+    ports = claimPorts(registryOf(server, state.registry), name, portCount(app, target));
   }
   const l = layout(app, target, ports);
   process.stdout.write(renderPlan(l, layerHashes(l), previous));
   return EXIT.ok;
 }
 
-function layerHashes(l: DeployLayout, files?: Record<string, string>): LayerHashes {
-  return (JSON.parse(renderManifest(l, files)) as { layers: LayerHashes }).layers;
-}
-
-function registryOf(state: scripts.ServerState, server: Transport): Registry {
+export function registryOf(server: Transport, text: string): Registry {
   try {
-    return parseRegistry(state.registry);
+    return parseRegistry(text);
   } catch (e) {
     throw new DeployFailure(`${server.label}: /opt/tova/registry.json is not valid (${(e as Error).message}); fix or remove it by hand`);
   }
 }
 
+/** Fails in one line when the server could not be reached at all. */
+export function reach(server: Transport, r: Remote): Remote {
+  if (r.unreachable) throw new DeployFailure(unreachableMessage(server, r));
+  return r;
+}
+
 /** Fails with the host and the server's output unless the step exited 0. */
-function check(server: Transport, r: Remote, what: string): Remote {
-  if (r.unreachable) throw new DeployFailure(`cannot reach ${server.label} over ssh`, r.stderr);
+export function check(server: Transport, r: Remote, what: string): Remote {
+  reach(server, r);
   if (r.code !== 0) throw new DeployFailure(`${what} failed on ${server.label} (exit ${r.code}):`, `${r.stdout}\n${r.stderr}`);
   return r;
 }
@@ -112,7 +114,6 @@ export async function withLock<T>(server: Transport, app: string, progress: Prog
   let said = false;
   for (;;) {
     const r = server.run(scripts.lockScript(app, owner), 30_000);
-    if (r.unreachable) throw new DeployFailure(`cannot reach ${server.label} over ssh: ${r.stderr.trim().split("\n").pop() || "no answer"}`);
     if (r.code === 75) {
       if (Date.now() - started > waitSeconds * 1000) {
         throw new DeployFailure(
@@ -164,12 +165,13 @@ async function deploy(args: DeployArgs, app: CheckedApp, target: DeployTarget, s
 /** One deploy, under the lock: upload, the layers that changed, flip, restart, health, and roll back on failure. */
 async function release(app: CheckedApp, target: DeployTarget, server: Transport, progress: Progress, state: scripts.ServerState, bundle: Bundle): Promise<number> {
   const name = appName(app, target);
-  const registry = registryOf(state, server);
+  const registry = registryOf(server, state.registry);
   const ports = claimPorts(registry, name, portCount(app, target));
   const l = layout(app, target, ports);
   const manifest = renderManifest(l, bundle.files);
-  const layers = layerHashes(l, bundle.files);
-  const previous = parseManifest(state.manifest)?.layers ?? null;
+  const layers = layerHashes(l);
+  const live = parseManifest(state.manifest);
+  const previous = live?.layers ?? null;
   const first = state.current === null || previous === null;
   const number = Math.max(0, ...state.releases.map(scripts.releaseNumber)) + 1;
   const version = `v${number}`;
@@ -198,13 +200,13 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
     progress.line("Analyzing changes...");
     const infraChanged = (["system", "databases", "proxy"] as const).filter((k) => run.has(k));
     progress.note(`Infrastructure: ${infraChanged.length ? `changed (${infraChanged.join(", ")})` : "no changes"}`);
-    progress.note(`App: ${plural(changedFiles(parseManifest(state.manifest)?.files ?? {}, bundle.files), "file")} changed`);
+    progress.note(`App: ${plural(changedFiles(live?.files ?? {}, bundle.files), "file")} changed`);
   }
 
   addToBundle(bundle, "provision.sh", renderProvision(l), 0o755);
   addToBundle(bundle, ".tova-manifest.json", manifest);
 
-  let live = false;
+  let flipped = false;
   try {
     if (run.has("system") || run.has("databases")) {
       progress.line();
@@ -254,13 +256,13 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
     progress.line();
     progress.line(first ? "Starting app..." : "Restarting app...");
     check(server, server.run(scripts.activateScript(name, version)), `setting current → releases/${version}`);
-    live = true;
+    flipped = true;
     progress.step(`Setting current → releases/${version}`);
     const services = server.run(scripts.restartScript(name), 180_000);
     check(server, services, `the services layer of ${version}`);
     for (const i of instances(l)) progress.step(`${i.unit} ${first ? "started" : "restarted"}`);
   } catch (e) {
-    if (!live) {
+    if (!flipped) {
       server.run(scripts.discardScript(name, version));
       if (e instanceof DeployFailure) {
         throw new DeployFailure(`${e.message}`, `${e.detail}\n\nNothing went live: ${state.current ? `${state.current} is still serving` : "the app was not started"}.`);
@@ -270,10 +272,9 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
   }
 
   const healthy = health(server, instances(l), { path: l.target.health, timeoutSeconds: l.target.healthTimeout });
-  const units = instances(l).map((i) => i.unit);
-  // The instances the live release runs now (the registry's record, and its manifest's for older registries).
-  const before = [...new Set([...(registry.apps[name]?.units ?? []), ...(parseManifest(state.manifest)?.instances.map((i) => i.unit) ?? [])])];
-  const entry = { ports, domain: target.domain, instances: target.instances, servers: Object.fromEntries(l.servers.map((s) => [s.block ?? "default", s.ports])), units, deployed_at: new Date().toISOString() };
+  const entry = { ...registryEntry(l), deployed_at: new Date().toISOString() };
+  const units = entry.units ?? [];
+  const before = liveUnits(registry, name, live);
   if (healthy.ok) {
     progress.step(`Health check ${target.health} passed`);
     stopUnits(server, progress, before.filter((u) => !units.includes(u)));
@@ -295,11 +296,11 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
   }
   progress.line();
   progress.line("⚠ Health check failed, rolling back...");
-  const restored = switchTo(server, progress, name, back, version, units);
-  const registryBack = withApp(registry, name, entryOf(restored.manifest, target.domain, back));
-  check(server, server.run(scripts.writeRegistryScript(renderRegistry(registryBack))), "writing registry.json");
+  const restored = releaseManifest(server, name, back);
+  const ok = switchTo(server, progress, name, back, restored, version, units);
+  check(server, server.run(scripts.writeRegistryScript(renderRegistry(withApp(registry, name, entryOf(restored, target.domain, back))))), "writing registry.json");
   progress.line();
-  progress.line(`✗ Deploy failed. Rolled back to ${back}${restored.ok ? "" : " (which is not healthy either)"}.`);
+  progress.line(`✗ Deploy failed. Rolled back to ${back}${ok ? "" : " (which is not healthy either)"}.`);
   progress.line(`  ${version} stays in releases/ for debugging. Run \`tova deploy ${target.name} --logs\` to investigate.`);
   return EXIT.errors;
 }
@@ -319,8 +320,7 @@ function databasesTitle(l: DeployLayout): string {
 
 /** Runs one provisioning layer of the uploaded release; a failure names the layer and shows its output. */
 function layerStep(server: Transport, progress: Progress, app: string, version: string, layer: LayerName, title: string | null): void {
-  const r = server.run(scripts.provisionScript(app, version, [layer]), 900_000);
-  if (r.unreachable) throw new DeployFailure(`cannot reach ${server.label} over ssh`, r.stderr);
+  const r = reach(server, server.run(scripts.provisionScript(app, version, [layer]), 900_000));
   if (r.code !== 0) {
     if (title) progress.step(title, false);
     const reason = layer === "secrets" && r.code === 3 ? "missing secrets" : `exit ${r.code}`;
@@ -334,8 +334,7 @@ function url(l: DeployLayout): string {
 }
 
 function health(server: Transport, all: readonly { port: number; unit: string }[], probe: { path: string; timeoutSeconds: number }): { ok: boolean; output: string } {
-  const r = server.run(scripts.healthScript(all, probe.path, probe.timeoutSeconds), (probe.timeoutSeconds + 30) * 1000 * Math.max(1, all.length));
-  if (r.unreachable) throw new DeployFailure(`cannot reach ${server.label} over ssh`, r.stderr);
+  const r = reach(server, server.run(scripts.healthScript(all, probe.path, probe.timeoutSeconds), (probe.timeoutSeconds + 30) * 1000 * Math.max(1, all.length)));
   const output = r.stdout
     .split("\n")
     .filter((line) => !line.startsWith("ok "))
@@ -350,14 +349,9 @@ function entryOf(m: ReleaseManifest, domain: string, version: string): RegistryA
   return { ports: m.instances.map((i) => i.port), domain, instances: blocks[0]?.length ?? m.instances.length, version, servers: m.servers, units: m.instances.map((i) => i.unit), deployed_at: new Date().toISOString() };
 }
 
-/**
- * Points `current` at `to` and runs that release's proxy and services
- * layers (its Caddy site and units), stops the instances only `from` had,
- * and checks the health of `to`'s own instances; says how it went.
- */
-function switchTo(server: Transport, progress: Progress, app: string, to: string, from: string, fromUnits: readonly string[]): { ok: boolean; manifest: ReleaseManifest } {
-  const manifest = releaseManifest(server, app, to);
-  return { ok: switchToRelease(server, progress, app, to, manifest, from, fromUnits), manifest };
+/** The instances the live release runs: the registry's record, and its manifest's (registries written before units were recorded). */
+function liveUnits(registry: Registry, app: string, live: ReleaseManifest | null): string[] {
+  return [...new Set([...(registry.apps[app]?.units ?? []), ...(live?.instances.map((i) => i.unit) ?? [])])];
 }
 
 function releaseManifest(server: Transport, app: string, release: string): ReleaseManifest {
@@ -366,7 +360,12 @@ function releaseManifest(server: Transport, app: string, release: string): Relea
   return manifest;
 }
 
-function switchToRelease(server: Transport, progress: Progress, app: string, to: string, manifest: ReleaseManifest, from: string, fromUnits: readonly string[]): boolean {
+/**
+ * Points `current` at `to` and runs that release's proxy and services
+ * layers (its Caddy site and units), stops the instances only `from` had,
+ * and checks the health of `to`'s own instances; says how it went.
+ */
+function switchTo(server: Transport, progress: Progress, app: string, to: string, manifest: ReleaseManifest, from: string, fromUnits: readonly string[]): boolean {
   check(server, server.run(scripts.switchScript(app, to), 180_000), `switching to ${to}`);
   progress.step(`current → releases/${to} (was ${from})`);
   progress.step("Services restarted");
@@ -388,13 +387,13 @@ async function rollback(app: CheckedApp, target: DeployTarget, server: Transport
     const to = earlier[earlier.length - 1];
     if (!to) throw new DeployFailure(`${state.current} is the oldest release of "${name}" on ${server.label}: nothing to roll back to`);
     progress.line(`Rolling back ${name} on ${server.label}...`);
-    const registry = registryOf(state, server);
-    const fromUnits = parseManifest(state.manifest)?.instances.map((i) => i.unit) ?? registry.apps[name]?.units ?? [];
+    const registry = registryOf(server, state.registry);
+    const fromUnits = liveUnits(registry, name, parseManifest(state.manifest));
     const manifest = releaseManifest(server, name, to);
     // The release's ports may have been given to another app since (it had more instances then).
     const held = manifest.instances.flatMap((i) => Object.entries(registry.apps).filter(([other, a]) => other !== name && a.ports.includes(i.port)).map(([other]) => `${i.port} (now ${other}'s)`));
     if (held.length) throw new DeployFailure(`${to} ran on ports another app holds now: ${held.join(", ")}`, `Deploy the program again instead (its instances take free ports). Nothing was changed.`);
-    const ok = switchToRelease(server, progress, name, to, manifest, state.current, fromUnits);
+    const ok = switchTo(server, progress, name, to, manifest, state.current, fromUnits);
     const entry = registry.apps[name];
     check(server, server.run(scripts.writeRegistryScript(renderRegistry(withApp(registry, name, entryOf(manifest, entry?.domain ?? target.domain, to))))), "writing registry.json");
     progress.line();

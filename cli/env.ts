@@ -2,7 +2,7 @@ import { appName } from "../backends/deploy/plan.js";
 import { listEnvScript, setEnvScript } from "../backends/deploy/remote.js";
 import { loadDeployTarget } from "./deploy-target.js";
 import { EXIT, UsageError } from "./errors.js";
-import { sshTransport, type Remote, type Transport } from "./ssh.js";
+import { sshTransport, unreachableMessage, type Remote, type Transport } from "./ssh.js";
 
 export interface EnvArgs {
   env: string;
@@ -47,6 +47,6 @@ export function parseAssignment(text: string): [string, string] {
 
 /** The answer, or one line saying the server could not be reached. */
 export function reached(server: Transport, r: Remote): Remote {
-  if (r.unreachable) throw new UsageError(`cannot reach ${server.label} over ssh: ${r.stderr.trim().split("\n").pop() || "no answer"}`);
+  if (r.unreachable) throw new UsageError(unreachableMessage(server, r));
   return r;
 }

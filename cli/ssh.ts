@@ -96,3 +96,8 @@ function attached(program: string, args: string[]): Promise<number> {
     child.on("close", (c) => resolve(c ?? 1));
   });
 }
+
+/** One line for a connection that failed: the host and the last thing ssh said. */
+export function unreachableMessage(server: Transport, r: Remote): string {
+  return `cannot reach ${server.label} over ssh: ${r.stderr.trim().split("\n").pop() || "no answer"}`;
+}

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import type { DeployLayout } from "./plan.js";
+import { instances, instanceUnit, type DeployLayout } from "./plan.js";
+import type { RegistryApp } from "./registry.js";
 
 /**
  * `.tova-manifest.json` (deploy-blocks.md, "Change Detection"): what the app
@@ -28,22 +29,29 @@ export const hash = (value: unknown) => createHash("sha256").update(JSON.stringi
  * bundle, so the next deploy can say how many files changed.
  */
 export function renderManifest(l: DeployLayout, files?: Record<string, string>): string {
-  const req = requirements(l);
-  const layers: LayerHashes = {
-    system: hash(req.system),
-    databases: hash(req.databases),
-    app: hash(req.app),
-    secrets: hash(req.secrets),
-    proxy: hash(req.proxy),
-    services: hash(req.services),
-  };
-  return JSON.stringify({ app: l.app, target: l.target.name, hash: hash(layers), layers, requirements: req, ...(files ? { files } : {}) }, null, 2) + "\n";
+  const layers = layerHashes(l);
+  return JSON.stringify({ app: l.app, target: l.target.name, hash: hash(layers), layers, requirements: requirements(l), ...(files ? { files } : {}) }, null, 2) + "\n";
 }
 
-/** This app's entry in the server's `registry.json` (deploy-blocks.md, section 5). */
+/** The hash of each layer's requirements: a redeploy runs the layers whose hash changed. */
+export function layerHashes(l: DeployLayout): LayerHashes {
+  const req = requirements(l);
+  return Object.fromEntries(LAYERS.map((k) => [k, hash(req[k])])) as LayerHashes;
+}
+
+/** This app's entry in the server's `registry.json` (deploy-blocks.md, section 5), without its live version. */
+export function registryEntry(l: DeployLayout): Omit<RegistryApp, "version"> {
+  return {
+    ports: l.servers.flatMap((s) => s.ports),
+    domain: l.target.domain,
+    instances: l.target.instances,
+    servers: Object.fromEntries(l.servers.map((s) => [s.block ?? "default", s.ports])),
+    units: instances(l).map((i) => i.unit),
+  };
+}
+
 export function renderRegistryEntry(l: DeployLayout): string {
-  const entry = { ports: l.servers.flatMap((s) => s.ports), domain: l.target.domain, instances: l.target.instances, servers: Object.fromEntries(l.servers.map((s) => [s.block ?? "default", s.ports])) };
-  return JSON.stringify({ apps: { [l.app]: entry } }, null, 2) + "\n";
+  return JSON.stringify({ apps: { [l.app]: registryEntry(l) } }, null, 2) + "\n";
 }
 
 /** What a deploy reads back from a release's `.tova-manifest.json`. */
@@ -72,7 +80,7 @@ export function parseManifest(text: string): ReleaseManifest | null {
     return {
       layers: m.layers,
       files: m.files ?? {},
-      instances: units.flatMap(([template, ports]) => ports.map((port) => ({ port, unit: template.replace("@.service", `@${port}.service`) }))),
+      instances: units.flatMap(([template, ports]) => ports.map((port) => ({ port, unit: instanceUnit(template, port) }))),
       servers: Object.fromEntries((m.requirements?.proxy?.ports ?? []).map(([block, ports]) => [block ?? "default", ports])),
       health,
     };

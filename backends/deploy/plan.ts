@@ -35,14 +35,14 @@ export interface DeployLayout {
   front: ServerUnit | null;
 }
 
-/** The unit of one instance: `tova-<app>@<port>.service`. */
-export function instanceUnit(s: ServerUnit, port: number): string {
-  return s.unit.replace("@.service", `@${port}.service`);
+/** The unit of one instance of a template: `tova-<app>@.service` on 3000 is `tova-<app>@3000.service`. */
+export function instanceUnit(template: string, port: number): string {
+  return template.replace("@.service", `@${port}.service`);
 }
 
 /** Every instance of every server block, in block order. */
 export function instances(l: DeployLayout): { port: number; unit: string }[] {
-  return l.servers.flatMap((s) => s.ports.map((port) => ({ port, unit: instanceUnit(s, port) })));
+  return l.servers.flatMap((s) => s.ports.map((port) => ({ port, unit: instanceUnit(s.unit, port) })));
 }
 
 /** How many ports the target needs: one per server block and instance. */

@@ -11,7 +11,7 @@ import { renderHealthService, renderHealthTimer, renderUnit } from "./systemd.js
  */
 export function renderProvision(l: DeployLayout): string {
   const db = l.infra.databases;
-  const units = l.servers.map((s) => ({ name: s.unit, text: renderUnit(l, s), instances: s.ports.map((p) => instanceUnit(s, p)) }));
+  const units = l.servers.map((s) => ({ name: s.unit, text: renderUnit(l, s), instances: s.ports.map((p) => instanceUnit(s.unit, p)) }));
   // `write_file` returns 0 when it changed the file; the heredoc's delimiter must stand alone on its line.
   const writeIfChanged = (path: string, text: string, onChange: string) => `if write_file ${path} <<'TOVA_EOF'; then\n${text}TOVA_EOF\n    ${onChange}\n  fi`;
   const writeAlways = (path: string, text: string) => `write_file ${path} <<'TOVA_EOF' || true\n${text}TOVA_EOF`;
@@ -20,7 +20,7 @@ export function renderProvision(l: DeployLayout): string {
     "#!/usr/bin/env bash",
     "# Restarts every instance that does not answer its health check.",
     "set -uo pipefail",
-    ...l.servers.flatMap((s) => s.ports.map((p) => `curl -fsS --max-time ${l.target.healthTimeout} http://127.0.0.1:${p}${l.target.health} >/dev/null || systemctl restart ${instanceUnit(s, p)}`)),
+    ...l.servers.flatMap((s) => s.ports.map((p) => `curl -fsS --max-time ${l.target.healthTimeout} http://127.0.0.1:${p}${l.target.health} >/dev/null || systemctl restart ${instanceUnit(s.unit, p)}`)),
     "",
   ].join("\n");
   return `#!/usr/bin/env bash
