@@ -60,7 +60,7 @@ export async function runDeployOp(args: OpsArgs): Promise<number> {
     if (args.setupGit) return await setupGit(server, progress, name, args.env, target.branch, args.path);
     throw new UsageError("nothing to do");
   } catch (e) {
-    if (e instanceof DeployFailure) return failed(progress, e.message, e.detail);
+    if (e instanceof DeployFailure || e instanceof scripts.CutShort) return failed(progress, e.message, e instanceof DeployFailure ? e.detail : "");
     throw e;
   }
 }
@@ -150,7 +150,8 @@ async function remove(server: Transport, progress: Progress, name: string, units
 
 function list(server: Transport, progress: Progress): number {
   const r = check(server, server.run(scripts.listScript(), 60_000), "reading the server's state");
-  const section = (n: string) => r.stdout.split(`\n${scripts.SECTION}${n}\n`)[1]?.split(`\n${scripts.SECTION}`)[0] ?? "";
+  const sections = scripts.parseSections(r.stdout);
+  const section = (n: string) => sections.get(n) ?? "";
   const registry = registryOf(server, section("registry"));
   const states = new Map(section("units").split("\n").filter(Boolean).map((line) => [line.split(" ")[0]!, line.split(" ")[1] === "active"]));
   const host = server.label.replace(/^.*@/, "");

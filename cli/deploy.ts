@@ -46,7 +46,7 @@ export async function runDeploy(args: DeployArgs): Promise<number> {
     if (args.rollback) return await rollback(app, target, server, progress);
     return await deploy(args, app, target, server, progress);
   } catch (e) {
-    if (e instanceof DeployFailure || e instanceof BundleError) return failed(progress, e.message, e instanceof DeployFailure ? e.detail : "");
+    if (e instanceof DeployFailure || e instanceof BundleError || e instanceof scripts.CutShort) return failed(progress, e.message, e instanceof DeployFailure ? e.detail : "");
     throw e;
   }
 }

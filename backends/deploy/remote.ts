@@ -15,8 +15,26 @@ function preamble(app: string | null): string {
 /** The app's complete releases (`v1`, `v2`, ...), one per line, unsorted; fails (grep) when there are none. */
 const LIST_RELEASES = `find "$APP_DIR/releases" -mindepth 1 -maxdepth 1 -type d -name 'v*' -printf '%f\\n' 2>/dev/null | grep -E '^v[0-9]+$'`;
 
-/** The markers between the sections of `stateScript`'s output. */
-export const SECTION = "@@tova:";
+/** The markers between the sections of a script's output (`parseSections`). */
+const SECTION = "@@tova:";
+const SECTION_FN = `section() { printf '\\n${SECTION}%s\\n' "$1"; }`;
+
+/** The names set in `.env.production`, one per line (never the values). */
+const ENV_NAMES = `if [ -f "$APP_DIR/.env.production" ]; then grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$APP_DIR/.env.production" | cut -d= -f1 || true; fi`;
+
+/** A server's answer that stopped before its end marker. */
+export class CutShort extends Error {}
+
+/** A script's output split at its `section <name>` markers; a missing `end` means the answer was cut short. */
+export function parseSections(output: string): Map<string, string> {
+  const sections = new Map<string, string>();
+  for (const part of output.split(`\n${SECTION}`).slice(1)) {
+    const nl = part.indexOf("\n");
+    sections.set(nl < 0 ? part : part.slice(0, nl), nl < 0 ? "" : part.slice(nl + 1));
+  }
+  if (!sections.has("end")) throw new CutShort("the server's answer was cut short (the connection dropped, or the server's shell printed something unexpected)");
+  return sections;
+}
 
 /**
  * Takes the server's deploy lock (one deploy at a time per server, since the
@@ -39,12 +57,12 @@ export function stateScript(app: string): string {
 }
 
 function stateBody(): string {
-  return `section() { printf '\\n${SECTION}%s\\n' "$1"; }
+  return `${SECTION_FN}
 section registry; cat "$ROOT/registry.json" 2>/dev/null || true
 section current; readlink "$APP_DIR/current" 2>/dev/null || true
 section releases; ${LIST_RELEASES} || true
 section manifest; cat "$APP_DIR/current/.tova-manifest.json" 2>/dev/null || true
-section env; if [ -f "$APP_DIR/.env.production" ]; then grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$APP_DIR/.env.production" | cut -d= -f1 || true; fi
+section env; ${ENV_NAMES}
 section end
 `;
 }
@@ -61,13 +79,7 @@ export interface ServerState {
 }
 
 export function parseState(output: string): ServerState {
-  const sections = new Map<string, string>();
-  const parts = output.split(`\n${SECTION}`).slice(1);
-  for (const part of parts) {
-    const nl = part.indexOf("\n");
-    sections.set(nl < 0 ? part : part.slice(0, nl), nl < 0 ? "" : part.slice(nl + 1));
-  }
-  if (!sections.has("end")) throw new Error("the server's answer was cut short");
+  const sections = parseSections(output);
   const lines = (name: string) => (sections.get(name) ?? "").split("\n").map((l) => l.trim()).filter(Boolean);
   const current = lines("current")[0]?.replace(/^.*\//, "") ?? null;
   return {
@@ -142,9 +154,7 @@ rm -f "$tmp"
 
 /** The names set in `.env.production`, one per line. */
 export function listEnvScript(app: string): string {
-  return `${preamble(app)}file="$APP_DIR/.env.production"
-if [ -f "$file" ]; then grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$file" | cut -d= -f1 || true; fi
-`;
+  return `${preamble(app)}${ENV_NAMES}\n`;
 }
 
 /** Installs the release's production npm dependencies with the server's Bun, before it goes live. */
@@ -254,14 +264,15 @@ printf 'deployed %s\\n' "$(stat -c %Y "$APP_DIR/current" 2>/dev/null || echo 0)"
 
 /** Every app on the server: the registry, each app's first unit state, the shared services, memory and disk. */
 export function listScript(): string {
-  return `${preamble(null)}printf '\\n${SECTION}registry\\n'; cat "$ROOT/registry.json" 2>/dev/null || true
-printf '\\n${SECTION}units\\n'
+  return `${preamble(null)}${SECTION_FN}
+section registry; cat "$ROOT/registry.json" 2>/dev/null || true
+section units
 systemctl list-units --type=service --all --no-legend --plain 'tova-*' 2>/dev/null | awk '{print $1, $3, $4}' || true
-printf '\\n${SECTION}resources\\n'
+section resources
 for s in postgresql redis-server caddy; do printf '%s %s\\n' "$s" "$(systemctl is-active "$s" 2>/dev/null || true)"; done
-printf '\\n${SECTION}memory\\n'; free -b 2>/dev/null | awk '/^Mem:/ {print $3, $2}' || true
-printf '\\n${SECTION}disk\\n'; df -B1 "$ROOT" 2>/dev/null | awk 'NR==2 {print $3, $2}' || true
-printf '\\n${SECTION}end\\n'
+section memory; free -b 2>/dev/null | awk '/^Mem:/ {print $3, $2}' || true
+section disk; df -B1 "$ROOT" 2>/dev/null | awk 'NR==2 {print $3, $2}' || true
+section end
 `;
 }
 
