@@ -836,7 +836,7 @@ export function vagueType(e: ast.Expr): string {
 
 /** Values TypeScript cannot infer a useful type from. */
 function vague(e: ast.Expr): boolean {
-  return (e.kind === "Array" && e.elements.length === 0) || e.kind === "Nil" || (e.kind === "Ident" && e.name === "None");
+  return vagueType(e) !== "";
 }
 
 /** Whether a `break` or `continue` of an enclosing loop occurs in `e` (nested loops own theirs). */

@@ -140,9 +140,10 @@ class App implements TovaApp {
     const limit = this.bodyLimit;
     const client = this.client;
     const ownsRoot = this.registered.some((r) => r.method === "GET" && r.path === "/");
+    const needsPath = client !== null || ws !== null || streams.size > 0;
     const withRealtime: ServeOptions["fetch"] = (raw, server) => {
+      const path = needsPath ? pathOf(raw.url) : "";
       if (client && raw.method === "GET") {
-        const path = pathOf(raw.url);
         if (path === "/" && !ownsRoot) return new Response(client.page, { headers: { "content-type": "text/html; charset=utf-8" } });
         if (path.endsWith(".js")) {
           const file = client.file(path);
@@ -150,7 +151,6 @@ class App implements TovaApp {
         }
       }
       if (ws || streams.size || limit !== null) {
-        const path = pathOf(raw.url);
         if (ws && path === ws.path && raw.headers.get("upgrade")?.toLowerCase() === "websocket") {
           if ((server as { upgrade(r: Request): boolean }).upgrade(raw)) return undefined as unknown as Response;
         }

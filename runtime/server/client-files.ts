@@ -6,9 +6,9 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 export interface ClientFiles {
-  /** The page for `/`, or null when the program answers `/` itself. */
-  page: string | null;
-  /** Answers `/<module>.js` and `/runtime/<chunk>.js` from the build folder, or null for any other path. */
+  /** The page for `/` (served unless the program has its own `GET /`). */
+  page: string;
+  /** Answers `/<module>.js` and `/runtime/<chunk>.js` from the build folder, or null for any other path and for the server modules. */
   file(pathname: string): Response | null;
 }
 
@@ -23,11 +23,14 @@ export function clientFiles(dir: string, entry: string, title: string): ClientFi
 </html>
 `;
   const cache = new Map<string, string>();
+  // The server modules hold code the browser has no business reading: `<stem>.server[.<name>].js`.
+  const serverModules = `/${entry.slice(0, entry.lastIndexOf(".client"))}.server.`;
+  const isServerModule = (pathname: string) => pathname === `${serverModules}js` || pathname.startsWith(serverModules);
   return {
     page,
     file(pathname) {
       // Only `.js` files of the build folder and its runtime/, never anything above it.
-      if (!/^\/(runtime\/)?[A-Za-z0-9._-]+\.js$/.test(pathname) || pathname.includes("..")) return null;
+      if (!/^\/(runtime\/)?[A-Za-z0-9._-]+\.js$/.test(pathname) || pathname.includes("..") || isServerModule(pathname)) return null;
       let text = cache.get(pathname);
       if (text === undefined) {
         const full = path.join(dir, pathname);

@@ -159,5 +159,7 @@ client {
     expect(code).toContain("rpcClient");
     expect((await fetch(`${s.url}/runtime/client.js`)).status).toBe(200);
     expect((await fetch(`${s.url}/../package.json`)).status).toBe(404);
+    // The server's own module is never sent to a browser.
+    expect((await fetch(`${s.url}/app.server.js`)).status).toBe(404);
   }, 30_000);
 });
