@@ -36,9 +36,7 @@ export function sshTransport(server: string): Transport {
   return {
     label: server,
     run(script, timeoutMs = 120_000) {
-      const r = spawnSync("ssh", [...batch, "bash", "-s"], { input: script, encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
-      const code = r.status ?? 255;
-      return { code, stdout: r.stdout ?? "", stderr: r.stderr ?? (r.error ? String(r.error.message) : ""), unreachable: code === 255 || !!r.error };
+      return runScript("ssh", [...batch, "bash", "-s"], script, timeoutMs);
     },
     upload(dir, command, entries) {
       return pipeTar(dir, entries, "ssh", [...batch, command]);
@@ -54,8 +52,7 @@ export function localTransport(): Transport {
   return {
     label: "this server",
     run(script, timeoutMs = 120_000) {
-      const r = spawnSync("bash", ["-s"], { input: script, encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
-      return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "", unreachable: false };
+      return runScript("bash", ["-s"], script, timeoutMs);
     },
     upload(dir, command, entries) {
       return pipeTar(dir, entries, "bash", ["-c", command]);
@@ -64,6 +61,14 @@ export function localTransport(): Transport {
       return attached("bash", ["-c", command]);
     },
   };
+}
+
+/** A script on the standard input of `bash -s`, here or through ssh (whose exit 255 means the connection failed). */
+function runScript(program: "ssh" | "bash", args: string[], script: string, timeoutMs: number): Remote {
+  const r = spawnSync(program, args, { input: script, encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+  const code = r.status ?? (program === "ssh" ? 255 : 1);
+  const stderr = r.stderr || (r.error ? String(r.error.message) : "");
+  return { code, stdout: r.stdout ?? "", stderr, unreachable: program === "ssh" && (code === 255 || !!r.error) };
 }
 
 function pipeTar(dir: string, entries: readonly string[] = ["."], program: string, args: string[]): Promise<Remote> {
