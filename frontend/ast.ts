@@ -43,8 +43,10 @@ export interface SecurityDecl extends Node {
 }
 
 /**
- * `key: value`, `key { ... }` or `key label { ... }` (`auth jwt { ... }`) in
- * configuration bodies: deploy, security, db, cors, discover, ...
+ * `key: value`, `key { ... }`, `key label { ... }` (`auth jwt { ... }`,
+ * `protect "/api/*" { ... }`) or `key value` (`trust_proxy true`, security.md)
+ * in configuration bodies: deploy, security, db, cors, discover, ...
+ * `value` is set for `key: value` and `key value`; `entries` for the braced forms.
  */
 export interface ConfigEntry extends Node {
   kind: "ConfigEntry";
@@ -585,6 +587,8 @@ export interface JsxFor extends Node {
   kind: "JsxFor";
   names: Ident[];
   iterable: Expr;
+  /** `for todo in todos key todo.id { }` (client.md): identifies each item of a keyed list; read in the loop's scope. */
+  key: Expr | null;
   children: JsxChild[];
 }
 

@@ -21,11 +21,16 @@ export interface SpecBlock {
 
 export const SPEC_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "shared", "spec");
 
-/** The blocks README.md names as complete programs, by page and the heading above them. */
+/**
+ * The blocks README.md names as complete programs, by page and the heading
+ * above them. security.md's block is a snippet (its `protect`ed routes are
+ * elsewhere), so it falls to the default.
+ */
 function isProgram(page: string, heading: string): boolean {
   switch (page) {
     case "language.md":
     case "deploy-blocks.md":
+    case "client.md":
       return true;
     case "monitoring-service.md":
       return heading === "The Full Application";

@@ -1,11 +1,13 @@
 import { recursiveParser } from "arcsecond";
 import type { ConfigEntry } from "../ast.js";
-import { accept, expected, gen, mark, next, op, peek, skipSeparators, spanFrom, type P } from "./core.js";
+import type { Token } from "../tokens.js";
+import { accept, expected, gen, mark, next, op, peek, peekAt, skipSeparators, spanFrom, type P } from "./core.js";
 import { expr } from "./expressions.js";
 
 /**
  * Configuration bodies: `{ key: value, ... }` with `,` or new lines between
- * entries, and nested `key { ... }` / `key label { ... }` sections. Used by
+ * entries, nested `key { ... }` / `key label { ... }` sections (`auth jwt`,
+ * `role Admin`, `protect "/api/*"`), and `key value` (`trust_proxy true`). Used by
  * `deploy`, `security`, `db`, `discover`, `cors`, `rate_limit`, `tls`,
  * `sessions`, `cache`, `static`, `uploads`.
  */
@@ -26,6 +28,9 @@ export const configBody: P<ConfigEntry[]> = recursiveParser(() =>
   }),
 );
 
+const isOp = (t: Token, v: string) => t.kind === "op" && t.value === v;
+const endsEntry = (t: Token) => t.kind === "nl" || t.kind === "eof" || isOp(t, ",") || isOp(t, "}") || isOp(t, ";");
+
 const configEntry: P<ConfigEntry> = gen((run): ConfigEntry => {
   const start = run(mark);
   const k = run(peek);
@@ -39,9 +44,13 @@ const configEntry: P<ConfigEntry> = gen((run): ConfigEntry => {
   }
   let label: string | null = null;
   const l = run(peek);
-  if (l.kind === "ident" || l.kind === "str") {
+  if ((l.kind === "ident" || l.kind === "str") && isOp(run(peekAt(1)), "{")) {
     run(next);
     label = l.value;
+  } else if (!isOp(l, "{") && !endsEntry(l)) {
+    // `trust_proxy true`, `trust_proxy ["10.0.0.1"]` (security.md): a bare value on the key's line.
+    const value = run(expr);
+    return { kind: "ConfigEntry", key: k.value, keySpan, label: null, value, entries: null, span: run(spanFrom(start)) };
   }
   const entries = run(configBody);
   return { kind: "ConfigEntry", key: k.value, keySpan, label, value: null, entries, span: run(spanFrom(start)) };

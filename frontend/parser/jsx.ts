@@ -6,7 +6,8 @@ import { condExpr, expr } from "./expressions.js";
 /**
  * JSX in client components (named-blocks.md, the multi-server example):
  * elements, attributes (`"text"` or `{expr}`), text, `{expr}` children, and
- * `for x in xs { ... }` / `if c { ... } else { ... }` among the children.
+ * `for x in xs [key e] { ... }` / `if c { ... } else { ... }` among the children
+ * (client.md). Attribute names keep what was written (`bind:value`, `on:click`).
  */
 export const jsxElement: P<JsxElement> = gen((run) => {
   const start = run(mark);
@@ -74,8 +75,15 @@ const jsxChildren: P<JsxChild[]> = gen((run) => {
       } while (run(accept("op", ",")));
       run(kw("in"));
       const iterable = run(condExpr);
+      // `key expr` (client.md): a contextual word; nothing else may follow the iterable.
+      let key: Expr | null = null;
+      if (run(accept("ident", "key"))) {
+        // `key {` is a missing key, not an object literal to read as one.
+        const k = run(peek);
+        key = k.kind === "op" && k.value === "{" ? run(expected<Expr>("the key expression after `key`")) : run(condExpr);
+      }
       const body = run(controlBody);
-      children.push({ kind: "JsxFor", names, iterable, children: body, span: run(spanFrom(start)) });
+      children.push({ kind: "JsxFor", names, iterable, key, children: body, span: run(spanFrom(start)) });
     } else if (t.kind === "kw" && t.value === "if") {
       run(next);
       const branches = [{ cond: run(condExpr), children: run(controlBody) }];

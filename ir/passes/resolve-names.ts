@@ -459,6 +459,8 @@ class Resolver {
         this.expr(e.iterable, scope);
         const inner = new Scope(scope);
         for (const n of e.names) inner.define(sym("local", n.name, { span: n.span }));
+        // `key todo.id` names the loop variable (client.md), so it is read in the loop's scope.
+        if (e.key) this.expr(e.key, inner);
         for (const c of e.children) this.jsx(c, inner);
         return;
       }
