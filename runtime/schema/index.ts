@@ -2,7 +2,7 @@
 // and RPC arguments at the boundary, decisions.md "Routes and RPC"), to
 // `loadEnv` and to `model` (column types). Generated code builds them once at
 // module load; checking against them is precompiled into plain loops.
-import { arrayNode, enumNode, mapNode, optionNode, recordNode, unionNode } from "./compound.js";
+import { arrayNode, enumNode, lazyNode, mapNode, optionNode, recordNode, resultNode, unionNode } from "./compound.js";
 import { anyNode, boolNode, floatNode, intNode, stringNode, type SchemaNode } from "./node.js";
 
 /**
@@ -42,6 +42,15 @@ export interface SchemaBuilders {
   enum<T extends string>(name: string, variants: readonly T[]): Schema<T>;
   /** An enum whose variants have fields, carried as `{ tag, ...fields }`. */
   union(name: string, variants: Record<string, Record<string, Schema<any>>>): Schema<any>;
+  /** `Result<T, E>`: for `show` (a Result is a return value, never request data). */
+  result<T, E>(ok: Schema<T>, err: Schema<E>): Schema<{ ok: true; value: T } | { ok: false; error: E }>;
+  /**
+   * A schema declared later, looked up at its first use: recursive types
+   * (`type Tree { Leaf, Node(left: Tree, value: Int) }`) and schemas in any
+   * order. A check follows at most 1000 lazy references into one value.
+   * @example const TreeSchema: Schema<Tree> = t.union("Tree", { Leaf: {}, Node: { left: t.lazy(() => TreeSchema), value: t.int } });
+   */
+  lazy<T>(get: () => Schema<T>): Schema<T>;
 }
 
 const node = (schema: Schema<unknown>): SchemaNode => schema as unknown as SchemaNode;
@@ -68,4 +77,6 @@ export const t: SchemaBuilders = {
   enum: (name, variants) => schema(enumNode(name, variants)),
   union: (name, variants) =>
     schema(unionNode(name, Object.fromEntries(Object.entries(variants).map(([tag, f]) => [tag, nodes(f)])))),
+  result: (ok, err) => schema(resultNode(node(ok), node(err))),
+  lazy: (get) => schema(lazyNode(() => node(get()))),
 };

@@ -1,6 +1,9 @@
 // Schemas check JSON strictly, convert strings from paths, queries and the
 // environment, and explain failures with the path to the bad value.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { Err, Ok } from "../stdlib/index.js";
+import { MAX_NESTING } from "./compound.js";
 import { t, type Schema } from "./index.js";
 import { INVALID, type SchemaNode } from "./node.js";
 
@@ -72,5 +75,119 @@ describe("types", () => {
     const s = t.record("P", { a: t.int, b: t.option(t.string) });
     const typed: Schema<{ a: number; b: string | null }> = s;
     expect(typed.kind).toBe("record");
+  });
+});
+
+// Recursive types (decisions.md "Recursive types"): schemas declared in any
+// order through t.lazy, checked like any other, and bounded for hostile input.
+type Tree = { tag: "Leaf" } | { tag: "Node"; left: Tree; value: number };
+// Declared before the schema it refers to: the reference is looked up at first use.
+const Forest = t.array(t.lazy(() => TreeSchema));
+const TreeSchema: Schema<Tree> = t.union("Tree", { Leaf: {}, Node: { left: t.lazy(() => TreeSchema), value: t.int } });
+type Person = { name: string; boss: Person | null };
+const PersonSchema: Schema<Person> = t.record<Person>("Person", { name: t.string, boss: t.option(t.lazy(() => PersonSchema)) });
+
+const leaf = { tag: "Leaf" };
+const chain = (depth: number, bottom: unknown = leaf): unknown => {
+  let v = bottom;
+  for (let i = 0; i < depth; i++) v = { tag: "Node", left: v, value: i };
+  return v;
+};
+const bosses = (depth: number): unknown => {
+  let v: unknown = null;
+  for (let i = 0; i < depth; i++) v = { name: `p${i}`, boss: v };
+  return v;
+};
+
+describe("recursive types", () => {
+  it("check and explain values of self-referring types", () => {
+    expect(check(TreeSchema, chain(3))).toBe(true);
+    expect(check(PersonSchema, bosses(3))).toBe(true);
+    expect(check(Forest, [chain(2), leaf])).toBe(true);
+    expect(explain(TreeSchema, chain(2, { tag: "Node", left: leaf, value: "x" }))).toBe('x.left.left.value: expected Int, got String "x"');
+    expect(explain(PersonSchema, { name: "a", boss: { name: 1, boss: null } })).toBe("x.boss.name: expected String, got Int 1");
+    expect(explain(Forest, [leaf, { tag: "Oak" }])).toBe('x[1]: expected Tree with tag one of Leaf, Node, got tag "Oak"');
+    expect(node(PersonSchema).fields!.boss!.name).toBe("Option<Person>");
+  });
+
+  it("convert JSON text from a query or path", () => {
+    expect(parse(TreeSchema, JSON.stringify(chain(2)))).toEqual(chain(2));
+    expect(parse(t.lazy(() => Severity), "Info")).toBe("Info");
+    expect(parse(PersonSchema, '{"name":1}')).toBe(INVALID);
+  });
+
+  it("accept values up to the nesting limit and reject deeper ones with a short message", () => {
+    expect(check(TreeSchema, chain(MAX_NESTING - 2))).toBe(true);
+    for (const deep of [chain(10_000), bosses(10_000), chain(200_000)]) {
+      const schema = (deep as { tag?: string }).tag ? TreeSchema : PersonSchema;
+      const started = performance.now();
+      expect(check(schema, deep)).toBe(false);
+      expect(explain(schema, deep)).toBe(`x: nested more than ${MAX_NESTING} levels deep`);
+      expect(performance.now() - started).toBeLessThan(2000);
+    }
+    // The limit is per value: a failed deep check leaves nothing behind.
+    expect(check(TreeSchema, chain(5))).toBe(true);
+  });
+
+  it("explain costs one walk: a wide value under a deep failure is not re-checked at every level", () => {
+    const wide = { tag: "Node", left: leaf, value: 1, extra: Array.from({ length: 200_000 }, () => 1) };
+    const started = performance.now();
+    expect(explain(TreeSchema, chain(900, wide))).toMatch(/\.extra: unexpected field$/);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe("results and own fields", () => {
+  it("t.result checks branded Results; plain objects are not Results", () => {
+    const R = t.result(t.int, t.string);
+    expect([check(R, Ok(1)), check(R, Err("e")), check(R, Ok("1")), check(R, { ok: true, value: 1 })]).toEqual([true, true, false, false]);
+    expect(explain(R, Ok("1"))).toBe('x: expected Int, got String "1"');
+  });
+
+  it("record fields named like Object's members are read from the value itself", () => {
+    const R = t.record("R", { constructor: t.string, toString: t.option(t.int) });
+    expect(check(R, JSON.parse('{"constructor":"c"}'))).toBe(true);
+    expect(check(R, {})).toBe(false);
+    expect(explain(R, {})).toBe("x.constructor: missing field");
+  });
+});
+
+// explain is null exactly where check passes, for arbitrary JSON values.
+describe("explain agrees with check", () => {
+  const schemas: Schema<any>[] = [
+    t.int, t.float, t.string, t.bool, t.any, t.option(t.int), t.array(t.option(t.string)), t.map(t.bool),
+    Metric, Severity, Shape, TreeSchema, PersonSchema, Forest, t.option(Metric),
+  ];
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      fc.constantFrom(null, true, false, 0, 1, 2.5, -3, "", "Info", "Leaf", "Node", "Circle", "a"),
+      fc.array(tie("value"), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom("tag", "left", "value", "name", "boss", "service", "tags", "note", "radius", "w", "h", "x"), tie("value"), { maxKeys: 4 }),
+    ),
+  })).value;
+  // Mostly valid trees and people, with a wrong value, a missing or an extra field here and there.
+  const nearly = fc.letrec((tie) => ({
+    tree: fc.oneof(
+      { depthSize: "small" },
+      fc.constant<unknown>({ tag: "Leaf" }),
+      fc.record({ tag: fc.constant("Node"), left: tie("tree"), value: fc.oneof(fc.integer(), fc.constant<unknown>("x")) }, { requiredKeys: ["tag", "value"] }),
+      fc.record({ tag: fc.constant("Node"), left: tie("tree"), value: fc.integer(), note: json }),
+    ),
+    person: fc.oneof(
+      { depthSize: "small" },
+      fc.constant<unknown>(null),
+      fc.record({ name: fc.oneof(fc.string(), fc.constant<unknown>(1)), boss: tie("person") }, { requiredKeys: ["name"] }),
+    ),
+  }));
+  const values = fc.oneof(json, nearly.tree, nearly.person, fc.array(nearly.tree, { maxLength: 3 }));
+  it("for every schema and value", () => {
+    fc.assert(
+      fc.property(fc.nat(schemas.length - 1), values, (i, value) => {
+        const why = node(schemas[i]!).explain(value, "x");
+        expect(why === null, `schema ${i}: ${why}`).toBe(node(schemas[i]!).check(value));
+      }),
+      { numRuns: 1500 },
+    );
   });
 });

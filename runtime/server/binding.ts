@@ -8,7 +8,7 @@
 //
 // Each binder is compiled once, at registration: the per-request work is a
 // loop over precomputed slots.
-import { INVALID, isPlainObject, type SchemaNode } from "../schema/node.js";
+import { INVALID, isPlainObject, mismatch, type SchemaNode } from "../schema/node.js";
 import { parseQuery, type Query } from "./query.js";
 import type { Param } from "./types.js";
 
@@ -48,12 +48,12 @@ const nodeOf = (p: Param): SchemaNode => p.schema as unknown as SchemaNode;
 /** Absent: a parameter with a default gets undefined (so the default applies), an Option null. */
 function checked(node: SchemaNode, value: unknown, name: string, hasDefault = false): unknown {
   if (value === undefined) return hasDefault ? undefined : node.optional ? null : new BindError(`missing parameter "${name}"`, name);
-  return node.check(value) ? value : new BindError(node.explain(value, name), name);
+  return node.check(value) ? value : new BindError(node.explain(value, name) ?? mismatch(node.name, value, name), name);
 }
 
 function converted(node: SchemaNode, text: string, name: string): unknown {
   const value = node.parse(text);
-  return value === INVALID ? new BindError(node.explain(text, name), name) : value;
+  return value === INVALID ? new BindError(node.explain(text, name) ?? mismatch(node.name, text, name), name) : value;
 }
 
 /** A query parameter: all values for an array type (`?tag=a&tag=b`), else the first. */
@@ -107,7 +107,9 @@ export function routeBinder(method: string, path: string, params: Param[]): Bind
       } else if (source === "query") {
         value = query ? fromQuery(node, query, name, hasDefault) : checked(node, undefined, name, hasDefault);
       } else if (source === "body") {
-        value = checked(node, (input.body as Record<string, unknown> | undefined)?.[name], name, hasDefault);
+        // Own fields only: a parameter named `constructor` is not Object's.
+        const fields = input.body as Record<string, unknown> | undefined;
+        value = checked(node, fields && Object.hasOwn(fields, name) ? fields[name] : undefined, name, hasDefault);
       } else {
         value = checked(node, input.body, name, hasDefault);
       }
