@@ -2,7 +2,8 @@
 // mutate their input (`sort`, `reverse` copy), callbacks get one argument
 // (so `map(xs, parseInt)` does not receive an index), and `map`, `first`,
 // `last`, `find` also accept an Option (a value or null).
-import { isResult } from "./result-shape.js";
+import { isResult, OkResult } from "./result-shape.js";
+import { mapGet, mapSet } from "./maps.js";
 import type { Option, Result } from "./option.js";
 
 const isNone = (x: unknown): x is null | undefined => x === null || x === undefined;
@@ -43,7 +44,7 @@ export function map<T, U>(x: T | null | undefined, f: (x: T) => U): U | null;
 export function map(x: any, f: (x: any) => any): any {
   if (Array.isArray(x)) return x.map((v) => f(v));
   if (isNone(x)) return null;
-  if (isResult(x)) return x.ok ? { ok: true, value: f(x.value) } : x;
+  if (isResult(x)) return x.ok ? new OkResult(f(x.value)) : x;
   return f(x);
 }
 
@@ -229,7 +230,10 @@ export function flat_map<T, U>(xs: readonly T[], f: (x: T) => U[] | U): U[] {
 export function group_by<T>(xs: readonly T[], key: ((x: T) => unknown) | string): Record<string, T[]> {
   const get = typeof key === "function" ? key : (x: T) => (x as Record<string, unknown>)[key];
   const groups: Record<string, T[]> = {};
-  for (const x of xs) (groups[String(get(x))] ??= []).push(x);
+  for (const x of xs) {
+    const k = String(get(x));
+    (mapGet(groups, k) ?? mapSet(groups, k, [])).push(x);
+  }
   return groups;
 }
 

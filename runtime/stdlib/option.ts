@@ -1,7 +1,10 @@
 // Option and Result (language.md "Types", "Expressions"): `Some(x)` is x
 // itself and `None` is null (undefined also counts as None), so Options cost
-// nothing and JSON carries them as they are; a Result is a small tagged object.
-import { isResult } from "./result-shape.js";
+// nothing and JSON carries them as they are; a Result is a small tagged
+// object, branded so that user objects with an `ok` field are never one
+// (result-shape.ts).
+import { ErrResult, isResult, OkResult } from "./result-shape.js";
+import { format } from "./format.js";
 
 /** `Option<T>`: `Some(x)` is `x`, `None` is `null` (`undefined` also counts as None). */
 export type Option<T> = T | null;
@@ -25,7 +28,7 @@ export const None: null = null;
  * @example Ok(5) // { ok: true, value: 5 }
  */
 export function Ok<T>(value: T): Result<T, never> {
-  return { ok: true, value };
+  return new OkResult(value);
 }
 
 /**
@@ -33,7 +36,7 @@ export function Ok<T>(value: T): Result<T, never> {
  * @example Err("not found") // { ok: false, error: "not found" }
  */
 export function Err<E>(error: E): Result<never, E> {
-  return { ok: false, error };
+  return new ErrResult(error);
 }
 
 /** `expr!`: true when `r` is None (null/undefined) or an Err, so the enclosing function returns it. */
@@ -46,7 +49,7 @@ export function isFailure(r: unknown): r is { ok: false; error: any } | null | u
  * value: an error naming it, rather than falling through.
  */
 export function matchFailed(subject: unknown): never {
-  throw new Error(`no match arm applies to ${JSON.stringify(subject) ?? String(subject)}`);
+  throw new Error(`no match arm applies to ${format(subject, undefined, true)}`);
 }
 
 /**
@@ -57,7 +60,7 @@ export function unwrap<T>(r: Result<T, unknown> | Option<T>): T {
   if (r === null || r === undefined) throw new Error("unwrap of None");
   if (isResult(r)) {
     if (r.ok) return r.value as T;
-    throw new Error(`unwrap of Err(${JSON.stringify(r.error)})`);
+    throw new Error(`unwrap of ${format(r)}`);
   }
   return r as T;
 }
@@ -81,6 +84,17 @@ export const unwrap_or: <T, D>(r: Result<T, unknown> | Option<T> | undefined, fa
  */
 export function ok_or<T, E>(option: Option<T> | undefined, error: E): Result<T, E> {
   return option === null || option === undefined ? Err(error) : Ok(option);
+}
+
+/**
+ * `a == b` of Tova (decisions.md "Semantics programs rely on", `nil`):
+ * `nil`, null and undefined are one value; everything else is compared
+ * strictly, with no JavaScript coercion (`0 == ""` is false). Generated code
+ * uses it where it cannot prove both sides non-nil; `x == nil` is `x == null`.
+ * @example eq(obj.missing, nil)   // true when missing is undefined
+ */
+export function eq(a: unknown, b: unknown): boolean {
+  return a === b || ((a === null || a === undefined) && (b === null || b === undefined));
 }
 
 /** True for `Some(x)` (anything but null/undefined). */

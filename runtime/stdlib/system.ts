@@ -1,26 +1,17 @@
 // Process-facing functions of language.md "Standard library" and the HTTP
 // caching helpers of scaling.md "Caching". Nothing here imports a Node or
 // Bun module, so the stdlib also loads in a browser.
-
-const bunInspect: ((value: unknown) => string) | undefined = (globalThis as { Bun?: { inspect(v: unknown): string } }).Bun?.inspect;
-
-function show(value: unknown): string {
-  if (typeof value === "string") return value;
-  if (bunInspect) return bunInspect(value);
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
+import { format } from "./format.js";
 
 /**
- * Writes its arguments to stdout separated by spaces, like `console.log`
+ * Writes its arguments to stdout separated by spaces, each as `show` formats
+ * it (a string as it is, `Ok(1)`, `None`, `{ a: 1 }`), like `console.log`
  * but without `%d`-style format directives.
  * @example print("[collector] Retention: {RETENTION_HOURS}h")
+ * @example print(show(x, t.option(t.int)))   // where only the static type knows `x` is an Option
  */
 export function print(...args: unknown[]): void {
-  console.log(args.length === 1 && typeof args[0] === "string" ? args[0] : args.map(show).join(" "));
+  console.log(args.length === 1 && typeof args[0] === "string" ? args[0] : args.map((a) => format(a)).join(" "));
 }
 
 /** A random UUID (v4). */

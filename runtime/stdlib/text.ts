@@ -1,13 +1,15 @@
 // Strings and conversions of language.md "Standard library". Conversions
 // that can fail (`to_int("abc")`) give None rather than throwing, and are
 // typed `any` so they fit both `to_int(x) + 1` and `to_int(x) |> unwrapOr(0)`.
+import type { Schema } from "../schema/index.js";
+import { format } from "./format.js";
 
 /**
  * Joins the elements with `separator` (default ",").
  * @example tags |> join(",")
  */
 export function join(xs: readonly unknown[], separator: string = ","): string {
-  return xs.map((x) => (typeof x === "string" ? x : to_string(x))).join(separator);
+  return xs.map((x) => format(x)).join(separator);
 }
 
 /** Splits a string at each `separator`. */
@@ -56,20 +58,21 @@ export function replace(s: string, search: string, replacement: string): string 
 }
 
 /**
- * Text of a value: a string (and so an enum value) is itself, None is "nil",
- * an error its message, objects and arrays their JSON.
+ * The Tova text of a value (format.ts): a string is itself, None is `None`,
+ * `Ok(1)`, `[1, "a"]`, `{ a: 1 }`; with a schema, also what only the static
+ * type knows: `Some(1)`, `User { id: 1 }`, `Circle(2.5)`, `[Warning]`.
+ * `print`, `to_string` and interpolation format through it; a string it
+ * returned is printed and interpolated as it is.
+ * @example print(show(found, t.option(t.int)))   // Some(3)
+ * @example `user: ${show(u, UserSchema)}`          // user: User { id: 1, name: "a" }
  */
-export function to_string(x: unknown): string {
-  if (typeof x === "string") return x;
-  if (x === null || x === undefined) return "nil";
-  if (typeof x === "number" || typeof x === "boolean" || typeof x === "bigint") return String(x);
-  if (x instanceof Error) return x.message;
-  if (x instanceof Date) return x.toISOString();
-  try {
-    return JSON.stringify(x) ?? String(x);
-  } catch {
-    return String(x);
-  }
+export function show(value: unknown, schema?: Schema<any>): string {
+  return format(value, schema);
+}
+
+/** Same as `show`: `to_string(x)` of language.md, e.g. `alert.severity |> to_string()` is `"Warning"`. */
+export function to_string(value: unknown, schema?: Schema<any>): string {
+  return format(value, schema);
 }
 
 /** Whole number of a number (truncated), numeric string or Bool; None when it does not convert. */

@@ -1,0 +1,64 @@
+// decisions.md "Semantics programs rely on": a map has only the keys the
+// program put in it, and nil/null/undefined are one value for `==`.
+import { describe, expect, it } from "vitest";
+import { contains, entries, eq, group_by, keys, len, mapGet, mapSet, values } from "./index.js";
+
+const OBJECT_NAMES = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "__defineGetter__"];
+
+describe("mapGet / mapSet", () => {
+  it("reads only the keys the program stored: Object's names are None", () => {
+    const stock: Record<string, number> = { apple: 5 };
+    expect(mapGet(stock, "apple")).toBe(5);
+    expect(mapGet(stock, "pear")).toBeNull();
+    for (const k of OBJECT_NAMES) expect(mapGet(stock, k), k).toBeNull();
+  });
+
+  it("stores every key as an ordinary own key, __proto__ included", () => {
+    const m: Record<string, number> = {};
+    for (const [i, k] of OBJECT_NAMES.entries()) expect(mapSet(m, k, i)).toBe(i);
+    expect(Object.getPrototypeOf(m)).toBe(Object.prototype);
+    for (const [i, k] of OBJECT_NAMES.entries()) expect(mapGet(m, k), k).toBe(i);
+    expect(keys(m)).toEqual(OBJECT_NAMES);
+    expect(len(m)).toBe(OBJECT_NAMES.length);
+    mapSet(m, "__proto__", 42); // a second write updates the own key
+    expect([mapGet(m, "__proto__"), Object.getPrototypeOf(m) === Object.prototype]).toEqual([42, true]);
+    expect(JSON.parse(JSON.stringify(m)).__proto__).toBe(42);
+  });
+
+  it("a __proto__ value that is an object does not become the prototype", () => {
+    const m: Record<string, unknown> = {};
+    mapSet(m, "__proto__", { polluted: true });
+    expect((m as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(mapGet(m, "polluted")).toBeNull();
+    expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+
+  it("keys, values, entries, len and contains see own keys only", () => {
+    const m = Object.create({ inherited: 1 }) as Record<string, number>;
+    mapSet(m, "own", 2);
+    expect([keys(m), values(m), entries(m), len(m)]).toEqual([["own"], [2], [["own", 2]], 1]);
+    expect([contains(m, "own"), contains(m, "inherited"), contains({}, "toString")]).toEqual([true, false, false]);
+  });
+
+  it("group_by keys named like Object's members are ordinary groups", () => {
+    const groups = group_by(["__proto__", "constructor", "__proto__"], (x) => x);
+    expect(keys(groups)).toEqual(["__proto__", "constructor"]);
+    expect(mapGet(groups, "__proto__")).toEqual(["__proto__", "__proto__"]);
+    expect(Object.getPrototypeOf(groups)).toBe(Object.prototype);
+  });
+});
+
+describe("eq", () => {
+  it("nil, null and undefined are one value", () => {
+    expect([eq(null, undefined), eq(undefined, null), eq(null, null), eq(undefined, undefined)]).toEqual([true, true, true, true]);
+    expect(eq(({} as { missing?: number }).missing, null)).toBe(true);
+  });
+
+  it("is strict otherwise: no JavaScript coercion", () => {
+    expect([eq(0, ""), eq(0, null), eq("", undefined), eq(false, 0), eq("1", 1), eq(null, false), eq(Number.NaN, Number.NaN)]).toEqual([
+      false, false, false, false, false, false, false,
+    ]);
+    const o = {};
+    expect([eq(1, 1), eq("a", "a"), eq(o, o), eq({}, {})]).toEqual([true, true, true, false]);
+  });
+});
