@@ -8,7 +8,7 @@ import { flushLogs, logEvent } from "./log.js";
 import { installSignalHandlers, resolvePort, runHooks } from "./lifecycle.js";
 import { pathOf } from "./request.js";
 import { Exchange, type Endpoint, type ErrorHandler, type Middleware, type Shared } from "./pipeline.js";
-import type { AppOptions, Param, ServeOptions, TovaApp } from "./types.js";
+import type { AppOptions, Param, ServeOptions, SseSend, TovaApp } from "./types.js";
 import { deliverLocally, setEventIdentity, setEventRoutes, subscribe } from "./events.js";
 import { drainJobs, registerJob } from "./jobs.js";
 import { startSchedule, stopSchedules } from "./schedule.js";
@@ -28,7 +28,7 @@ class App implements TovaApp {
   private readonly stopHooks: (() => unknown)[] = [];
   private readonly schedules: { cron: string; name: string | null; fn: () => unknown }[] = [];
   private ws: { path: string; handlers: WsHandlers } | null = null;
-  private readonly streams = new Map<string, (send: (event: string, data?: unknown) => void, close: () => void) => unknown>();
+  private readonly streams = new Map<string, (send: SseSend, close: () => void) => unknown>();
   private readonly configs: Configs = {};
   private bodyLimit: number | null = null;
   private client: ClientFiles | null = null;
@@ -114,7 +114,7 @@ class App implements TovaApp {
     this.ws = { path, handlers };
   }
 
-  sse(path: string, fn: (send: (event: string, data?: unknown) => void, close: () => void) => unknown): void {
+  sse(path: string, fn: (send: SseSend, close: () => void) => unknown): void {
     this.streams.set(path, fn);
   }
 
@@ -172,6 +172,15 @@ class App implements TovaApp {
         return new Response('{"error":"Internal Server Error"}', { status: 500, headers: { "content-type": "application/json" } });
       },
     };
+  }
+
+  /**
+   * Starts the server (`Bun.serve`) and stops it on SIGTERM/SIGINT. Generated
+   * code calls this rather than `Bun.serve` itself, so a program may name a
+   * binding `Bun` (decisions.md, "Names").
+   */
+  async listen(): Promise<void> {
+    this.stopOnSignals(Bun.serve(await this.start()));
   }
 
   stopOnSignals(server: { stop(closeActive?: boolean): unknown }): void {
@@ -238,8 +247,7 @@ class App implements TovaApp {
  * @example
  * const app = createApp({ name: null, port: 3000, portEnv: "PORT" });
  * app.route("GET", "/api/metrics", get_metrics, [{ name: "limit", schema: t.option(t.int) }]);
- * const server = Bun.serve(await app.start());
- * app.stopOnSignals(server);
+ * await app.listen();
  */
 export function createApp(options: AppOptions): TovaApp {
   return new App(options);

@@ -230,6 +230,8 @@ export class Exchange {
   private respondWith(response: Response): Response {
     this.app.inflight--;
     logRequest(this.app.serviceField, this.raw.method, this.path, response.status, performance.now() - this.t0, this.currentId());
+    // `res.status` in on_finish is the status that was sent (a 400, 404 or 500 included).
+    if (this.res) this.res.statusCode = response.status;
     this.res?.finish((err) => logEvent("error", "on_finish failed", { ...errorFields(err), ...this.where() }));
     return response;
   }

@@ -2,6 +2,7 @@
 // `broadcast(event, data)`, which reaches every connected client of this
 // process with both values.
 import { logEvent } from "./log.js";
+import type { SseSend } from "./types.js";
 
 export interface WsHandlers {
   on_open?: (socket: any) => unknown;
@@ -10,7 +11,7 @@ export interface WsHandlers {
 }
 
 const sockets = new Set<{ send(data: string): unknown }>();
-const streams = new Set<(event: string, data?: unknown) => void>();
+const streams = new Set<(event: string, data: unknown) => void>();
 
 /**
  * Sends `{ event, data }` to every WebSocket client and every SSE stream.
@@ -61,30 +62,46 @@ export function websocketOptions(handlers: WsHandlers) {
   };
 }
 
-/** A Server-Sent Events response whose `send(event, data)` and `close()` the handler drives. */
-export function sseResponse(fn: (send: (event: string, data?: unknown) => void, close: () => void) => unknown): Response {
+/** One SSE message: an optional event name, then the data, one `data:` line per line of text. */
+function sseMessage(event: string | null, data: string): string {
+  // A line break in the name would end the field and start another one.
+  const name = event === null ? "" : `event: ${event.replace(/[\r\n]/g, "")}\n`;
+  return `${name}data: ${data.split(/\r\n|\r|\n/).join("\ndata: ")}\n\n`;
+}
+
+const json = (value: unknown): string => JSON.stringify(value ?? null) ?? "null";
+
+/**
+ * A Server-Sent Events response whose `send` and `close` the handler drives.
+ * `send(data)` (one argument, the spec's `send({ ... })`) is a message
+ * without an event name, a string as it is and anything else as JSON;
+ * `send(event, data)` names the event and sends `data` as JSON.
+ */
+export function sseResponse(fn: (send: SseSend, close: () => void) => unknown): Response {
   const encoder = new TextEncoder();
   let controller: ReadableStreamDefaultController<Uint8Array>;
   let closed = false;
-  const send = (event: string, data?: unknown) => {
+  const send = ((...args: unknown[]) => {
     if (closed) return;
-    controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data ?? null)}\n\n`));
-  };
+    const text = args.length === 1 ? sseMessage(null, typeof args[0] === "string" ? args[0] : json(args[0])) : sseMessage(String(args[0]), json(args[1]));
+    controller.enqueue(encoder.encode(text));
+  }) as SseSend;
+  const named = (event: string, data: unknown) => send(event, data);
   const close = () => {
     if (closed) return;
     closed = true;
-    streams.delete(send);
+    streams.delete(named);
     controller.close();
   };
   const body = new ReadableStream<Uint8Array>({
     start(c) {
       controller = c;
-      streams.add(send);
+      streams.add(named);
       void Promise.resolve(fn(send, close)).catch((err) => logEvent("error", "sse handler failed", { error: err instanceof Error ? err.message : String(err) }));
     },
     cancel() {
       closed = true;
-      streams.delete(send);
+      streams.delete(named);
     },
   });
   return new Response(body, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" } });

@@ -2,7 +2,7 @@
 // function that turns an answer into a fetch Response. Every response the
 // server sends goes through `toResponse`, so the headers middleware set and
 // the `X-Request-Id` echo appear on all of them (errors and 404s included).
-import type { TovaResponse } from "./types.js";
+import type { ResponseStatus, TovaResponse } from "./types.js";
 
 export const JSON_TYPE = "application/json";
 const TEXT_TYPE = "text/plain; charset=utf-8";
@@ -24,11 +24,22 @@ export class TovaResponseImpl implements TovaResponse {
   /** A Response given to `send`, answered as it is. */
   passthrough: Response | null = null;
   private finishers: (() => void)[] | null = null;
+  private statusAccessor: ResponseStatus | null = null;
 
-  status(code: number): TovaResponse {
-    this.statusCode = code;
-    this.statusSet = true;
-    return this;
+  /**
+   * `res.status(404)` sets the status; `res.status` alone stands for it
+   * (scaling.md "Structured Logging" logs `status: res.status` in
+   * `on_finish`): it serialises, prints and compares (`<`, `>=`) as the number.
+   */
+  get status(): ResponseStatus {
+    if (this.statusAccessor) return this.statusAccessor;
+    const set = (code: number): TovaResponse => {
+      this.statusCode = code;
+      this.statusSet = true;
+      return this;
+    };
+    const current = () => this.statusCode;
+    return (this.statusAccessor = Object.assign(set, { toJSON: current, valueOf: current, toString: () => String(this.statusCode) }));
   }
 
   json(value: unknown): void {

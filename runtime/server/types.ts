@@ -26,10 +26,22 @@ export interface TovaRequest {
   [key: string]: any;
 }
 
+/** `res.status`: a function that sets the status, and stands for the status as a value. */
+export interface ResponseStatus {
+  (code: number): TovaResponse;
+  toJSON(): number;
+  valueOf(): number;
+  toString(): string;
+}
+
 /** The response as Tova code sees it (`res`). */
 export interface TovaResponse {
-  /** Sets the status; also readable as `res.statusCode`. */
-  status(code: number): TovaResponse;
+  /**
+   * `res.status(404)` sets the status. `res.status` alone stands for it (in
+   * `on_finish`, the status that was sent): JSON, `print` and interpolation
+   * show the number, `<`/`>=` compare it. `res.statusCode` is the number itself.
+   */
+  status: ResponseStatus;
   /** Answers now with `value` as JSON. */
   json(value: unknown): void;
   /** Answers now with text. */
@@ -47,6 +59,16 @@ export interface TovaResponse {
   /** True once an answer was given. */
   readonly sent: boolean;
   [key: string]: any;
+}
+
+/**
+ * The `send` of an `sse` handler. `send(data)` sends a message without an
+ * event name (the browser's `onmessage`): a string as it is, anything else
+ * as JSON. `send(event, data)` names the event and sends `data` as JSON.
+ */
+export interface SseSend {
+  (data: unknown): void;
+  (event: string, data: unknown): void;
 }
 
 /** One declared parameter of a route handler or RPC function. */
@@ -95,6 +117,8 @@ export interface TovaApp {
   start(): Promise<ServeOptions>;
   /** SIGTERM/SIGINT: stop accepting, wait for in-flight requests, run on_stop hooks, exit 0. */
   stopOnSignals(server: { stop(closeActive?: boolean): unknown }): void;
+  /** `Bun.serve(await app.start())`, then `stopOnSignals`: what a server module ends with. */
+  listen(): Promise<void>;
   /** A `background fn`, which `spawn_job` may enqueue. */
   job(fn: (...args: any[]) => unknown): void;
   /** `schedule`: started once the server has started; six fields mean seconds first. */
@@ -106,7 +130,7 @@ export interface TovaApp {
   /** `ws { }` / `websocket "/path" { }`: handlers on Bun's WebSocket support. */
   websocket(path: string, handlers: { on_open?: (socket: any) => unknown; on_message?: (socket: any, msg: any) => unknown; on_close?: (socket: any) => unknown }): void;
   /** `sse "/path" fn(send, close) { }`. */
-  sse(path: string, fn: (send: (event: string, data?: unknown) => void, close: () => void) => unknown): void;
+  sse(path: string, fn: (send: SseSend, close: () => void) => unknown): void;
   /** `cors`, `cache`, ... blocks: the settings of one of them. */
   config(name: "cors" | "rate_limit" | "tls" | "sessions" | "cache" | "static" | "uploads", values: Record<string, any>): void;
   /** `max_body N`: larger request bodies answer 413. */
