@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { compile, type Emit } from "../compile.js";
 import { mapTypeErrors } from "../backends/typescript/source-map.js";
 import { formatModule } from "../backends/typescript/format.js";
-import { stripMarkers } from "../backends/typescript/builders.js";
+import { markForTranspiler, SourceMapper } from "../backends/typescript/js-source-map.js";
 import { diagnostic } from "../diagnostics/catalog.js";
 import { hasErrors, type Diagnostic } from "../diagnostics/types.js";
 import { EXIT, UsageError } from "./errors.js";
@@ -77,15 +77,26 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
     // The checker, the transpiler and the bundling of local modules run side by side; the JavaScript is used only if the check passes.
     const [tsErrors, js, bundled] = await Promise.all([
       args.typecheck ? typecheck(result.modules, result.imports, local.modules.map(declarationOf)) : Promise.resolve([]),
-      transpiler!.transpile(result.modules.map((m) => ({ path: m.path, code: stripMarkers(m.code) }))),
-      Promise.all(local.modules.map((m) => bundleModule(m.source).then((code) => ({ m, code }), (e: unknown) => ({ m, error: e })))),
+      transpiler!.transpile(result.modules.map((m) => ({ path: m.path, code: markForTranspiler(m.code) }))),
+      Promise.all(local.modules.map((m) => bundleModule(m.source, path.resolve(args.out, m.out)).then((b) => ({ m, ...b }), (e: unknown) => ({ m, error: e })))),
     ]);
     const bundleErrors = bundled.flatMap((b) => ("error" in b ? [bundleDiagnostic(b.m, b.error)] : []));
     if (bundleErrors.length) return fail([...result.diagnostics, ...bundleErrors]);
     const typeErrors = mapTypeErrors(tsErrors, result.modules, result.files);
     if (typeErrors.length) return fail([...result.diagnostics, ...typeErrors]);
-    for (const [p, code] of js) outputs.set(p, code);
-    for (const b of bundled) if ("code" in b) outputs.set(b.m.out, b.code);
+    // Each module with its source map beside it, naming the `.tova` files relative to the map.
+    // (The modules are all at the top of the output directory, so one set of relative names serves every map.)
+    const mapper = new SourceMapper(result.files.map((f) => ({ name: mapSourceName(args.out, f), text: input.sources.get(f) ?? "" })));
+    for (const [p, code] of js) {
+      const mapped = mapper.attach(code, path.basename(p));
+      outputs.set(p, mapped.js);
+      outputs.set(`${p}.map`, mapped.map);
+    }
+    for (const b of bundled) {
+      if (!("code" in b)) continue;
+      outputs.set(b.m.out, b.code);
+      outputs.set(`${b.m.out}.map`, b.map);
+    }
     for (const [p, code] of await runtimeFiles()) outputs.set(p, code);
     for (const m of result.modules) {
       const server = m.kind === "server" ? result.servers.find((s) => s.name === m.block) : undefined;
@@ -102,6 +113,15 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
     if (shown.length < written.length) process.stdout.write(`wrote ${written.length - shown.length} runtime file(s) into ${args.out}/runtime/\n`);
   }
   return { code: EXIT.ok, stem: input.stem, entries, fileCount: input.files.length, localModules: local.modules.map((m) => m.source) };
+}
+
+/**
+ * How a map names a `.tova` file: relative to the map's directory, as the
+ * spec of source maps resolves it, so the output directory and the program
+ * can move together. Bun shows the resolved, absolute path in a stack trace.
+ */
+function mapSourceName(out: string, file: string): string {
+  return path.relative(path.resolve(out), path.resolve(file)).split(path.sep).join("/");
 }
 
 interface Cache {

@@ -106,14 +106,26 @@ export async function typecheck(modules: readonly EmittedModule[], imports: read
   }
 }
 
-/** One local module of the program as a single ESM file for Bun: its relative imports inlined, npm packages left as imports. */
-export async function bundleModule(source: string): Promise<string> {
+/**
+ * One local module of the program as a single ESM file for Bun: its relative
+ * imports inlined, npm packages left as imports; with its source map, so a
+ * stack trace names the program's own file (issue 9). `target` is the
+ * absolute path the bundle will be written at: the map goes beside it as
+ * `<target>.map`, naming the sources relative to it.
+ */
+export async function bundleModule(source: string, target: string): Promise<{ code: string; map: string }> {
   const dir = await mkdtemp(path.join(tmpdir(), "tova-bundle-"));
   try {
-    const outfile = path.join(dir, "out.js");
-    const r = await run(BUN, ["build", source, "--target", "bun", "--format", "esm", "--packages", "external", "--outfile", outfile]);
+    // `--outdir`, not `--outfile`: Bun 1.4.5 writes a linked map's bundle into the working directory when given `--outfile`.
+    const r = await run(BUN, ["build", source, "--target", "bun", "--format", "esm", "--packages", "external", "--sourcemap=linked", "--outdir", dir]);
     if (r.code !== 0) throw new BundleFailure((r.stderr || r.stdout).trim());
-    return await readFile(outfile, "utf8");
+    const built = (await readdir(dir)).find((f) => f.endsWith(".js"));
+    if (!built) throw new BundleFailure(`bun wrote no bundle for ${source}`);
+    const code = await readFile(path.join(dir, built), "utf8");
+    const map = JSON.parse(await readFile(path.join(dir, `${built}.map`), "utf8")) as { sources: string[] };
+    map.sources = map.sources.map((s) => path.relative(path.dirname(target), path.resolve(dir, s)).split(path.sep).join("/"));
+    const url = `//# sourceMappingURL=${encodeURI(path.basename(target))}.map`;
+    return { code: code.replace(/\/\/# sourceMappingURL=.*$/m, () => url), map: JSON.stringify(map) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -7,7 +7,8 @@ import type { EmittedModule } from "./index.js";
  * statement starts with a `/*@file:offset*\/` marker (builders.ts); an error
  * is reported at the `.tova` position of the last marker before it. An error
  * before any marker is in code the compiler wrote on its own: a compiler bug,
- * and the build says so.
+ * and the build says so. (The same markers give the emitted JavaScript its
+ * source maps: js-source-map.ts.)
  */
 export interface TsError {
   /** The emitted module's path, as in `EmittedModule.path`. */
