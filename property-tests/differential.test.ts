@@ -76,9 +76,9 @@ describe("differential: compiled programs against the reference evaluator", () =
     const shown = ranked.slice(0, SHRUNK_KINDS);
     const reports: string[] = [];
     for (const [kind, indexes] of shown) {
-      const first = indexes[0]!;
+      const first = indexes.reduce((a, b) => (outcomes[b]!.source.length < outcomes[a]!.source.length ? b : a));
       const shrunk = await shrink(streams[first]!, outcomes[first]!, SHRINK_MS / shown.length);
-      reports.push(report(kind, indexes.length, shrunk.outcome, `shrunk from program #${first} in ${shrunk.rounds} rounds, ${shrunk.tried} candidates`));
+      reports.push(report(kind, indexes.length, shrunk.outcome, `shrunk from program #${first}, the shortest of them, in ${shrunk.rounds} rounds, ${shrunk.tried} candidates`));
     }
     const others = ranked.slice(SHRUNK_KINDS).map(([kind, is]) => `  ${is.length} × ${kind} (first: program #${is[0]})`);
     expect.fail(

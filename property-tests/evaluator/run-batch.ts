@@ -81,6 +81,10 @@ export interface BatchOptions {
   idleMs?: number;
   /** Called with each program's checked application (for coverage counts). */
   inspect?: (index: number, app: CheckedApp) => void;
+  /** false: stop after compiling (the compiled programs count as passing); for shrinking a rejection or a crash. */
+  run?: boolean;
+  /** Transpile in the runner (one Bun process less; for shrinking, where `transpile`'s batch is one round's candidates). */
+  transpileInRunner?: boolean;
 }
 
 export async function runBatch(sources: readonly string[], options: BatchOptions = {}): Promise<Outcome[]> {
@@ -110,13 +114,13 @@ export async function runBatch(sources: readonly string[], options: BatchOptions
       out("crash", e instanceof Error ? (e.stack ?? e.message).split("\n").slice(0, 8).join("\n") : String(e));
     }
   });
-  if (!modules.length) return outcomes;
+  if (!modules.length || options.run === false) return outcomes;
   const dir = mkdtempSync(path.join(os.tmpdir(), "tova-differential-"));
   try {
     mkdirSync(path.join(dir, "runtime"));
     for (const [p, code] of await runtimeFiles()) writeFileSync(path.join(dir, p), code);
     const cases: { index: number; file: string; ts?: boolean }[] = [];
-    const js = await transpile(modules.map((m) => ({ path: m.path, code: m.code }))).catch(() => null);
+    const js = options.transpileInRunner ? null : await transpile(modules.map((m) => ({ path: m.path, code: m.code }))).catch(() => null);
     for (const m of modules) {
       // One module Bun refuses fails the whole `transpile`: then the runner transpiles each on its own.
       const file = path.join(dir, js ? m.path.replace(/\.ts$/, ".js") : m.path);

@@ -40,7 +40,8 @@ export async function shrink(stream: readonly number[], failed: Outcome, budgetM
     rounds++;
     tried += batch.length;
     let pick: Outcome | null = null;
-    for (const o of await runBatch(batch)) {
+    const run = failed.verdict !== "rejected" && failed.verdict !== "crash" && failed.verdict !== "evaluator";
+    for (const o of await runBatch(batch, { run, transpileInRunner: true })) {
       if (signature(o) !== want || (pick && o.source.length >= pick.source.length)) continue;
       // A text edit must not leave a called function uncalled: the evaluator checks only the code that runs.
       if (keepCalled && o.uncalled.some((f) => !best.uncalled.includes(f))) continue;
@@ -52,7 +53,7 @@ export async function shrink(stream: readonly number[], failed: Outcome, budgetM
   let best = failed;
   let current = used(stream);
   let chunk = Math.max(1, current.length >> 1);
-  const streamPhaseEnd = Date.now() + budgetMs * 0.4;
+  const streamPhaseEnd = Date.now() + budgetMs * 0.3;
   while (Date.now() < streamPhaseEnd) {
     const byStream = new Map<string, number[]>();
     for (const s of variants(current, chunk)) byStream.set(programOf(s), s);
