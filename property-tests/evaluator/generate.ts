@@ -201,7 +201,9 @@ export class Gen {
     const inner: Ctx = { ...outer, scope: [...outer.scope], loop: true };
     const body = [`${w} += 1`, `if ${w} > ${2 + c.below(4)} { break }`, ...this.stmts(inner, 1 + c.below(3), d - 1)];
     ctx.scope.push(outer.scope[outer.scope.length - 1]!);
-    return [`var ${w} = 0`, `while ${cond} {`, ...indent(body), "}"];
+    // How many times the body ran shows in the trace (a condition evaluated once instead of every time shows here).
+    const after = c.chance(60) ? [`print("${this.tag()} {${w}}")`] : [];
+    return [`var ${w} = 0`, `while ${cond} {`, ...indent(body), "}", ...after];
   }
 
   private lambdaBinding(ctx: Ctx, d: number): string[] {
@@ -282,7 +284,9 @@ export class Gen {
         return c.pick<Ex>([
           [3, true, () => atom(String(c.below(10)))],
           ...common,
-          [3, deep, () => op(sub("Int"), ["+", "-", "+", "*"][c.below(4)]!, sub("Int"))],
+          [3, deep, () => op(sub("Int"), ["+", "-", "+"][c.below(3)]!, sub("Int"))],
+          // Times a positive literal only: `(0 - 3) * 0` is JavaScript's -0, which the runtime prints as "-0" (reported apart).
+          [1, deep, () => op(sub("Int"), "*", atom(String(1 + c.below(3))))],
           [4, deep && (ctx.ret === "Opt" || ctx.ret === "Res"), () => atom(this.propagated(ctx, d - 1))],
           [2, deep, () => op(sub("Opt"), "??", sub("Int"))],
           [1, deep && (ctx.ret === "Opt" || ctx.ret === "Res"), () => op(sub("Opt"), "??", atom(this.propagated(ctx, d - 1)))],

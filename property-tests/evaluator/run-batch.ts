@@ -197,7 +197,8 @@ function compare(o: Outcome, actual: Actual): void {
   }
   const want = o.expected.result;
   const r = actual.result;
-  const same = r !== undefined && r !== null && (typeof want === "number" || typeof want === "string" || typeof want === "boolean") && r.type === typeof want && r.value === want;
+  const simple = typeof want === "number" || typeof want === "string" || typeof want === "boolean";
+  const same = want === undefined ? r === null || r === undefined : simple && !!r && r.type === typeof want && r.value === want;
   if (!same) diffs.push(`result: expected ${want === undefined ? "(none)" : describeValue(want)}, got ${r ? r.text : "(no `result` export)"}`);
   if (diffs.length) {
     o.verdict = "mismatch";
