@@ -56,15 +56,15 @@ export interface Outcome {
 
 /**
  * What kind of failure an outcome is, for shrinking (a smaller program must
- * fail the same way, not drift to another bug): the verdict, with the error
- * codes of a rejection, or the words of an error with names and numbers
- * blanked out, or which part of a mismatch differs.
+ * fail the same way, not drift to another bug): the verdict, with the
+ * messages of a rejection or the words of an error (names and numbers
+ * blanked out), or which part of a mismatch differs.
  */
 export function signature(o: Outcome): string {
-  const blank = (s: string) => s.split("\n")[0]!.replace(/"[^"]*"|'[^']*'|`[^`]*`|\b\w*\d\w*\b/g, "_");
+  const blank = (s: string) => s.split("\n")[0]!.replace(/"[^"]*"|'[^']*'|`[^`]*`|\b(?!E\d{4}\b)\w*\d\w*\b/g, "_");
   switch (o.verdict) {
     case "rejected":
-      return `rejected ${[...new Set(o.detail.match(/error\[E\d+\]/g) ?? [])].sort().join(" ")}`;
+      return `rejected ${[...new Set(o.detail.match(/error\[E\d+\]: .*/g) ?? [])].map(blank).sort().join("; ")}`;
     case "crash": case "threw": case "transpile": case "evaluator":
       return `${o.verdict} ${blank(o.detail)}`;
     case "mismatch":
