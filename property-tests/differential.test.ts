@@ -4,7 +4,7 @@ import { CONSTRUCTS, constructsOf, type Construct } from "./evaluator/coverage.j
 import { runBatch, signature, type Outcome, type Verdict } from "./evaluator/run-batch.js";
 import { programOf, shrink } from "./evaluator/shrink.js";
 import { describe as describeValue } from "./evaluator/values.js";
-import { EVENTS, type Event } from "./evaluator/evaluate.js";
+import { EVENTS, type Event } from "./evaluator/events.js";
 
 /**
  * The differential property of issue 9: generated core-language programs

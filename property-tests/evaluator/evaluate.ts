@@ -1,6 +1,8 @@
 import type * as ast from "../../frontend/ast.js";
 import type { CheckedApp } from "../../ir/checked.js";
 import { builtins } from "./builtins.js";
+import { type Event, propagates } from "./events.js";
+import { matchPattern } from "./patterns.js";
 import { Builtin, Closure, Env, EvalError, Obj, Variant, conforms, describe, equals, show, type Value } from "./values.js";
 
 /**
@@ -31,23 +33,11 @@ export interface Evaluation {
   error?: string;
   /** True when the run was stopped for exceeding the step budget. */
   exhausted?: boolean;
-  /** What happened while it ran (`EVENTS`), for the property's coverage counts. */
+  /** What happened while it ran (events.ts), for the property's coverage counts. */
   events: Set<Event>;
   /** The named functions that were called. */
   called: Set<string>;
 }
-
-/**
- * Things that happen at run time where a lowering can go wrong: the dynamic
- * counterpart of coverage.ts (a `!` that is written is not a `!` that
- * returns early).
- */
-export const EVENTS = [
-  "! returned None", "! returned Err", "! unwrapped", "! returned from a lambda", "a while condition was evaluated again",
-  "break", "continue", "the right side of and/or/?? was skipped", "a guard was false", "a match arm block ran", "an early return",
-  "a branch with a ! was not taken", "a while condition with a ! was evaluated again",
-] as const;
-export type Event = (typeof EVENTS)[number];
 
 class Return {
   constructor(
@@ -401,7 +391,7 @@ class Evaluator {
     const subject = this.expr(e.subject, env);
     for (const arm of e.arms) {
       const armEnv = new Env(env);
-      if (!this.pattern(arm.pattern, subject, armEnv)) continue;
+      if (!matchPattern(arm.pattern, subject, armEnv)) continue;
       if (arm.guard && !this.truth(this.expr(arm.guard, armEnv), "a guard")) {
         this.events.add("a guard was false");
         continue;
@@ -412,53 +402,4 @@ class Evaluator {
     }
     throw new EvalError(`no arm of the match matches ${describe(subject)}`);
   }
-
-  private pattern(p: ast.Pattern, v: Value, env: Env): boolean {
-    switch (p.kind) {
-      case "PWild":
-        return true;
-      case "PBind":
-        env.define(p.name, v, false);
-        return true;
-      case "PLit":
-        return p.value === null ? v === null : equals(v, p.value);
-      case "PRange":
-        return typeof v === "number" && v >= p.start && (p.inclusive ? v <= p.end : v < p.end);
-      case "PVariant": {
-        if (p.name === "None") return v === null;
-        if (p.name !== "Some" && p.name !== "Ok" && p.name !== "Err") throw new EvalError(`the evaluator does not model the variant ${p.name}`);
-        if (!(v instanceof Variant) || v.tag !== p.name) return false;
-        return p.args.length === 0 || this.pattern(p.args[0]!, v.value, env);
-      }
-      case "PArray": {
-        if (!Array.isArray(v) || (p.rest === null ? v.length !== p.elements.length : v.length < p.elements.length)) return false;
-        if (!p.elements.every((q, i) => this.pattern(q, v[i]!, env))) return false;
-        if (p.rest !== null) env.define(p.rest, v.slice(p.elements.length), false);
-        return true;
-      }
-      case "PObject":
-        throw new EvalError("the evaluator does not model object patterns");
-    }
-  }
-}
-
-const propagatesCache = new WeakMap<object, boolean>();
-
-/** Whether a `!` is written in this node outside any lambda (one that would return from the enclosing function). */
-function propagates(node: ast.Expr): boolean {
-  let known = propagatesCache.get(node);
-  if (known === undefined) {
-    known = scan(node);
-    propagatesCache.set(node, known);
-  }
-  return known;
-}
-
-function scan(x: unknown): boolean {
-  if (Array.isArray(x)) return x.some(scan);
-  if (x === null || typeof x !== "object") return false;
-  const kind = (x as { kind?: string }).kind;
-  if (kind === "Propagate") return true;
-  if (kind === "Lambda" || kind === "FnDecl") return false;
-  return Object.entries(x).some(([k, v]) => k !== "span" && k !== "nameSpan" && scan(v));
 }
