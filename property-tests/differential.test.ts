@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { CONSTRUCTS, constructsOf, type Construct } from "./evaluator/coverage.js";
 import { runBatch, signature, type Outcome, type Verdict } from "./evaluator/run-batch.js";
@@ -78,7 +81,8 @@ describe("differential: compiled programs against the reference evaluator", () =
     for (const [kind, indexes] of shown) {
       const first = indexes.reduce((a, b) => (outcomes[b]!.source.length < outcomes[a]!.source.length ? b : a));
       const shrunk = await shrink(streams[first]!, outcomes[first]!, SHRINK_MS / shown.length);
-      reports.push(report(kind, indexes.length, shrunk.outcome, `shrunk from program #${first}, the shortest of them, in ${shrunk.rounds} rounds, ${shrunk.tried} candidates`));
+      const how = `shrunk from program #${first}, the shortest of them, in ${shrunk.rounds} rounds, ${shrunk.tried} candidates`;
+      reports.push(report(`${kind} (${indexes.length} programs; ${how})`, shrunk.outcome));
     }
     const others = ranked.slice(SHRUNK_KINDS).map(([kind, is]) => `  ${is.length} × ${kind} (first: program #${is[0]})`);
     expect.fail(
@@ -89,8 +93,25 @@ describe("differential: compiled programs against the reference evaluator", () =
   });
 });
 
-function report(kind: string, count: number, o: Outcome, how: string): string {
-  const lines = [`=== ${kind} (${count} programs; ${how}) ===`, o.source.trimEnd(), "--- expected (reference evaluator) ---", ...o.expected.trace];
+/**
+ * The miscompilations the property found, shrunk and tidied by hand
+ * (evaluator/found/*.tova, each saying in its first line what it shows):
+ * each must run as the evaluator says, whatever the seed of the run above.
+ */
+describe("differential: the programs the property found", () => {
+  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), "evaluator", "found");
+  const files = readdirSync(dir).filter((f) => f.endsWith(".tova")).sort();
+
+  it(`${files.length} programs print and return what the evaluator says`, { timeout: 60_000 }, async () => {
+    expect(files.length).toBeGreaterThan(0);
+    const outcomes = await runBatch(files.map((f) => readFileSync(path.join(dir, f), "utf8")));
+    const failed = outcomes.map((o, i) => ({ o, file: files[i]! })).filter(({ o }) => o.verdict !== "pass");
+    expect(failed.map(({ file, o }) => `${file}: ${o.verdict}`), failed.map(({ file, o }) => report(file, o)).join("\n\n")).toEqual([]);
+  });
+});
+
+function report(title: string, o: Outcome): string {
+  const lines = [`=== ${title} ===`, o.source.trimEnd(), "--- expected (reference evaluator) ---", ...o.expected.trace];
   lines.push(`result = ${o.expected.result === undefined ? "(none)" : describeValue(o.expected.result)}`);
   if (o.actual) {
     lines.push("--- actual (compiled, run with Bun) ---", ...o.actual.trace);
