@@ -27,7 +27,7 @@ import { EVENTS, type Event } from "./evaluator/events.js";
 
 const SEED = process.env.TOVA_DIFF_SEED ? Number(process.env.TOVA_DIFF_SEED) : Date.now() % 2 ** 31;
 const RUNS = Number(process.env.TOVA_DIFF_RUNS ?? 1000);
-const SHRINK_MS = Number(process.env.TOVA_DIFF_SHRINK_MS ?? 30_000);
+const SHRINK_MS = Number(process.env.TOVA_DIFF_SHRINK_MS ?? 20_000);
 /** How many kinds of failure get a shrunk example (the most frequent ones). */
 const SHRUNK_KINDS = 4;
 /** Programs whose evaluation exceeds the step budget are not compared; a few extra keep at least RUNS compared. */
@@ -59,13 +59,14 @@ describe("differential: compiled programs against the reference evaluator", () =
 
     // The programs really exercise what this property is about (counted on the lowered AST, not on the generator's intentions).
     expect(compared).toBeGreaterThanOrEqual(RUNS);
-    const rare = [...counts].filter(([, n]) => n < RUNS / 100);
+    // (Below 500 programs a construct's share varies too much to assert it.)
+    const rare = [...counts].filter(([, n]) => RUNS >= 500 && n < RUNS / 100);
     expect(rare, "constructs in fewer than 1% of the programs").toEqual([]);
     // ... and the evaluator saw them happen: `!` returning early, loop conditions evaluated again, right sides skipped.
     const happened = new Map<Event, number>(EVENTS.map((e) => [e, 0]));
     for (const o of outcomes) for (const e of o.expected.events) happened.set(e, happened.get(e)! + 1);
     console.log(`run-time coverage (programs where it happened): ${[...happened].map(([e, n]) => `${e} ${n}`).join("; ")}`);
-    const unseen = [...happened].filter(([, n]) => n < RUNS / 100);
+    const unseen = [...happened].filter(([, n]) => RUNS >= 500 && n < RUNS / 100);
     expect(unseen, "run-time events in fewer than 1% of the programs").toEqual([]);
 
     const failures = [...byVerdict].filter(([v]) => v !== "pass" && v !== "skipped");
