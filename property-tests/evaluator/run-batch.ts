@@ -64,7 +64,7 @@ export function signature(o: Outcome): string {
   const blank = (s: string) => s.split("\n")[0]!.replace(/"[^"]*"|'[^']*'|`[^`]*`|\b(?!E\d{4}\b)\w*\d\w*\b/g, "_");
   switch (o.verdict) {
     case "rejected":
-      return `rejected ${[...new Set(o.detail.match(/error\[E\d+\]: .*/g) ?? [])].map(blank).sort().join("; ")}`;
+      return `rejected ${[...new Set((o.detail.match(/error\[E\d+\]: .*/g) ?? []).map(blank))].sort().join("; ")}`;
     case "crash": case "threw": case "transpile": case "evaluator":
       return `${o.verdict} ${blank(o.detail)}`;
     case "mismatch":
