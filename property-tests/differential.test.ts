@@ -22,7 +22,8 @@ import { EVENTS, type Event } from "./evaluator/events.js";
  * logged; `TOVA_DIFF_SEED=<n>` reruns a run, `TOVA_DIFF_RUNS` changes the
  * number of programs, `TOVA_DIFF_SHRINK_MS` the time spent shrinking.
  * A failure shows, for each kind of failure, the shrunk program with the
- * expected and the actual trace.
+ * expected and the actual trace; evaluator/explore.ts shrinks several
+ * programs of each kind, to find the bugs that one kind hides.
  */
 
 const SEED = process.env.TOVA_DIFF_SEED ? Number(process.env.TOVA_DIFF_SEED) : Date.now() % 2 ** 31;

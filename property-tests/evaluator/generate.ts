@@ -9,7 +9,8 @@ import { genMatch } from "./generate-match.js";
  *     var g0 = 3                    global vars, first
  *     fn f0(a1: Int) -> Int { .. }  functions with side effects (print, mutate vars);
  *                                   each calls only the ones above it
- *     statements and bindings       in source order, reading and mutating the globals
+ *     statements and bindings       in source order, reading and mutating the globals,
+ *                                   and calling most functions (printing what they return)
  *     result = <Int>                the program's result
  *
  * Values are Int, Bool, String, Option<Int>, Result<Int, String> and [Int];
@@ -103,8 +104,8 @@ export class Gen {
   }
 
   /** A block's statements in a scope of their own. */
-  blockStmts(ctx: Ctx, n: number, d: number, extra: Partial<Ctx> = {}): string[] {
-    return this.stmts({ ...ctx, scope: [...ctx.scope], ...extra }, n, d);
+  private blockStmts(ctx: Ctx, n: number, d: number): string[] {
+    return this.stmts({ ...ctx, scope: [...ctx.scope] }, n, d);
   }
 
   private stmt(ctx: Ctx, d: number): string[] {
