@@ -59,16 +59,17 @@ describe("differential: compiled programs against the reference evaluator", () =
     );
 
     // The programs really exercise what this property is about (counted on the lowered AST, not on the generator's intentions).
-    expect(compared).toBeGreaterThanOrEqual(RUNS);
+    // Soft: a coverage shortfall is reported together with the failures below, not instead of them.
+    expect.soft(compared).toBeGreaterThanOrEqual(RUNS);
     // (Below 500 programs a construct's share varies too much to assert it.)
     const rare = [...counts].filter(([, n]) => RUNS >= 500 && n < RUNS / 100);
-    expect(rare, "constructs in fewer than 1% of the programs").toEqual([]);
+    expect.soft(rare, "constructs in fewer than 1% of the programs").toEqual([]);
     // ... and the evaluator saw them happen: `!` returning early, loop conditions evaluated again, right sides skipped.
     const happened = new Map<Event, number>(EVENTS.map((e) => [e, 0]));
     for (const o of outcomes) for (const e of o.expected.events) happened.set(e, happened.get(e)! + 1);
     console.log(`run-time coverage (programs where it happened): ${[...happened].map(([e, n]) => `${e} ${n}`).join("; ")}`);
     const unseen = [...happened].filter(([, n]) => RUNS >= 500 && n < RUNS / 100);
-    expect(unseen, "run-time events in fewer than 1% of the programs").toEqual([]);
+    expect.soft(unseen, "run-time events in fewer than 1% of the programs").toEqual([]);
 
     const failures = [...byVerdict].filter(([v]) => v !== "pass" && v !== "skipped");
     if (failures.length === 0) return;

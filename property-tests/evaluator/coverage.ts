@@ -37,7 +37,7 @@ export function constructsOf(app: CheckedApp): Set<Construct> {
   const found = new Set<Construct>();
   const printing = new Set<string>();
   for (const f of app.shared.fns) if (JSON.stringify(f.body).includes('"name":"print"')) printing.add(f.name);
-  const topVars = new Set(app.shared.bindings.filter((b) => b.mutable).map((b) => b.name));
+  const topVars = new Set([...app.shared.bindings, ...app.shared.stmts].flatMap((b) => ("kind" in b ? (b.kind === "Let" && b.mutable ? [b.name] : []) : b.mutable ? [b.name] : [])));
   const varsSeen = new Set(topVars);
   const base: Where = { ret: null, lambda: false, branch: false, whileCond: false, shortCircuit: false, arm: false, outerVars: new Set() };
 
@@ -159,19 +159,23 @@ export function constructsOf(app: CheckedApp): Set<Construct> {
     const ret = f.returnType?.kind === "TName" ? f.returnType.name : null;
     visitBlock(f.body, { ...base, ret }, true);
   }
-  // Top level, in source order: a binding after a statement is where a reordering shows.
+  // Top level, in source order: a binding after a statement is where a reordering shows. (Bindings are
+  // counted whether lowering keeps them apart, as the IR's bindings, or among the statements.)
   const top = [...app.shared.bindings.map((b) => ({ at: b.span.start, b })), ...app.shared.stmts.map((s) => ({ at: s.span.start, s }))].sort((x, y) => x.at - y.at);
   let sawStmt = false;
   const declared = new Set<string>();
   for (const item of top) {
-    if ("b" in item) {
+    const b = "b" in item ? item.b : item.s.kind === "Let" ? item.s : null;
+    if (b) {
       if (sawStmt) found.add("top-level binding after a statement");
-      if (!item.b.mutable && topVars.has(item.b.name) && declared.has(item.b.name)) found.add("top-level var reassigned");
-      declared.add(item.b.name);
-      expr(item.b.value, base, true);
-    } else {
-      sawStmt = true;
-      stmt(item.s, base, false);
+      if (!b.mutable && topVars.has(b.name) && declared.has(b.name)) found.add("top-level var reassigned");
+      declared.add(b.name);
+    } else sawStmt = true;
+    if ("b" in item) expr(item.b.value, base, true);
+    else {
+      const s = item.s;
+      if (s.kind === "Assign" && s.op === "=" && s.target.kind === "Ident" && topVars.has(s.target.name)) found.add("top-level var reassigned");
+      stmt(s, base, false);
     }
   }
   return found;
