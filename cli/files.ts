@@ -65,9 +65,49 @@ async function isFile(p: string): Promise<boolean> {
 }
 
 async function readSource(p: string): Promise<SourceFile> {
-  const text = await readFile(p, "utf8").catch((e: unknown) => explain(e, p));
+  const bytes = await readFile(p).catch((e: unknown) => explain(e, p));
+  const text = decodeSource(bytes);
   // An editor's byte-order mark is not part of the program.
   return { path: p, text: text.startsWith("\uFEFF") ? text.slice(1) : text };
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const lenientUtf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/**
+ * A source file's text. A file that is not UTF-8 is not accepted silently
+ * (issue 9): its first byte that is not UTF-8 becomes a lone surrogate
+ * (U+DC80..U+DCFF, as Python's "surrogateescape" does), which no UTF-8 text
+ * decodes to, and the lexer reports it as E0017 at its line and column.
+ */
+export function decodeSource(bytes: Uint8Array): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    const bad = firstInvalidByte(bytes);
+    if (bad < 0) return lenientUtf8.decode(bytes);
+    return strictUtf8.decode(bytes.subarray(0, bad)) + String.fromCharCode(0xdc00 + bytes[bad]!) + lenientUtf8.decode(bytes.subarray(bad + 1));
+  }
+}
+
+/** The offset of the first byte that starts no well-formed UTF-8 sequence (Unicode, table 3-7), or -1. */
+export function firstInvalidByte(b: Uint8Array): number {
+  const cont = (i: number, lo = 0x80, hi = 0xbf) => i < b.length && b[i]! >= lo && b[i]! <= hi;
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    let n = 0;
+    if (c < 0x80) n = 1;
+    else if (c >= 0xc2 && c <= 0xdf) n = cont(i + 1) ? 2 : 0;
+    else if (c === 0xe0) n = cont(i + 1, 0xa0) && cont(i + 2) ? 3 : 0;
+    else if (c === 0xed) n = cont(i + 1, 0x80, 0x9f) && cont(i + 2) ? 3 : 0;
+    else if (c >= 0xe1 && c <= 0xef) n = cont(i + 1) && cont(i + 2) ? 3 : 0;
+    else if (c === 0xf0) n = cont(i + 1, 0x90) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+    else if (c === 0xf4) n = cont(i + 1, 0x80, 0x8f) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+    else if (c >= 0xf1 && c <= 0xf3) n = cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+    if (n === 0) return i;
+    i += n;
+  }
+  return -1;
 }
 
 async function statOrExplain(p: string) {

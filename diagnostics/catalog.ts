@@ -19,6 +19,9 @@ export const CODES = {
   E0013: "a statement that is not allowed in this kind of block",
   E0014: "an assignment to something that cannot be assigned",
   E0015: "a block name that is empty",
+  E0016: "code nested more than 256 brackets deep (frontend/limits.ts); the nested part is skipped",
+  E0017: "a source file that is not valid UTF-8 text (reported once, at the first invalid byte; the file is not parsed)",
+  E0018: "too many syntax errors in one file (100, frontend/limits.ts): the front end stops reading it there",
   // --- names
   E0101: "a name that is not defined in any enclosing scope",
   E0102: "a type name that is not declared",
@@ -92,6 +95,13 @@ export function lexError(code: string, span: Span, message: string, hint?: strin
 /** Levenshtein distance, bounded: enough to suggest `user_name` for `usr_name`. */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
+/** E0018: where the front end stopped reading a file with too many syntax errors (frontend/limits.ts). */
+export function tooManyErrors(span: Span): Diagnostic {
+  return diagnostic("E0018", span, "too many syntax errors in this file: stopped reading it here", {
+    hint: "fix the errors above first; is this a Tova source file?",
+  });
+}
+
   const prev = new Array<number>(b.length + 1);
   for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {

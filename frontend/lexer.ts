@@ -1,6 +1,7 @@
 import type { Diagnostic } from "../diagnostics/types.js";
-import { lexError } from "../diagnostics/catalog.js";
-import { KEYWORDS, type TemplatePart, type Token } from "./tokens.js";
+import { lexError, tooManyErrors } from "../diagnostics/catalog.js";
+import { LEX_MAX_DEPTH, MAX_DEPTH, MAX_SYNTAX_ERRORS } from "./limits.js";
+import { KEYWORDS, type TemplatePart, type Token, type TokenKind } from "./tokens.js";
 
 /**
  * A hand-written, linear scanner (language.md, "Lexical rules").
@@ -15,7 +16,14 @@ import { KEYWORDS, type TemplatePart, type Token } from "./tokens.js";
 export interface LexResult {
   tokens: Token[];
   diagnostics: Diagnostic[];
+  /**
+   * Set when the text could not be lexed as a whole (not UTF-8 text, or
+   * nested deeper than the lexer follows): its one diagnostic says why, and
+   * the tokens are not worth parsing.
+   */
+  abandoned: boolean;
 }
+
 
 const CONTINUATION = new Set([
   "+", "-", "*", "/", "%", "**", "==", "!=", "<=", ">=", "&&", "||", "??", "|>", "=", "+=", "-=",
@@ -29,6 +37,14 @@ const OPERATORS = [
   "[", "]", "{", "}", "?", "@",
 ];
 
+/** The operators by their first character, longest first (one map lookup instead of a scan of them all). */
+const OPERATORS_BY_FIRST = new Map<number, string[]>();
+for (const op of OPERATORS) {
+  const list = OPERATORS_BY_FIRST.get(op.charCodeAt(0)) ?? [];
+  list.push(op);
+  OPERATORS_BY_FIRST.set(op.charCodeAt(0), list);
+}
+
 /** Tokens after which `<` compares; anywhere else `<name` opens a JSX element. */
 function endsOperand(t: Token | undefined): boolean {
   if (!t) return false;
@@ -38,10 +54,38 @@ function endsOperand(t: Token | undefined): boolean {
   return t.kind === "jsx_end" || t.kind === "jsx_self_close";
 }
 
+/** Characters a string's text stops at: quotes, `\\`, `{` and a line break. */
+const stopsString = (c: number) => c === 34 || c === 39 || c === 92 || c === 123 || c === 10;
+
+/** Where a run of characters that start no token ends: at anything the lexer reads (ASCII) or a line break. */
+const startsToken = (c: number) => c < 128;
+
+/**
+ * The index of the first code unit that no UTF-8 text decodes to (a lone
+ * surrogate), or -1. cli/files.ts turns each byte that is not UTF-8 into one
+ * (U+DC80..U+DCFF), so a file that is not UTF-8 text is found here.
+ */
+export function firstInvalidCodeUnit(text: string): number {
+  const wellFormed = (text as { isWellFormed?: () => boolean }).isWellFormed;
+  if (wellFormed && wellFormed.call(text)) return -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    const d = text.charCodeAt(i + 1);
+    if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) i++;
+    else return i;
+  }
+  return -1;
+}
+
 const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isIdentPart = (c: number) => isIdentStart(c) || isDigit(c);
 const isSpace = (c: number) => c === 32 || c === 9 || c === 13;
+
+function token(kind: TokenKind, value: string, start: number, end: number, column: number, lineStart: boolean, num?: number, parts?: TemplatePart[]): Token {
+  return { kind, value, start, end, column, lineStart, parts, num };
+}
 
 export function lex(text: string, file: string): LexResult {
   return new Lexer(text, file).run();
@@ -56,13 +100,64 @@ class Lexer {
   constructor(private readonly src: string, private readonly file: string) {}
 
   run(): LexResult {
-    this.lexCode("top");
+    const bad = firstInvalidCodeUnit(this.src);
+    if (bad >= 0) {
+      // cli/files.ts reads each invalid byte as a lone surrogate (U+DC80..U+DCFF), which no UTF-8 text decodes to.
+      const c = this.src.charCodeAt(bad);
+      const byte = c >= 0xdc80 && c <= 0xdcff ? ` (byte 0x${(c - 0xdc00).toString(16).toUpperCase().padStart(2, "0")})` : "";
+      this.error("E0017", bad, bad + 1, `this file is not valid UTF-8 text${byte}`, "save it as UTF-8; Tova source files are UTF-8 text");
+      return this.abandon();
+    }
+    try {
+      this.lexCode("top");
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      this.tooDeep(this.pos); // a stack smaller than the depth limit allows for: still one diagnostic
+    }
+    if (this.abandoned) return this.abandon();
     this.flushNewline(undefined);
-    this.out.push({ kind: "eof", value: "", start: this.src.length, end: this.src.length, column: 0, lineStart: true });
-    return { tokens: this.out, diagnostics: this.diagnostics };
+    this.out.push(token("eof", "", this.src.length, this.src.length, 0, true));
+    return { tokens: this.out, diagnostics: this.diagnostics, abandoned: false };
+  }
+
+  private abandoned = false;
+  private depth = 0;
+
+  private abandon(): LexResult {
+    const end = this.src.length;
+    return { tokens: [token("eof", "", end, end, 0, true)], diagnostics: this.diagnostics, abandoned: true };
+  }
+
+  /** Nested deeper than LEX_MAX_DEPTH: one E0016, and lexing stops there. */
+  private tooDeep(at: number) {
+    if (!this.abandoned) {
+      const start = Math.min(at, this.src.length);
+      this.error("E0016", start, Math.min(start + 1, this.src.length), `this is nested more than ${MAX_DEPTH} levels deep`, "move the inner part into a function or a named value");
+    }
+    this.abandoned = true;
+    this.pos = this.src.length;
+  }
+
+  /** Runs a nested lexing step one level deeper, unless that is too deep. */
+  private nested(step: () => void) {
+    if (this.abandoned) return;
+    if (this.depth >= LEX_MAX_DEPTH) return this.tooDeep(this.pos);
+    this.depth++;
+    try {
+      step();
+    } finally {
+      this.depth--;
+    }
   }
 
   private error(code: string, start: number, end: number, message: string, hint?: string) {
+    if (this.abandoned) return; // what follows an abandoned lex is noise
+    if (this.diagnostics.length >= MAX_SYNTAX_ERRORS) {
+      this.diagnostics.push(tooManyErrors({ file: this.file, start, end: start }));
+      this.abandoned = true;
+      this.pos = this.src.length;
+      return;
+    }
     this.diagnostics.push(lexError(code, { file: this.file, start, end }, message, hint));
   }
 
@@ -74,24 +169,25 @@ class Lexer {
 
   /** Start of the line holding `offset`; linear over a file since tokens mostly come in order. */
   private lineStartOf(offset: number): number {
-    if (offset < this.scanned) return this.src.lastIndexOf("\n", offset - 1) + 1;
+    if (offset < this.scanned) {
+      // A string token is pushed after its interpolations' tokens: usually on the line already scanned.
+      return offset >= this.scannedLineStart ? this.scannedLineStart : this.src.lastIndexOf("\n", offset - 1) + 1;
+    }
     for (let i = this.scanned; i < offset; i++) if (this.src.charCodeAt(i) === 10) this.scannedLineStart = i + 1;
     this.scanned = offset;
     return this.scannedLineStart;
   }
 
-  private push(t: Omit<Token, "column"> & { column?: number }) {
-    const tok = t as Token;
-    const lineStart = this.lineStartOf(tok.start);
+  /** Every token is made here (and in `token`), so all have one shape: the parser reads them on every step. */
+  private push(kind: TokenKind, value: string, start: number, end: number, num?: number, parts?: TemplatePart[]) {
+    const lineStart = this.lineStartOf(start);
     if (lineStart !== this.lastLineStart) {
       this.lastLineStart = lineStart;
       this.lineHasToken = false;
     }
-    tok.column = tok.start - lineStart;
-    if (!this.lineHasToken) {
-      tok.lineStart = true;
-      this.lineHasToken = true;
-    }
+    const first = !this.lineHasToken;
+    this.lineHasToken = true;
+    const tok = token(kind, value, start, end, start - lineStart, first, num, parts);
     this.flushNewline(tok);
     this.out.push(tok);
   }
@@ -105,7 +201,7 @@ class Lexer {
     const last = this.out[this.out.length - 1];
     if (!last || last.kind === "nl") return;
     if ((last.kind === "op" || last.kind === "kw") && CONTINUATION.has(last.value)) return;
-    this.out.push({ kind: "nl", value: "\n", start: at, end: at + 1, column: 0 });
+    this.out.push(token("nl", "\n", at, at + 1, 0, false));
   }
 
   /**
@@ -116,7 +212,7 @@ class Lexer {
   private lexCode(mode: "top" | "brace" | "head"): void {
     const src = this.src;
     const brackets: string[] = [];
-    while (this.pos < src.length) {
+    while (this.pos < src.length && !this.abandoned) {
       const c = src.charCodeAt(this.pos);
       if (c === 10) {
         const top = brackets[brackets.length - 1];
@@ -135,7 +231,7 @@ class Lexer {
         while (p < src.length && isIdentPart(src.charCodeAt(p))) p++;
         const word = src.slice(start, p);
         this.pos = p;
-        this.push({ kind: KEYWORDS.has(word) ? "kw" : "ident", value: word, start, end: p });
+        this.push(KEYWORDS.has(word) ? "kw" : "ident", word, start, p);
         continue;
       }
       if (isDigit(c)) {
@@ -155,13 +251,18 @@ class Lexer {
       }
       const op = this.matchOperator();
       if (!op) {
-        this.error("E0001", start, start + 1, `unexpected character \`${src[start]}\``);
-        this.pos++;
+        // A run of such characters (binary junk, a pasted symbol) is one mistake, not one per character.
+        let end = start + 1;
+        while (end < src.length && !startsToken(src.charCodeAt(end))) end++;
+        const shown = src.slice(start, Math.min(end, start + 16)) + (end - start > 16 ? "..." : "");
+        const what = end - start === 1 ? "character" : "characters";
+        this.error("E0001", start, end, `unexpected ${what} \`${shown}\``);
+        this.pos = end;
         continue;
       }
       if (op === "(" || op === "[" || op === "{") {
         if (mode === "head" && op === "{" && brackets.length === 0) {
-          this.push({ kind: "op", value: op, start, end: this.pos });
+          this.push("op", op, start, this.pos);
           return;
         }
         brackets.push(op);
@@ -170,12 +271,12 @@ class Lexer {
         if (op === "}") while (brackets.length && brackets[brackets.length - 1] !== "{") brackets.pop();
         if (brackets.length === 0) {
           if (op === "}" && mode === "brace") {
-            this.push({ kind: "op", value: op, start, end: this.pos });
+            this.push("op", op, start, this.pos);
             return;
           }
         } else brackets.pop();
       }
-      this.push({ kind: "op", value: op, start, end: this.pos });
+      this.push("op", op, start, this.pos);
     }
   }
 
@@ -185,8 +286,10 @@ class Lexer {
 
   private matchOperator(): string | undefined {
     const src = this.src;
-    for (const op of OPERATORS) {
-      if (src.startsWith(op, this.pos)) {
+    const candidates = OPERATORS_BY_FIRST.get(src.charCodeAt(this.pos));
+    if (!candidates) return undefined;
+    for (const op of candidates) {
+      if (op.length === 1 || src.startsWith(op, this.pos)) {
         this.pos += op.length;
         return op;
       }
@@ -236,14 +339,16 @@ class Lexer {
         p++;
         while (p < src.length && (isDigit(src.charCodeAt(p)) || src[p] === "_")) p++;
       }
-      if ((src[p] === "e" || src[p] === "E") && /[0-9+-]/.test(src[p + 1] ?? "")) {
+      const x = src.charCodeAt(p + 1);
+      if ((src[p] === "e" || src[p] === "E") && (isDigit(x) || x === 43 /* + */ || x === 45 /* - */)) {
         const save = p;
         p++;
         if (src[p] === "+" || src[p] === "-") p++;
         if (isDigit(src.charCodeAt(p))) while (p < src.length && isDigit(src.charCodeAt(p))) p++;
         else p = save;
       }
-      value = Number(src.slice(start, p).replace(/_/g, ""));
+      const digits = src.slice(start, p);
+      value = Number(digits.includes("_") ? digits.replace(/_/g, "") : digits);
     }
     if (Number.isNaN(value) || (p < src.length && isIdentStart(src.charCodeAt(p)))) {
       // `12abc`: report once and swallow the rest of the word.
@@ -253,7 +358,7 @@ class Lexer {
       p = q;
     }
     this.pos = p;
-    this.push({ kind: "num", value: src.slice(start, p), start, end: p, num: value });
+    this.push("num", src.slice(start, p), start, p, value);
   }
 
   private lexString() {
@@ -267,7 +372,7 @@ class Lexer {
     let text = "";
     let textStart = this.pos;
     let closed = false;
-    while (this.pos < src.length) {
+    while (this.pos < src.length && !this.abandoned) {
       const ch = src[this.pos]!;
       if (triple ? src.startsWith('"""', this.pos) : ch === quote) {
         this.pos += triple ? 3 : 1;
@@ -311,7 +416,7 @@ class Lexer {
         const savedNl = this.pendingNewline;
         this.out = [];
         this.pendingNewline = -1;
-        this.lexCode("brace");
+        this.nested(() => this.lexCode("brace"));
         const inner = this.out;
         this.out = saved;
         this.pendingNewline = savedNl;
@@ -320,22 +425,25 @@ class Lexer {
         else {
           this.error("E0002", start, this.pos, "unterminated interpolation in string", "close the `{` of the interpolation with `}`");
         }
-        inner.push({ kind: "eof", value: "", start: this.pos - 1, end: this.pos - 1, column: 0 });
+        inner.push(token("eof", "", this.pos - 1, this.pos - 1, 0, false));
         parts.push({ tokens: inner.filter((t) => t.kind !== "nl"), start: exprStart, end: this.pos });
         textStart = this.pos;
         continue;
       }
-      text += ch;
-      this.pos++;
+      // Plain text up to the next character that means something here, in one piece.
+      let end = this.pos + 1;
+      while (end < src.length && !stopsString(src.charCodeAt(end))) end++;
+      text += src.slice(this.pos, end);
+      this.pos = end;
     }
     if (!closed) this.error("E0002", start, this.pos, "unterminated string", `close it with ${triple ? '"""' : quote}`);
     const end = this.pos;
     if (parts.length === 0) {
-      this.push({ kind: "str", value: triple ? dedent(text) : text, start, end });
+      this.push("str", triple ? dedent(text) : text, start, end);
       return;
     }
     parts.push({ text, start: textStart, end: closed ? end - (triple ? 3 : 1) : end });
-    this.push({ kind: "tpl", value: src.slice(start, end), start, end, parts });
+    this.push("tpl", src.slice(start, end), start, end, undefined, parts);
   }
 
   /** Whether the `{` at `at` has its `}` before the end of the line (counting nested braces). */
@@ -355,11 +463,11 @@ class Lexer {
   private lexJsxElement() {
     const src = this.src;
     const open = this.pos;
-    this.push({ kind: "jsx_open", value: "<", start: this.pos, end: this.pos + 1 });
+    this.push("jsx_open", "<", this.pos, this.pos + 1);
     this.pos++;
     this.lexTagName();
     // attributes
-    while (this.pos < src.length) {
+    while (this.pos < src.length && !this.abandoned) {
       this.skipJsxSpace();
       if (this.pos >= src.length) {
         this.error("E0011", open, open + 1, "this tag is never closed", "end the tag with `>` or `/>`");
@@ -367,14 +475,14 @@ class Lexer {
       }
       const c = src.charCodeAt(this.pos);
       if (src.startsWith("/>", this.pos)) {
-        this.push({ kind: "jsx_self_close", value: "/>", start: this.pos, end: this.pos + 2 });
+        this.push("jsx_self_close", "/>", this.pos, this.pos + 2);
         this.pos += 2;
         return;
       }
       if (c === 62 /* > */) {
-        this.push({ kind: "jsx_end", value: ">", start: this.pos, end: this.pos + 1 });
+        this.push("jsx_end", ">", this.pos, this.pos + 1);
         this.pos++;
-        this.lexJsxChildren("element");
+        this.nested(() => this.lexJsxChildren("element"));
         return;
       }
       if (isIdentStart(c)) {
@@ -382,7 +490,7 @@ class Lexer {
         continue;
       }
       if (c === 61 /* = */) {
-        this.push({ kind: "op", value: "=", start: this.pos, end: this.pos + 1 });
+        this.push("op", "=", this.pos, this.pos + 1);
         this.pos++;
         continue;
       }
@@ -391,9 +499,9 @@ class Lexer {
         continue;
       }
       if (c === 123 /* { */) {
-        this.push({ kind: "op", value: "{", start: this.pos, end: this.pos + 1 });
+        this.push("op", "{", this.pos, this.pos + 1);
         this.pos++;
-        this.lexCode("brace");
+        this.nested(() => this.lexCode("brace"));
         continue;
       }
       this.error("E0001", this.pos, this.pos + 1, `unexpected character \`${src[this.pos]}\` in a JSX tag`);
@@ -411,7 +519,7 @@ class Lexer {
       if (isIdentPart(c) || c === 45 || c === 58 || c === 46) this.pos++;
       else break;
     }
-    if (this.pos > start) this.push({ kind: "ident", value: src.slice(start, this.pos), start, end: this.pos });
+    if (this.pos > start) this.push("ident", src.slice(start, this.pos), start, this.pos);
   }
 
   private skipJsxSpace() {
@@ -425,13 +533,13 @@ class Lexer {
   private lexJsxChildren(mode: "element" | "control") {
     const src = this.src;
     let atChildStart = true;
-    while (this.pos < src.length) {
+    while (this.pos < src.length && !this.abandoned) {
       if (atChildStart) {
         const m = /^\s*(for|if|elif|else)\b/.exec(src.slice(this.pos, this.pos + 40));
         if (m && this.looksLikeControl(this.pos + m[0].length - m[1]!.length)) {
           this.pos += m[0].length - m[1]!.length;
           this.lexCode("head");
-          this.lexJsxChildren("control");
+          this.nested(() => this.lexJsxChildren("control"));
           continue;
         }
       }
@@ -441,12 +549,12 @@ class Lexer {
           if (mode === "control") {
             this.error("E0012", this.pos, this.pos + 2, "closing tag inside a `for`/`if` body", "close the `{` of the `for`/`if` first");
           }
-          this.push({ kind: "jsx_close_open", value: "</", start: this.pos, end: this.pos + 2 });
+          this.push("jsx_close_open", "</", this.pos, this.pos + 2);
           this.pos += 2;
           this.lexTagName();
           this.skipJsxSpace();
           if (src[this.pos] === ">") {
-            this.push({ kind: "jsx_end", value: ">", start: this.pos, end: this.pos + 1 });
+            this.push("jsx_end", ">", this.pos, this.pos + 1);
             this.pos++;
           }
           return;
@@ -456,14 +564,14 @@ class Lexer {
         continue;
       }
       if (c === 123 /* { */) {
-        this.push({ kind: "op", value: "{", start: this.pos, end: this.pos + 1 });
+        this.push("op", "{", this.pos, this.pos + 1);
         this.pos++;
-        this.lexCode("brace");
+        this.nested(() => this.lexCode("brace"));
         atChildStart = true;
         continue;
       }
       if (c === 125 /* } */ && mode === "control") {
-        this.push({ kind: "op", value: "}", start: this.pos, end: this.pos + 1 });
+        this.push("op", "}", this.pos, this.pos + 1);
         this.pos++;
         return;
       }
@@ -479,7 +587,7 @@ class Lexer {
         this.pos++;
       }
       const raw = src.slice(start, this.pos);
-      if (raw.trim() !== "") this.push({ kind: "jsx_text", value: raw, start, end: this.pos });
+      if (raw.trim() !== "") this.push("jsx_text", raw, start, this.pos);
       atChildStart = raw.endsWith("\n") || raw.trim() === "";
     }
   }

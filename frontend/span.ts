@@ -31,9 +31,24 @@ export class LineMap {
     return { line: lo + 1, column: offset - this.starts[lo]! + 1 };
   }
   lineText(line: number): string {
+    return this.lineSlice(line, 0, Infinity);
+  }
+  /** The length of a line, without its line break. */
+  lineLength(line: number): number {
+    const [start, end] = this.bounds(line);
+    return end - start;
+  }
+  /** Columns `from` (0-based) up to `to` of a line, without copying the rest of a long line. */
+  lineSlice(line: number, from: number, to: number): string {
+    const [start, end] = this.bounds(line);
+    return this.text.slice(start + Math.max(0, from), Math.min(end, start + to));
+  }
+  private bounds(line: number): [number, number] {
     const start = this.starts[line - 1] ?? this.text.length;
     const next = this.starts[line];
-    return this.text.slice(start, next === undefined ? this.text.length : next - 1).replace(/\r$/, "");
+    let end = next === undefined ? this.text.length : next - 1;
+    if (end > start && this.text.charCodeAt(end - 1) === 13) end--;
+    return [start, end];
   }
   get lineCount(): number {
     return this.starts.length;

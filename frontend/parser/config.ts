@@ -1,7 +1,6 @@
-import { recursiveParser } from "arcsecond";
 import type { ConfigEntry } from "../ast.js";
 import type { Token } from "../tokens.js";
-import { accept, expected, gen, mark, next, op, peek, peekAt, skipSeparators, spanFrom, type P } from "./core.js";
+import { accept, expected, gen, mark, nest, next, op, peek, peekAt, skipSeparators, spanFrom, type P, type Run } from "./core.js";
 import { expr } from "./expressions.js";
 
 /**
@@ -11,22 +10,22 @@ import { expr } from "./expressions.js";
  * `deploy`, `security`, `db`, `discover`, `cors`, `rate_limit`, `tls`,
  * `sessions`, `cache`, `static`, `uploads`.
  */
-export const configBody: P<ConfigEntry[]> = recursiveParser(() =>
-  gen((run) => {
-    run(op("{"));
-    const entries: ConfigEntry[] = [];
-    for (;;) {
-      run(skipSeparators);
-      while (run(accept("op", ","))) run(skipSeparators);
-      if (run(accept("op", "}"))) return entries;
-      entries.push(run(configEntry));
-      const t = run(peek);
-      if (!(t.kind === "nl" || (t.kind === "op" && (t.value === "," || t.value === "}" || t.value === ";")))) {
-        run(expected("`,` or a new line"));
-      }
+export const configBody: P<ConfigEntry[]> = gen(() => nest(configBodyF, (): ConfigEntry[] => []));
+
+function configBodyF(run: Run): ConfigEntry[] {
+  run(op("{"));
+  const entries: ConfigEntry[] = [];
+  for (;;) {
+    run(skipSeparators);
+    while (run(accept("op", ","))) run(skipSeparators);
+    if (run(accept("op", "}"))) return entries;
+    entries.push(run(configEntry));
+    const t = run(peek);
+    if (!(t.kind === "nl" || (t.kind === "op" && (t.value === "," || t.value === "}" || t.value === ";")))) {
+      run(expected("`,` or a new line"));
     }
-  }),
-);
+  }
+}
 
 const isOp = (t: Token, v: string) => t.kind === "op" && t.value === v;
 const endsEntry = (t: Token) => t.kind === "nl" || t.kind === "eof" || isOp(t, ",") || isOp(t, "}") || isOp(t, ";");

@@ -1,16 +1,16 @@
-import { recursiveParser } from "arcsecond";
 import type {
   Arg, ArrayLit, BinaryOp, BlockExpr, Expr, IfExpr, LambdaExpr, MatchArm, MatchExpr, ObjectLit, Param, Prop, Spread, TemplateLit, TryExpr,
 } from "../ast.js";
+import type { Span } from "../span.js";
 import { diagnostic } from "../../diagnostics/catalog.js";
 import type { Token } from "../tokens.js";
 import {
-  accept, badTokenSpan, context, expected, gen, kw, mark, name, newCtx, next, op, peek, peekAt, peekPastNewlines, runOn, skipNewlines, spanFrom, tok,
-  type P, type Run,
+  accept, ahead, badTokenSpan, context, ctxNow, current, expected, gen, here, kw, name, nest, newCtx, next, op, peekPastNewlines, runOn, skipNewlines,
+  spanSince, tok, type P, type Run,
 } from "./core.js";
 import { jsxElement } from "./jsx.js";
 import { pattern } from "./patterns.js";
-import { blockExpr } from "./statements.js";
+import { blockF } from "./statements.js";
 import { typeExpr } from "./types.js";
 
 /**
@@ -18,8 +18,10 @@ import { typeExpr } from "./types.js";
  * high: `|>`; `??`; `or ||`; `and &&`; `not`; comparisons (chained);
  * ranges; `+ -`; `* / %`; `**`; unary `- !`; postfix `!`, call, member, index.
  *
- * Two instances exist: the ordinary one, and one for conditions and match
- * subjects (`if user {`, `match x {`), where `Name {` is not a record literal.
+ * Each level is a plain function of `run` (core.ts); `noStruct` is set in
+ * conditions and match subjects (`if user {`, `match x {`), where `Name {`
+ * is not a record literal. Every bracket goes through `nest`, so nesting
+ * depth is bounded (E0016) instead of overflowing the stack.
  */
 
 const enum Prec {
@@ -68,194 +70,224 @@ function normalizeOp(t: Token): BinaryOp {
 const isOp = (t: Token, v: string) => t.kind === "op" && t.value === v;
 const isKw = (t: Token, v: string) => t.kind === "kw" && t.value === v;
 
-interface ExprParsers {
-  expr: P<Expr>;
-  binary: (min: number) => P<Expr>;
-  postfix: P<Expr>;
+// ---- the precedence levels, as plain functions of `run` (core.ts: one frame per level)
+
+const errorExpr = (span: Span): Expr => ({ kind: "ErrorExpr", span });
+const fieldName = name("a field or method name", true);
+const implicitName = name("a field name after `.`", true);
+
+/** `left |> stage op rest |> stage ...`; `noStruct` in conditions, where `Name {` opens the block. */
+export function exprF(run: Run, noStruct: boolean): Expr {
+  const start = here();
+  let left = binaryF(run, Prec.Coalesce, noStruct);
+  while (isOp(current(), "|>")) {
+    run(next);
+    const stage = postfixF(run, noStruct);
+    const piped: Expr = { kind: "Pipe", left, stage, span: spanSince(start) };
+    // An operator after the stage applies to the stage's result.
+    left = continueBinaryF(run, piped, start, Prec.Coalesce, noStruct);
+  }
+  return left;
 }
 
-function build(noStruct: boolean): ExprParsers {
-  const binaryCache = new Map<number, P<Expr>>();
+function binaryF(run: Run, min: number, noStruct: boolean): Expr {
+  const start = here();
+  let left: Expr;
+  if (min <= Prec.Not && isKw(current(), "not")) {
+    run(next);
+    const operand = binaryF(run, Prec.Compare, noStruct);
+    left = { kind: "Unary", op: "not", operand, span: spanSince(start) };
+  } else left = unaryF(run, noStruct);
+  return continueBinaryF(run, left, start, min, noStruct);
+}
 
-  /** `left |> stage op rest |> stage ...` */
-  const expr: P<Expr> = recursiveParser(() =>
-    gen((run) => {
-      const start = run(mark);
-      let left = run(binary(Prec.Coalesce));
-      while (isOp(run(peek), "|>")) {
-        run(next);
-        const stage = run(parsers.postfix);
-        const piped: Expr = { kind: "Pipe", left, stage, span: run(spanFrom(start)) };
-        // An operator after the stage applies to the stage's result.
-        left = run(continueBinary(piped, start, Prec.Coalesce));
-      }
-      return left;
-    }),
-  );
+function continueBinaryF(run: Run, first: Expr, start: number, min: number, noStruct: boolean): Expr {
+  let left = first;
+  for (;;) {
+    const t = current();
+    const prec = binaryPrec(t);
+    if (prec === 0 || prec < min) return left;
+    run(next);
+    if (prec === Prec.Compare) {
+      const ops: BinaryOp[] = [normalizeOp(t)];
+      const operands: Expr[] = [left, binaryF(run, Prec.Range, noStruct)];
+      while (binaryPrec(current()) === Prec.Compare) ops.push(normalizeOp(run(next))), operands.push(binaryF(run, Prec.Range, noStruct));
+      left =
+        ops.length === 1
+          ? { kind: "Binary", op: ops[0]!, left, right: operands[1]!, span: spanSince(start) }
+          : { kind: "Compare", ops, operands, span: spanSince(start) };
+    } else if (prec === Prec.Range) {
+      const end = binaryF(run, Prec.Add, noStruct);
+      left = { kind: "Range", start: left, end, inclusive: t.value === "..=", span: spanSince(start) };
+    } else if (prec === Prec.Pow) {
+      left = { kind: "Binary", op: "**", left, right: powChain(run, noStruct), span: spanSince(start) };
+    } else {
+      const right = binaryF(run, prec + 1, noStruct);
+      left = { kind: "Binary", op: normalizeOp(t), left, right, span: spanSince(start) };
+    }
+  }
+}
 
-  function binary(min: number): P<Expr> {
-    let p = binaryCache.get(min);
-    if (!p) {
-      p = gen((run) => {
-        const start = run(mark);
-        let left: Expr;
-        if (min <= Prec.Not && isKw(run(peek), "not")) {
+/** The right operand of `**`, which groups to the right (`a ** b ** c` is `a ** (b ** c)`), read in a loop rather than by recursion. */
+function powChain(run: Run, noStruct: boolean): Expr {
+  const starts = [here()];
+  const operands = [unaryF(run, noStruct)];
+  while (isOp(current(), "**")) {
+    run(next);
+    starts.push(here());
+    operands.push(unaryF(run, noStruct));
+  }
+  let right = operands[operands.length - 1]!;
+  for (let i = operands.length - 2; i >= 0; i--) right = { kind: "Binary", op: "**", left: operands[i]!, right, span: spanSince(starts[i]!) };
+  return right;
+}
+
+/** `-x`, `!x`, `await x`: prefixes are read in a loop, so `- - - x` does not recurse. */
+function unaryF(run: Run, noStruct: boolean): Expr {
+  const t = current();
+  if (!isOp(t, "-") && !isOp(t, "!") && !isKw(t, "await")) return postfixF(run, noStruct);
+  const prefixes: { op: string; start: number }[] = [];
+  for (let p = current(); isOp(p, "-") || isOp(p, "!") || isKw(p, "await"); p = current()) {
+    prefixes.push({ op: p.value, start: here() });
+    run(next);
+  }
+  let e = postfixF(run, noStruct);
+  for (let i = prefixes.length - 1; i >= 0; i--) {
+    const { op: o, start } = prefixes[i]!;
+    e = o === "await" ? { kind: "Await", expr: e, span: spanSince(start) } : { kind: "Unary", op: o as "-" | "!", operand: e, span: spanSince(start) };
+  }
+  return e;
+}
+
+function postfixF(run: Run, noStruct: boolean): Expr {
+  const start = here();
+  return postfixRest(run, primaryF(run, noStruct), start);
+}
+
+/**
+ * The rest of an expression whose first operand `first` (from token `start`)
+ * is already read: postfix operators, binary operators and pipes. Lets a
+ * statement that starts with `if`/`match` skip the precedence levels above
+ * it, which keeps deep nesting cheap in stack (core.ts, `nest`).
+ */
+export function exprFrom(run: Run, first: Expr, start: number): Expr {
+  let left = continueBinaryF(run, postfixRest(run, first, start), start, Prec.Coalesce, false);
+  while (isOp(current(), "|>")) {
+    run(next);
+    const stage = postfixF(run, false);
+    left = continueBinaryF(run, { kind: "Pipe", left, stage, span: spanSince(start) }, start, Prec.Coalesce, false);
+  }
+  return left;
+}
+
+function postfixRest(run: Run, first: Expr, start: number): Expr {
+  let e = first;
+  for (;;) {
+    const t = current();
+    if (t.kind !== "op") return e;
+    if (t.value === "." || t.value === "?.") {
+      run(next);
+      const n = run(fieldName);
+      e = { kind: "Member", object: e, name: n.value, nameSpan: spanOf(run, n), optional: t.value === "?.", span: spanSince(start) };
+    } else if (t.value === "(") {
+      // Too deep: the whole call is an error, not a call with no arguments (which would be checked as one).
+      const args = nest<Arg[] | null>(callArgsF, () => null);
+      e = args ? { kind: "Call", callee: e, args, span: spanSince(start) } : errorExpr(spanSince(start));
+    } else if (t.value === "[") {
+      const index = nest((r) => {
+        r(next);
+        const i = exprF(r, false);
+        r(op("]"));
+        return i;
+      }, errorExpr);
+      e = { kind: "Index", object: e, index, span: spanSince(start) };
+    } else if (t.value === "!") {
+      run(next);
+      e = { kind: "Propagate", expr: e, span: spanSince(start) };
+    } else return e;
+  }
+}
+
+function primaryF(run: Run, noStruct: boolean): Expr {
+  const start = here();
+  const t = current();
+  switch (t.kind) {
+    case "num":
+      run(next);
+      return { kind: "Num", value: t.num ?? 0, raw: t.value, span: spanSince(start) };
+    case "str":
+      run(next);
+      return { kind: "Str", value: t.value, span: spanSince(start) };
+    case "tpl":
+      run(next);
+      return template(run, t);
+    case "jsx_open":
+      return nest((r) => r(jsxElement), errorExpr);
+    case "kw":
+      switch (t.value) {
+        case "true":
+        case "false":
           run(next);
-          const operand = run(binary(Prec.Compare));
-          left = { kind: "Unary", op: "not", operand, span: run(spanFrom(start)) };
-        } else left = run(unary);
-        return run(continueBinary(left, start, min));
-      });
-      binaryCache.set(min, p);
+          return { kind: "Bool", value: t.value === "true", span: spanSince(start) };
+        case "nil":
+          run(next);
+          return { kind: "Nil", span: spanSince(start) };
+        case "fn":
+        case "async":
+          return lambdaF(run);
+        case "if":
+          return ifF(run); // its blocks count the nesting
+        case "match":
+          return nest(matchF, errorExpr);
+        case "try":
+          return run(tryExpr);
+      }
+      break;
+    case "ident": {
+      run(next);
+      const id: Expr = { kind: "Ident", name: t.value, span: spanSince(start) };
+      const c = t.value.charCodeAt(0);
+      if (!noStruct && c >= 65 && c <= 90 && isOp(current(), "{") && objectBodyAhead()) {
+        const obj = nest(objectLitF, (span): ObjectLit => ({ kind: "Object", entries: [], span }));
+        return { kind: "Record", type: t.value, typeSpan: id.span, fields: obj.entries.filter((e): e is Prop => e.kind === "Prop"), span: spanSince(start) };
+      }
+      return id;
     }
-    return p;
-  }
-
-  function continueBinary(first: Expr, start: number, min: number): P<Expr> {
-    return gen((run) => {
-      let left = first;
-      for (;;) {
-        const t = run(peek);
-        const prec = binaryPrec(t);
-        if (prec === 0 || prec < min) return left;
-        run(next);
-        if (prec === Prec.Compare) {
-          const ops: BinaryOp[] = [normalizeOp(t)];
-          const operands: Expr[] = [left, run(binary(Prec.Range))];
-          while (binaryPrec(run(peek)) === Prec.Compare) ops.push(normalizeOp(run(next))), operands.push(run(binary(Prec.Range)));
-          left =
-            ops.length === 1
-              ? { kind: "Binary", op: ops[0]!, left, right: operands[1]!, span: run(spanFrom(start)) }
-              : { kind: "Compare", ops, operands, span: run(spanFrom(start)) };
-        } else if (prec === Prec.Range) {
-          const end = run(binary(Prec.Add));
-          left = { kind: "Range", start: left, end, inclusive: t.value === "..=", span: run(spanFrom(start)) };
-        } else {
-          const right = run(binary(prec === Prec.Pow ? Prec.Pow : prec + 1));
-          left = { kind: "Binary", op: normalizeOp(t), left, right, span: run(spanFrom(start)) };
-        }
-      }
-    });
-  }
-
-  const unary: P<Expr> = recursiveParser(() =>
-    gen((run): Expr => {
-      const start = run(mark);
-      const t = run(peek);
-      if (isOp(t, "-") || isOp(t, "!")) {
-        run(next);
-        const operand = run(unary);
-        return { kind: "Unary", op: t.value as "-" | "!", operand, span: run(spanFrom(start)) };
-      }
-      if (isKw(t, "await")) {
-        run(next);
-        const inner = run(unary);
-        return { kind: "Await", expr: inner, span: run(spanFrom(start)) };
-      }
-      return run(parsers.postfix);
-    }),
-  );
-
-  const postfix: P<Expr> = gen((run) => {
-    const start = run(mark);
-    let e = run(primary);
-    for (;;) {
-      const t = run(peek);
-      if (t.kind !== "op") return e;
-      if (t.value === "." || t.value === "?.") {
-        run(next);
-        const n = run(name("a field or method name", true));
-        e = { kind: "Member", object: e, name: n.value, nameSpan: spanOf(run, n), optional: t.value === "?.", span: run(spanFrom(start)) };
-      } else if (t.value === "(") {
-        const args = run(callArgs);
-        e = { kind: "Call", callee: e, args, span: run(spanFrom(start)) };
-      } else if (t.value === "[") {
-        run(next);
-        const index = run(plain.expr);
-        run(op("]"));
-        e = { kind: "Index", object: e, index, span: run(spanFrom(start)) };
-      } else if (t.value === "!") {
-        run(next);
-        e = { kind: "Propagate", expr: e, span: run(spanFrom(start)) };
-      } else return e;
-    }
-  });
-
-  const primary: P<Expr> = gen((run): Expr => {
-    const start = run(mark);
-    const t = run(peek);
-    switch (t.kind) {
-      case "num":
-        run(next);
-        return { kind: "Num", value: t.num ?? 0, raw: t.value, span: run(spanFrom(start)) };
-      case "str":
-        run(next);
-        return { kind: "Str", value: t.value, span: run(spanFrom(start)) };
-      case "tpl":
-        run(next);
-        return template(run, t);
-      case "jsx_open":
-        return run(jsxElement);
-      case "kw":
-        switch (t.value) {
-          case "true":
-          case "false":
-            run(next);
-            return { kind: "Bool", value: t.value === "true", span: run(spanFrom(start)) };
-          case "nil":
-            run(next);
-            return { kind: "Nil", span: run(spanFrom(start)) };
-          case "fn":
-          case "async":
-            return run(lambda);
-          case "if":
-            return run(ifExpr);
-          case "match":
-            return run(matchExpr);
-          case "try":
-            return run(tryExpr);
-        }
-        break;
-      case "ident": {
-        run(next);
-        const id: Expr = { kind: "Ident", name: t.value, span: run(spanFrom(start)) };
-        if (!noStruct && /^[A-Z]/.test(t.value) && isOp(run(peek), "{") && run(looksLikeObjectBody)) {
-          const obj = run(objectLit);
-          return { kind: "Record", type: t.value, typeSpan: id.span, fields: obj.entries.filter((e): e is Prop => e.kind === "Prop"), span: run(spanFrom(start)) };
-        }
-        return id;
-      }
-      case "op":
-        switch (t.value) {
-          case "(": {
-            run(next);
-            const inner = run(plain.expr);
-            run(op(")"));
+    case "op":
+      switch (t.value) {
+        case "(":
+          return nest((r) => {
+            r(next);
+            const inner = exprF(r, false);
+            r(op(")"));
             return inner;
-          }
-          case "[":
-            return run(arrayLit);
-          case "{":
-            return run(objectLit);
-          case ".": {
-            run(next);
-            const n = run(name("a field name after `.`", true));
-            return { kind: "ImplicitMember", name: n.value, span: run(spanFrom(start)) };
-          }
+          }, errorExpr);
+        case "[":
+          return nest(arrayLitF, errorExpr);
+        case "{":
+          return nest(objectLitF, errorExpr);
+        case ".": {
+          run(next);
+          const n = run(implicitName);
+          return { kind: "ImplicitMember", name: n.value, span: spanSince(start) };
         }
-        break;
-    }
-    return run(expected<Expr>("an expression"));
-  });
-
-  const parsers: ExprParsers = { expr, binary, postfix };
-  return parsers;
+      }
+      break;
+  }
+  return run(expected<Expr>("an expression"));
 }
 
 function spanOf(run: Run, t: Token) {
   const ctx = run(context);
   return { file: ctx.file, start: t.start, end: t.end };
 }
+
+/** An interpolation's own token list: one expression, then its end. */
+const interpolation: P<Expr> = gen((r) => {
+  const e = exprF(r, false);
+  r(tok("eof", undefined, "`}` closing the interpolation"));
+  return e;
+});
 
 /** Parses the interpolated parts of a string token, each on its own token list. */
 function template(run: Run, t: Token): TemplateLit {
@@ -266,28 +298,29 @@ function template(run: Run, t: Token): TemplateLit {
       if (part.text) parts.push(part.text);
       continue;
     }
-    const sub = newCtx(part.tokens, ctx.file, ctx.diagnostics);
-    const out = runOn(gen((r) => {
-      const e = r(plain.expr);
-      r(tok("eof", undefined, "`}` closing the interpolation"));
-      return e;
-    }), sub);
-    if (out.ok) parts.push(out.value);
-    else {
-      const bad = part.tokens[Math.min(Math.max(sub.furthest, 0), part.tokens.length - 1)]!;
-      ctx.diagnostics.push(diagnostic("E0010", badTokenSpan(ctx, bad), `expected ${[...sub.expected].join(" or ") || "an expression"} in the interpolation`, { hint: "write a literal `{` as `\\{`" }));
-      parts.push({ kind: "ErrorExpr", span: { file: ctx.file, start: part.start, end: part.end } });
-    }
+    const partSpan = { file: ctx.file, start: part.start, end: part.end };
+    parts.push(
+      nest(
+        () => {
+          const sub = newCtx(part.tokens, ctx.file, ctx.diagnostics, ctx);
+          const out = runOn(interpolation, sub);
+          if (out.ok) return out.value;
+          const bad = part.tokens[Math.min(Math.max(sub.furthest, 0), part.tokens.length - 1)]!;
+          ctx.diagnostics.push(diagnostic("E0010", badTokenSpan(ctx, bad), `expected ${[...sub.expected].join(" or ") || "an expression"} in the interpolation`, { hint: "write a literal `{` as `\\{`" }));
+          return errorExpr(partSpan);
+        },
+        () => errorExpr(partSpan),
+        false,
+      ),
+    );
   }
   return { kind: "Template", parts, span: { file: ctx.file, start: t.start, end: t.end } };
 }
 
-/** After `{`: `}`, `key:`, `"key":`, `name,`, `name }` or `...` mean an object, not a block. */
-export const looksLikeObjectBody: P<boolean> = gen((run) => {
-  const ctx = run(context);
-  const start = run(mark);
-  const t = ctx.tokens;
-  let i = start + 1;
+/** At a `{`: `}`, `key:`, `"key":`, `name,`, `name }` or `...` after it mean an object, not a block. */
+export function objectBodyAhead(): boolean {
+  const t = ctxNow().tokens;
+  let i = here() + 1;
   while (t[i]!.kind === "nl") i++;
   const a = t[i]!;
   const b = t[i + 1]!;
@@ -296,13 +329,12 @@ export const looksLikeObjectBody: P<boolean> = gen((run) => {
   if ((a.kind === "ident" || a.kind === "str" || a.kind === "kw") && isOp(b, ":")) return true;
   if (a.kind === "ident" && (isOp(b, ",") || isOp(b, "}"))) return true;
   return false;
-});
+}
 
-/** Like `looksLikeObjectBody`, but `{}` and `{ name }` are blocks (match arms, statements). */
-export const looksLikeObjectStatement: P<boolean> = gen((run) => {
-  const ctx = run(context);
-  const t = ctx.tokens;
-  let i = run(mark) + 1;
+/** Like `objectBodyAhead`, but `{}` and `{ name }` are blocks (match arms, statements). */
+export function objectStatementAhead(): boolean {
+  const t = ctxNow().tokens;
+  let i = here() + 1;
   while (t[i]!.kind === "nl") i++;
   const a = t[i]!;
   const b = t[i + 1]!;
@@ -310,132 +342,146 @@ export const looksLikeObjectStatement: P<boolean> = gen((run) => {
   if ((a.kind === "ident" || a.kind === "str" || a.kind === "kw") && isOp(b, ":")) return true;
   if (a.kind === "ident" && isOp(b, ",")) return true;
   return false;
-});
+}
 
 /** Between entries: `,` or a new line (or both); false when the closer follows. */
-const separatorsThen = (close: string) =>
-  gen((run) => {
-    const before = run(mark);
-    run(skipNewlines);
-    const sawNewline = run(mark) > before;
-    const comma = run(accept("op", ","));
-    run(skipNewlines);
-    if (isOp(run(peek), close)) return false;
-    if (!comma && !sawNewline) run(expected("`,` or a new line"));
-    return true;
-  });
+function separatorsThen(run: Run, close: string): boolean {
+  const before = here();
+  run(skipNewlines);
+  const sawNewline = here() > before;
+  const comma = run(accept("op", ","));
+  run(skipNewlines);
+  if (isOp(current(), close)) return false;
+  if (!comma && !sawNewline) run(expected("`,` or a new line"));
+  return true;
+}
 
-export const objectLit: P<ObjectLit> = gen((run) => {
-  const start = run(mark);
+function objectLitF(run: Run): ObjectLit {
+  const start = here();
   run(op("{"));
   run(skipNewlines);
   const entries: (Prop | Spread)[] = [];
-  while (!isOp(run(peek), "}")) {
-    const es = run(mark);
+  while (!isOp(current(), "}")) {
+    const es = here();
     if (run(accept("op", "..."))) {
-      const value = run(plain.expr);
-      entries.push({ kind: "Spread", value, span: run(spanFrom(es)) });
+      const value = exprF(run, false);
+      entries.push({ kind: "Spread", value, span: spanSince(es) });
     } else {
-      const key = run(peek);
+      const key = current();
       if (key.kind !== "ident" && key.kind !== "str" && key.kind !== "kw" && key.kind !== "num") run(expected("a key"));
       run(next);
-      const keySpan = run(spanFrom(es));
+      const keySpan = spanSince(es);
       if (run(accept("op", ":"))) {
         run(skipNewlines);
-        const value = run(plain.expr);
-        entries.push({ kind: "Prop", key: key.value, keySpan, value, shorthand: false, span: run(spanFrom(es)) });
+        const value = exprF(run, false);
+        const prop: Prop = { kind: "Prop", key: key.value, keySpan, value, shorthand: false, span: spanSince(es) };
+        // `{ "apple": 5 }`: a quoted key makes the literal a map (decisions.md, "Maps"; ast.ts `Prop.quoted`).
+        if (key.kind === "str") (prop as Prop & { quoted?: boolean }).quoted = true;
+        entries.push(prop);
       } else {
         if (key.kind !== "ident") run(op(":"));
         entries.push({ kind: "Prop", key: key.value, keySpan, value: { kind: "Ident", name: key.value, span: keySpan }, shorthand: true, span: keySpan });
       }
     }
-    if (!run(separatorsThen("}"))) break;
+    if (!separatorsThen(run, "}")) break;
   }
   run(op("}"));
-  return { kind: "Object", entries, span: run(spanFrom(start)) };
-});
+  return { kind: "Object", entries, span: spanSince(start) };
+}
 
-const arrayLit: P<ArrayLit> = gen((run) => {
-  const start = run(mark);
+export const objectLit: P<ObjectLit> = gen(objectLitF);
+
+function arrayLitF(run: Run): ArrayLit {
+  const start = here();
   run(op("["));
   const elements: (Expr | Spread)[] = [];
-  while (!isOp(run(peek), "]")) {
-    const es = run(mark);
-    if (run(accept("op", "..."))) elements.push({ kind: "Spread", value: run(plain.expr), span: run(spanFrom(es)) });
-    else elements.push(run(plain.expr));
+  while (!isOp(current(), "]")) {
+    const es = here();
+    if (run(accept("op", "..."))) elements.push({ kind: "Spread", value: exprF(run, false), span: spanSince(es) });
+    else elements.push(exprF(run, false));
     if (!run(accept("op", ","))) break;
   }
   run(op("]"));
-  return { kind: "Array", elements, span: run(spanFrom(start)) };
-});
+  return { kind: "Array", elements, span: spanSince(start) };
+}
 
 /** `(a, b, name: c)`: named arguments become a trailing options object when lowered. */
-export const callArgs: P<Arg[]> = gen((run) => {
+function callArgsF(run: Run): Arg[] {
   run(op("("));
   const args: Arg[] = [];
-  while (!isOp(run(peek), ")")) {
-    const as = run(mark);
+  while (!isOp(current(), ")")) {
+    const as = here();
     let argName: string | null = null;
-    if (run(peek).kind === "ident" && isOp(run(peekAt(1)), ":")) {
+    if (current().kind === "ident" && isOp(ahead(1), ":")) {
       argName = run(next).value;
       run(next);
     }
-    const value = run(plain.expr);
-    args.push({ name: argName, value, span: run(spanFrom(as)) });
+    const value = exprF(run, false);
+    args.push({ name: argName, value, span: spanSince(as) });
     if (!run(accept("op", ","))) break;
   }
   run(op(")"));
   return args;
-});
+}
 
-export const params: P<Param[]> = gen((run) => {
+export const callArgs: P<Arg[]> = gen(callArgsF);
+
+const paramName = name("a parameter name");
+
+function paramsF(run: Run): Param[] {
   run(op("("));
   const out: Param[] = [];
-  while (!isOp(run(peek), ")")) {
-    const ps = run(mark);
-    const n = run(name("a parameter name"));
+  while (!isOp(current(), ")")) {
+    const ps = here();
+    const n = run(paramName);
     const type = run(accept("op", ":")) ? run(typeExpr) : null;
-    const dflt = run(accept("op", "=")) ? run(plain.expr) : null;
-    out.push({ name: n.value, type, default: dflt, span: run(spanFrom(ps)) });
+    const dflt = run(accept("op", "=")) ? exprF(run, false) : null;
+    out.push({ name: n.value, type, default: dflt, span: spanSince(ps) });
     if (!run(accept("op", ","))) break;
   }
   run(op(")"));
   return out;
-});
+}
+
+export const params: P<Param[]> = gen(() => nest(paramsF, () => []));
 
 /** `fn(x) x * 2`, `fn(x, y) { ... }`, `async fn() { ... }`, `fn name() { ... }`. */
-export const lambda: P<LambdaExpr> = gen((run) => {
-  const start = run(mark);
+function lambdaF(run: Run): LambdaExpr {
+  const start = here();
   const isAsync = !!run(accept("kw", "async"));
   run(kw("fn"));
-  const fnName = run(peek).kind === "ident" ? run(next).value : null;
-  const ps = run(params);
+  const fnName = current().kind === "ident" ? run(next).value : null;
+  const ps = nest(paramsF, () => []);
   const returnType = run(accept("op", "->")) ? run(typeExpr) : null;
   let body: Expr;
-  if (isOp(run(peek), "{")) body = run(blockExpr);
-  else body = run(lambdaExprBody);
-  return { kind: "Lambda", name: fnName, async: isAsync, params: ps, returnType, body, span: run(spanFrom(start)) };
-});
+  if (isOp(current(), "{")) body = blockF();
+  else body = nest(lambdaExprBodyF, errorExpr); // not bracketed, but nested all the same
+  return { kind: "Lambda", name: fnName, async: isAsync, params: ps, returnType, body, span: spanSince(start) };
+}
+
+export const lambda: P<LambdaExpr> = gen(lambdaF);
 
 /** An expression body; `fn() count += 1` assigns, so it becomes a one-statement block. */
-const lambdaExprBody: P<Expr> = gen((run) => {
-  const start = run(mark);
-  const value = run(plain.expr);
-  const t = run(peek);
-  if (t.kind === "op" && ["=", "+=", "-=", "*=", "/="].includes(t.value) && (value.kind === "Ident" || value.kind === "Member" || value.kind === "Index")) {
+function lambdaExprBodyF(run: Run): Expr {
+  const start = here();
+  const value = exprF(run, false);
+  const t = current();
+  if (t.kind === "op" && ASSIGN_OPS.has(t.value) && (value.kind === "Ident" || value.kind === "Member" || value.kind === "Index")) {
     run(next);
-    const rhs = run(plain.expr);
-    const span = run(spanFrom(start));
+    const rhs = exprF(run, false);
+    const span = spanSince(start);
     const block: BlockExpr = { kind: "Block", stmts: [{ kind: "Assign", target: value, op: t.value as "=", value: rhs, span }], span };
     return block;
   }
   return value;
-});
+}
 
-const ifExpr: P<IfExpr> = gen((run) => {
-  const start = run(mark);
+const ASSIGN_OPS = new Set(["=", "+=", "-=", "*=", "/="]);
+
+export function ifF(run: Run): IfExpr {
+  const start = here();
   run(kw("if"));
-  const branches = [{ cond: run(cond.expr), body: run(blockExpr) }];
+  const branches = [{ cond: exprF(run, true), body: blockF() }];
   let otherwise: BlockExpr | null = null;
   for (;;) {
     // `elif`/`else` may follow the `}` on the next line.
@@ -443,73 +489,69 @@ const ifExpr: P<IfExpr> = gen((run) => {
     if (!isKw(after, "elif") && !isKw(after, "else")) break;
     run(skipNewlines);
     if (run(accept("kw", "elif"))) {
-      branches.push({ cond: run(cond.expr), body: run(blockExpr) });
+      branches.push({ cond: exprF(run, true), body: blockF() });
       continue;
     }
     run(kw("else"));
     if (run(accept("kw", "if"))) {
-      branches.push({ cond: run(cond.expr), body: run(blockExpr) });
+      branches.push({ cond: exprF(run, true), body: blockF() });
       continue;
     }
-    otherwise = run(blockExpr);
+    otherwise = blockF();
     break;
   }
-  return { kind: "If", branches, otherwise, span: run(spanFrom(start)) };
-});
+  return { kind: "If", branches, otherwise, span: spanSince(start) };
+}
 
-const matchExpr: P<MatchExpr> = gen((run) => {
-  const start = run(mark);
+export function matchF(run: Run): MatchExpr {
+  const start = here();
   run(kw("match"));
-  const subject = run(cond.expr);
+  const subject = exprF(run, true);
   run(op("{"));
   const arms: MatchArm[] = [];
   for (;;) {
     run(skipNewlines);
     while (run(accept("op", ","))) run(skipNewlines);
-    if (isOp(run(peek), "}")) break;
-    const as = run(mark);
+    if (isOp(current(), "}")) break;
+    const as = here();
     const pat = run(pattern);
-    const guard = run(accept("kw", "if")) ? run(plain.expr) : null;
+    const guard = run(accept("kw", "if")) ? exprF(run, false) : null;
     run(op("=>"));
     run(skipNewlines);
     let body: Expr;
-    if (isOp(run(peek), "{") && !run(looksLikeObjectStatement)) body = run(blockExpr);
-    else body = run(plain.expr);
-    arms.push({ pattern: pat, guard, body, span: run(spanFrom(as)) });
-    const t = run(peek);
+    if (isOp(current(), "{") && !objectStatementAhead()) body = blockF();
+    else body = exprF(run, false);
+    arms.push({ pattern: pat, guard, body, span: spanSince(as) });
+    const t = current();
     if (!(t.kind === "nl" || isOp(t, ",") || isOp(t, "}"))) run(expected("a new line or `,` between match arms"));
   }
   run(op("}"));
-  return { kind: "Match", subject, arms, span: run(spanFrom(start)) };
-});
+  return { kind: "Match", subject, arms, span: spanSince(start) };
+}
 
 const tryExpr: P<TryExpr> = gen((run) => {
-  const start = run(mark);
+  const start = here();
   run(kw("try"));
-  const body = run(blockExpr);
+  const body = blockF();
   let catchName: string | null = null;
   let catchBody: BlockExpr | null = null;
   let finallyBody: BlockExpr | null = null;
   if (isKw(run(peekPastNewlines), "catch")) {
     run(skipNewlines);
     run(kw("catch"));
-    if (run(peek).kind === "ident") catchName = run(next).value;
-    catchBody = run(blockExpr);
+    if (current().kind === "ident") catchName = run(next).value;
+    catchBody = blockF();
   }
   if (isKw(run(peekPastNewlines), "finally")) {
     run(skipNewlines);
     run(kw("finally"));
-    finallyBody = run(blockExpr);
+    finallyBody = blockF();
   }
   if (!catchBody && !finallyBody) run(expected("`catch` or `finally`"));
-  return { kind: "Try", body, catchName, catchBody, finallyBody, span: run(spanFrom(start)) };
+  return { kind: "Try", body, catchName, catchBody, finallyBody, span: spanSince(start) };
 });
 
-const plain = build(false);
-const cond = build(true);
-
 /** Any expression. */
-export const expr: P<Expr> = plain.expr;
+export const expr: P<Expr> = gen((run) => exprF(run, false));
 /** An expression where `Name {` opens a block, not a record (conditions, subjects). */
-export const condExpr: P<Expr> = cond.expr;
-
+export const condExpr: P<Expr> = gen((run) => exprF(run, true));

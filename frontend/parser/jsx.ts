@@ -1,7 +1,8 @@
 import type { Expr, Ident, JsxAttr, JsxChild, JsxElement } from "../ast.js";
 import { diagnostic } from "../../diagnostics/catalog.js";
-import { accept, context, expected, gen, kw, mark, name, next, op, peek, spanFrom, tok, type P } from "./core.js";
-import { condExpr, expr } from "./expressions.js";
+import type { Span } from "../span.js";
+import { accept, context, expected, gen, kw, mark, name, nest, next, op, peek, spanFrom, tok, type P, type Run } from "./core.js";
+import { exprF } from "./expressions.js";
 
 /**
  * JSX in client components (named-blocks.md, the multi-server example):
@@ -9,7 +10,12 @@ import { condExpr, expr } from "./expressions.js";
  * `for x in xs [key e] { ... }` / `if c { ... } else { ... }` among the children
  * (client.md). Attribute names keep what was written (`bind:value`, `on:click`).
  */
-export const jsxElement: P<JsxElement> = gen((run) => {
+export const jsxElement: P<JsxElement> = gen(jsxElementF);
+
+/** A child element, one level deeper (core.ts, `nest`). */
+const childElement = (): JsxElement => nest(jsxElementF, (span: Span): JsxElement => ({ kind: "JsxElement", tag: "", attrs: [], children: [], span }));
+
+function jsxElementF(run: Run): JsxElement {
   const start = run(mark);
   run(tok("jsx_open", undefined, "`<`"));
   const tag = run(peek).kind === "ident" ? run(next).value : ""; // `<>` is a fragment
@@ -22,10 +28,10 @@ export const jsxElement: P<JsxElement> = gen((run) => {
     let value: Expr | null = null;
     if (run(accept("op", "="))) {
       const v = run(peek);
-      if (v.kind === "str" || v.kind === "tpl") value = run(expr);
+      if (v.kind === "str" || v.kind === "tpl") value = exprF(run, false);
       else {
         run(op("{"));
-        value = run(expr);
+        value = exprF(run, false);
         run(op("}"));
       }
     }
@@ -33,7 +39,7 @@ export const jsxElement: P<JsxElement> = gen((run) => {
   }
   if (run(accept("jsx_self_close"))) return { kind: "JsxElement", tag, attrs, children: [], span: run(spanFrom(start)) };
   run(tok("jsx_end", undefined, "`>` or `/>`"));
-  const children = run(jsxChildren);
+  const children = jsxChildrenF(run);
   const closeStart = run(mark);
   run(tok("jsx_close_open", undefined, `\`</${tag}>\``));
   const closing = run(peek).kind === "ident" ? run(next).value : "";
@@ -48,10 +54,10 @@ export const jsxElement: P<JsxElement> = gen((run) => {
     );
   }
   return { kind: "JsxElement", tag, attrs, children, span: run(spanFrom(start)) };
-});
+}
 
 /** Children up to `</` (of an element) or `}` (of a `for`/`if` body). */
-const jsxChildren: P<JsxChild[]> = gen((run) => {
+function jsxChildrenF(run: Run): JsxChild[] {
   const children: JsxChild[] = [];
   for (;;) {
     const t = run(peek);
@@ -60,11 +66,14 @@ const jsxChildren: P<JsxChild[]> = gen((run) => {
       run(next);
       children.push({ kind: "JsxText", text: t.value, span: run(spanFrom(start)) });
     } else if (t.kind === "jsx_open") {
-      children.push(run(jsxElement));
+      children.push(childElement());
     } else if (t.kind === "op" && t.value === "{") {
-      run(next);
-      const e = run(expr);
-      run(op("}"));
+      const e = nest((r) => {
+        r(next);
+        const inner = exprF(r, false);
+        r(op("}"));
+        return inner;
+      }, (span): Expr => ({ kind: "ErrorExpr", span }));
       children.push({ kind: "JsxExpr", expr: e, span: run(spanFrom(start)) });
     } else if (t.kind === "kw" && t.value === "for") {
       run(next);
@@ -74,29 +83,29 @@ const jsxChildren: P<JsxChild[]> = gen((run) => {
         names.push({ kind: "Ident", name: run(name()).value, span: run(spanFrom(ns)) });
       } while (run(accept("op", ",")));
       run(kw("in"));
-      const iterable = run(condExpr);
+      const iterable = exprF(run, true);
       // `key expr` (client.md): a contextual word; nothing else may follow the iterable.
       let key: Expr | null = null;
       if (run(accept("ident", "key"))) {
         // `key {` is a missing key, not an object literal to read as one.
         const k = run(peek);
-        key = k.kind === "op" && k.value === "{" ? run(expected<Expr>("the key expression after `key`")) : run(condExpr);
+        key = k.kind === "op" && k.value === "{" ? run(expected<Expr>("the key expression after `key`")) : exprF(run, true);
       }
-      const body = run(controlBody);
+      const body = controlBody();
       children.push({ kind: "JsxFor", names, iterable, key, children: body, span: run(spanFrom(start)) });
     } else if (t.kind === "kw" && t.value === "if") {
       run(next);
-      const branches = [{ cond: run(condExpr), children: run(controlBody) }];
+      const branches = [{ cond: exprF(run, true), children: controlBody() }];
       let otherwise: JsxChild[] | null = null;
       for (;;) {
         if (run(accept("kw", "elif"))) {
-          branches.push({ cond: run(condExpr), children: run(controlBody) });
+          branches.push({ cond: exprF(run, true), children: controlBody() });
         } else if (run(accept("kw", "else"))) {
           if (run(accept("kw", "if"))) {
-            branches.push({ cond: run(condExpr), children: run(controlBody) });
+            branches.push({ cond: exprF(run, true), children: controlBody() });
             continue;
           }
-          otherwise = run(controlBody);
+          otherwise = controlBody();
           break;
         } else break;
       }
@@ -107,11 +116,14 @@ const jsxChildren: P<JsxChild[]> = gen((run) => {
       return run(expected<JsxChild[]>("JSX children or a closing tag"));
     }
   }
-});
+}
 
-const controlBody: P<JsxChild[]> = gen((run) => {
-  run(op("{"));
-  const children = run(jsxChildren);
-  run(op("}"));
-  return children;
-});
+/** `{ children }` of a `for`/`if` inside JSX. */
+function controlBody(): JsxChild[] {
+  return nest((r) => {
+    r(op("{"));
+    const children = jsxChildrenF(r);
+    r(op("}"));
+    return children;
+  }, (): JsxChild[] => []);
+}

@@ -1,7 +1,7 @@
 import type { BlockKind, Program, TopItem } from "../ast.js";
 import { diagnostic } from "../../diagnostics/catalog.js";
 import type { Token } from "../tokens.js";
-import { context, gen, mark, next, op, peek, peekAt, recover, skipSeparators, spanFrom, stringLit, type P } from "./core.js";
+import { context, gen, mark, next, op, peek, peekAt, recover, skipSeparators, spanFrom, stopReading, stringLit, type P } from "./core.js";
 import { configBody } from "./config.js";
 import { definedName, statement, statementsUntilBrace, terminated } from "./statements.js";
 
@@ -79,7 +79,7 @@ export const program: P<TopItem[]> = gen((run) => {
   for (;;) {
     run(skipSeparators);
     const t = run(peek);
-    if (t.kind === "eof") return items;
+    if (t.kind === "eof" || stopReading()) return items;
     if (isOp(t, "}")) {
       const ctx = run(context);
       ctx.diagnostics.push(diagnostic("E0010", { file: ctx.file, start: t.start, end: t.end }, "unexpected `}` with no block open", { hint: "remove it, or add the `{` it was meant to close" }));

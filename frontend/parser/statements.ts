@@ -1,12 +1,13 @@
-import { recursiveParser } from "arcsecond";
-import type { BlockExpr, FieldDecl, FnDecl, FnModifier, Ident, ImportDecl, Stmt, TypeDecl, VariantDecl } from "../ast.js";
+import type { BlockExpr, Expr, FieldDecl, FnDecl, FnModifier, Ident, ImportDecl, Stmt, TypeDecl, VariantDecl } from "../ast.js";
 import { diagnostic } from "../../diagnostics/catalog.js";
 import type { Token } from "../tokens.js";
+import type { Span } from "../span.js";
 import {
-  accept, commaSeparated, context, expected, gen, kw, mark, name, next, op, peek, peekAt, recover, skipNewlines, skipSeparators, spanFrom, stringLit,
-  type P, type Run,
+  accept, ahead, commaSeparated, context, ctxNow, current, expected, gen, here, kw, mark, name, nest, next, op, peek, peekAt, recovering,
+  skipNewlines, skipSeparators, spanFrom, spanSince, stopReading, stringLit, type P, type Run,
 } from "./core.js";
-import { condExpr, expr, looksLikeObjectStatement, params } from "./expressions.js";
+import { condExpr, expr, exprF, exprFrom, ifF, matchF, objectStatementAhead, params } from "./expressions.js";
+import { misspeltKeyword } from "./typos.js";
 import { clientStatement } from "./client.js";
 import { dataStatement } from "./data.js";
 import { serverStatement } from "./server.js";
@@ -21,41 +22,43 @@ import { typeExpr, typeParams } from "./types.js";
 const isOp = (t: Token, v: string) => t.kind === "op" && t.value === v;
 
 /** `{ statements }`, recovering from a broken statement at the next one. */
-export const blockExpr: P<BlockExpr> = recursiveParser(() =>
-  gen((run) => {
-    const start = run(mark);
-    const open = run(op("{"));
-    const stmts = run(statementsUntilBrace);
-    if (run(peek).kind === "eof") {
-      const ctx = run(context);
-      ctx.diagnostics.push(
-        diagnostic("E0011", { file: ctx.file, start: open.start, end: open.end }, "this `{` is never closed", {
-          hint: "add the missing `}`",
-        }),
-      );
-      return { kind: "Block", stmts, span: run(spanFrom(start)) };
-    }
-    run(op("}"));
-    return { kind: "Block", stmts, span: run(spanFrom(start)) };
-  }),
-);
+export function blockF(): BlockExpr {
+  return nest(blockBody, (span): BlockExpr => ({ kind: "Block", stmts: [], span }));
+}
+
+function blockBody(run: Run): BlockExpr {
+  const start = here();
+  const open = run(op("{"));
+  const stmts = statementsF(run);
+  if (current().kind === "eof") {
+    const ctx = ctxNow();
+    ctx.diagnostics.push(
+      diagnostic("E0011", { file: ctx.file, start: open.start, end: open.end }, "this `{` is never closed", {
+        hint: "add the missing `}`",
+      }),
+    );
+    return { kind: "Block", stmts, span: spanSince(start) };
+  }
+  run(op("}"));
+  return { kind: "Block", stmts, span: spanSince(start) };
+}
+
+export const blockExpr: P<BlockExpr> = gen(() => blockF());
 
 /** Statements up to (not including) a `}` or the end of input. Never fails. */
-export const statementsUntilBrace: P<Stmt[]> = recursiveParser(() =>
-  gen((run) => {
-    const stmts: Stmt[] = [];
-    for (;;) {
-      run(skipSeparators);
-      const t = run(peek);
-      if (t.kind === "eof" || isOp(t, "}")) return stmts;
-      stmts.push(run(recoveringStatement));
-    }
-  }),
-);
+export function statementsF(run: Run): Stmt[] {
+  const stmts: Stmt[] = [];
+  for (;;) {
+    run(skipSeparators);
+    const t = current();
+    if (t.kind === "eof" || isOp(t, "}") || stopReading()) return stmts;
+    stmts.push(recovering(terminatedStatement, errorStmt));
+  }
+}
 
-const recoveringStatement: P<Stmt> = recursiveParser(() =>
-  recover(terminated(statement), (span, at, tokens) => ({ kind: "ErrorStmt", span, defines: definedName(tokens, at) })),
-);
+export const statementsUntilBrace: P<Stmt[]> = gen(statementsF);
+
+const errorStmt = (span: Span, at: number, tokens: Token[]): Stmt => ({ kind: "ErrorStmt", span, defines: definedName(tokens, at) });
 
 /** `x = ...`, `var x`, `fn x`, `type X`, `state x`: the name a statement defines, read from its first tokens. */
 export function definedName(tokens: Token[], at: number): string | null {
@@ -66,6 +69,8 @@ export function definedName(tokens: Token[], at: number): string | null {
   if (a.kind === "kw" && a.value === "async" && c?.kind === "ident") return c.value;
   if (a.kind === "ident" && ["state", "computed", "source", "component", "model"].includes(a.value) && b.kind === "ident") return b.value;
   if (a.kind === "ident" && (a.value === "background" || a.value === "middleware") && c?.kind === "ident") return c.value;
+  // `fun f() {`: reported as a misspelt `fn`; `f` is still what it defines.
+  if (b.kind === "ident" && misspeltKeyword(tokens, at) === "fn") return b.value;
   return null;
 }
 
@@ -73,92 +78,113 @@ export function definedName(tokens: Token[], at: number): string | null {
 export function terminated<T>(p: P<T>): P<T> {
   return gen((run) => {
     const value = run(p);
-    const t = run(peek);
-    if (!(t.kind === "nl" || t.kind === "eof" || isOp(t, ";") || isOp(t, "}"))) run(expected("the end of the statement"));
+    endOfStatement(run);
     return value;
   });
 }
 
-export const statement: P<Stmt> = recursiveParser(() =>
-  gen((run): Stmt => {
-    const t = run(peek);
-    if (t.kind === "kw") {
-      switch (t.value) {
-        case "var":
-          return run(varStmt);
-        case "fn":
-          if (run(peekAt(1)).kind === "ident") return run(fnDecl(null));
-          break;
-        case "async":
-          return run(fnDecl(null));
-        case "export": {
-          const after = run(peekAt(1));
-          if (after.kind === "kw" && after.value === "type") {
-            run(next);
-            return run(typeDecl);
-          }
-          return run(fnDecl(null));
-        }
-        case "return":
-          return run(returnStmt);
-        case "break":
-        case "continue": {
-          const start = run(mark);
+function endOfStatement(run: Run): void {
+  const t = current();
+  if (!(t.kind === "nl" || t.kind === "eof" || isOp(t, ";") || isOp(t, "}"))) run(expected("the end of the statement"));
+}
+
+function terminatedStatement(run: Run): Stmt {
+  const s = statementF(run);
+  endOfStatement(run);
+  return s;
+}
+
+export function statementF(run: Run): Stmt {
+  const t = current();
+  if (t.kind === "kw") {
+    switch (t.value) {
+      case "var":
+        return run(varStmt);
+      case "fn":
+        if (ahead(1).kind === "ident") return run(fnDecl(null));
+        break;
+      case "async":
+        return run(fnDecl(null));
+      case "export": {
+        const after = ahead(1);
+        if (after.kind === "kw" && after.value === "type") {
           run(next);
-          return { kind: t.value === "break" ? "Break" : "Continue", span: run(spanFrom(start)) };
-        }
-        case "for":
-          return run(forStmt);
-        case "while":
-          return run(whileStmt);
-        case "type":
           return run(typeDecl);
-        case "import":
-          return run(importDecl);
+        }
+        return run(fnDecl(null));
       }
-    } else if (t.kind === "ident") {
-      const special = run(serverStatement) ?? run(clientStatement) ?? run(dataStatement);
-      if (special) return special;
-    } else if (isOp(t, "...")) {
-      const start = run(mark);
-      run(next);
-      return { kind: "Placeholder", span: run(spanFrom(start)) };
-    } else if (isOp(t, "{") && !run(looksLikeObjectStatement)) {
-      const start = run(mark);
-      const block = run(blockExpr);
-      return { kind: "ExprStmt", expr: block, span: run(spanFrom(start)) };
+      case "return":
+        return run(returnStmt);
+      case "break":
+      case "continue": {
+        const start = here();
+        run(next);
+        return { kind: t.value === "break" ? "Break" : "Continue", span: spanSince(start) };
+      }
+      case "for":
+        return run(forStmt);
+      case "while":
+        return run(whileStmt);
+      case "type":
+        return run(typeDecl);
+      case "import":
+        return run(importDecl);
     }
-    return run(exprOrAssignment);
-  }),
-);
+  } else if (t.kind === "ident") {
+    const special = run(serverStatement) ?? run(clientStatement) ?? run(dataStatement);
+    if (special) return special;
+  } else if (isOp(t, "...")) {
+    const start = here();
+    run(next);
+    return { kind: "Placeholder", span: spanSince(start) };
+  }
+  if (t.kind === "kw" && (t.value === "if" || t.value === "match")) {
+    // The common statement forms, without the precedence levels between (expressions.ts, `exprFrom`).
+    const start = here();
+    const first = t.value === "if" ? ifF(run) : nest(matchF, (span): Expr => ({ kind: "ErrorExpr", span }));
+    return exprOrAssignmentFrom(run, exprFrom(run, first, start), start);
+  }
+  if (isOp(t, "{") && !objectStatementAhead()) {
+    const start = here();
+    const block = blockF();
+    return { kind: "ExprStmt", expr: block, span: spanSince(start) };
+  }
+  return exprOrAssignmentF(run);
+}
+
+export const statement: P<Stmt> = gen(statementF);
 
 const ASSIGN_OPS = new Set(["=", "+=", "-=", "*=", "/="]);
 
-const exprOrAssignment: P<Stmt> = gen((run): Stmt => {
-  const start = run(mark);
-  const e = run(expr);
-  const t = run(peek);
+function exprOrAssignmentF(run: Run): Stmt {
+  const start = here();
+  return exprOrAssignmentFrom(run, exprF(run, false), start);
+}
+
+/** `e`, or `e = value` / `e += value` when `e` (read from token `start`) can be assigned. */
+function exprOrAssignmentFrom(run: Run, e: Expr, start: number): Stmt {
+  const t = current();
   if (t.kind === "op" && ASSIGN_OPS.has(t.value)) {
     if (e.kind === "Ident" && t.value === "=") {
       run(next);
       run(skipNewlines);
-      const value = run(expr);
-      return { kind: "Let", name: e.name, nameSpan: e.span, mutable: false, type: null, value, span: run(spanFrom(start)) };
+      const value = exprF(run, false);
+      return { kind: "Let", name: e.name, nameSpan: e.span, mutable: false, type: null, value, span: spanSince(start) };
     }
     if (e.kind === "Ident" || e.kind === "Member" || e.kind === "Index") {
       run(next);
       run(skipNewlines);
-      const value = run(expr);
-      return { kind: "Assign", target: e, op: t.value as "=", value, span: run(spanFrom(start)) };
+      const value = exprF(run, false);
+      return { kind: "Assign", target: e, op: t.value as "=", value, span: spanSince(start) };
     }
-    const ctx = run(context);
+    const ctx = ctxNow();
     ctx.diagnostics.push(diagnostic("E0014", e.span, "this cannot be assigned to", { hint: "assign to a name, a field (`a.b = x`) or an element (`a[i] = x`)" }));
     run(next);
-    const value = run(expr);
-    return { kind: "ExprStmt", expr: value, span: run(spanFrom(start)) };
+    const value = exprF(run, false);
+    return { kind: "ExprStmt", expr: value, span: spanSince(start) };
   }
-  return { kind: "ExprStmt", expr: e, span: run(spanFrom(start)) };
-});
+  return { kind: "ExprStmt", expr: e, span: spanSince(start) };
+}
 
 const varStmt: P<Stmt> = gen((run) => {
   const start = run(mark);
@@ -196,7 +222,7 @@ const forStmt: P<Stmt> = gen((run) => {
   const names = loopNames(run);
   run(kw("in"));
   const iterable = run(condExpr);
-  const body = run(blockExpr);
+  const body = blockF();
   return { kind: "For", names, iterable, body, span: run(spanFrom(start)) };
 });
 
@@ -204,7 +230,7 @@ const whileStmt: P<Stmt> = gen((run) => {
   const start = run(mark);
   run(kw("while"));
   const c = run(condExpr);
-  const body = run(blockExpr);
+  const body = blockF();
   return { kind: "While", cond: c, body, span: run(spanFrom(start)) };
 });
 
@@ -222,7 +248,7 @@ export function fnDecl(modifier: FnModifier): P<FnDecl> {
     const tps = run(typeParams);
     const ps = run(params);
     const returnType = run(accept("op", "->")) ? run(typeExpr) : null;
-    const body = run(blockExpr);
+    const body = blockF();
     return { kind: "FnDecl", name: fnName, nameSpan, modifier, async: isAsync, typeParams: tps, params: ps, returnType, body, exported, span: run(spanFrom(start)) };
   });
 }
