@@ -43,6 +43,11 @@ export const CODES = {
   E0206: "a value whose type does not match the declared type",
   E0207: "a match pattern naming a variant its subject's type does not have",
   E0208: "a type error in the program that TypeScript found in the emitted code (reported at the .tova line)",
+  E0209: "an operation the value's type does not allow: arithmetic on an Option or text, calling something that is not a function, indexing a record",
+  E0210: "a field or function that the record, object, model or type does not have",
+  E0211: "a `!` outside a function, on a value that is neither a Result nor an Option, or whose failure the function cannot return",
+  E0212: "a `return` outside a function",
+  E0213: "a comparison of two values whose types never compare equal",
   // --- server statements
   E0301: "two server blocks that claim the same explicit port",
   E0302: "a port that is not an integer between 1 and 65535",
@@ -90,11 +95,6 @@ export function lexError(code: string, span: Span, message: string, hint?: strin
   return diagnostic(code as Code, span, message, hint === undefined ? {} : { hint });
 }
 
-// ---- message constructors used by more than one stage -----------------
-
-/** Levenshtein distance, bounded: enough to suggest `user_name` for `usr_name`. */
-export function editDistance(a: string, b: string): number {
-  if (a === b) return 0;
 /** E0018: where the front end stopped reading a file with too many syntax errors (frontend/limits.ts). */
 export function tooManyErrors(span: Span): Diagnostic {
   return diagnostic("E0018", span, "too many syntax errors in this file: stopped reading it here", {
@@ -102,6 +102,11 @@ export function tooManyErrors(span: Span): Diagnostic {
   });
 }
 
+// ---- message constructors used by more than one stage -----------------
+
+/** Levenshtein distance, bounded: enough to suggest `user_name` for `usr_name`. */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
   const prev = new Array<number>(b.length + 1);
   for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {

@@ -425,6 +425,8 @@ export interface Prop extends Node {
   keySpan: Span;
   value: Expr;
   shorthand: boolean;
+  /** The key was written as a string (`{ "apple": 5 }`): such literals are maps (decisions.md, "Maps"). */
+  quoted?: boolean;
 }
 
 export interface ObjectLit extends Node {

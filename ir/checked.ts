@@ -1,6 +1,7 @@
 import type * as ast from "../frontend/ast.js";
 import type { Span } from "../frontend/span.js";
 import type { Breaker, Param, PortedApp, TypeExpr } from "./types.js";
+import type { TypeInfo } from "./typing/checker.js";
 
 /** What `resolve-names` established, keyed by the IR's own nodes. */
 export interface NameInfo {
@@ -91,6 +92,8 @@ export interface Infrastructure {
 
 export interface CheckedApp extends PortedApp {
   names: NameInfo;
+  /** What Tova's type checker inferred (ir/typing/). */
+  types: TypeInfo;
   proxies: Proxy[];
   events: EventRoute[];
   infrastructure: Infrastructure[];

@@ -126,6 +126,11 @@ function lowerCommon(
       target.types.push(lowerType(s));
       return true;
     case "Let":
+      // `x = e` at the top level after `var x = ...` assigns the var (in source order); it is not a new binding.
+      if (!s.mutable && !s.type && target.bindings.some((b) => b.mutable && b.name === s.name)) {
+        target.stmts.push(desugarStmt(s));
+        return true;
+      }
       target.bindings.push(lowerBinding(s));
       return true;
     case "Placeholder":

@@ -45,7 +45,7 @@ export function analyze(files: readonly SourceFile[], options: AnalyzeOptions): 
   const types = checkTypes(ported.app, names.names, proxies.proxies);
   const infra = inferInfrastructure(ported.app, names.names);
   diagnostics.push(...merged.diagnostics, ...ported.diagnostics, ...names.diagnostics, ...proxies.diagnostics, ...events.diagnostics, ...types.diagnostics, ...infra.diagnostics);
-  const app: CheckedApp = { ...ported.app, names: names.names, proxies: proxies.proxies, events: events.events, infrastructure: infra.infrastructure };
+  const app: CheckedApp = { ...ported.app, names: names.names, types: types.types, proxies: proxies.proxies, events: events.events, infrastructure: infra.infrastructure };
   return { app, diagnostics: sortDiagnostics(diagnostics) };
 }
 

@@ -174,3 +174,40 @@ export function walkApp(app: App, visit: (e: ast.Expr, owner: { kind: "server"; 
     for (const s of client.stmts) walkStmt(s, v);
   }
 }
+
+/** The direct sub-expressions of an expression (statements included), for scans that decide where to stop. */
+export function forEachChild(e: ast.Expr, visit: (x: ast.Expr) => void): void {
+  const stmt = (s: ast.Stmt): void => {
+    switch (s.kind) {
+      case "Let": return visit(s.value);
+      case "Assign": visit(s.target); return visit(s.value);
+      case "ExprStmt": return visit(s.expr);
+      case "Return": if (s.value) visit(s.value); return;
+      case "For": visit(s.iterable); return visit(s.body);
+      case "While": visit(s.cond); return visit(s.body);
+      default: return;
+    }
+  };
+  switch (e.kind) {
+    case "Template": for (const p of e.parts) if (typeof p !== "string") visit(p); return;
+    case "Array": for (const x of e.elements) visit(x.kind === "Spread" ? x.value : x); return;
+    case "Object": for (const x of e.entries) visit(x.value); return;
+    case "Record": for (const f of e.fields) visit(f.value); return;
+    case "Member": return visit(e.object);
+    case "Index": visit(e.object); return visit(e.index);
+    case "Call": visit(e.callee); for (const a of e.args) visit(a.value); return;
+    case "Unary": return visit(e.operand);
+    case "Binary": visit(e.left); return visit(e.right);
+    case "Compare": for (const o of e.operands) visit(o); return;
+    case "Range": visit(e.start); return visit(e.end);
+    case "Pipe": visit(e.left); return visit(e.stage);
+    case "Propagate": case "Await": return visit(e.expr);
+    case "Lambda": return visit(e.body);
+    case "If": for (const b of e.branches) { visit(b.cond); visit(b.body); } if (e.otherwise) visit(e.otherwise); return;
+    case "Match": visit(e.subject); for (const a of e.arms) { if (a.guard) visit(a.guard); visit(a.body); } return;
+    case "Block": for (const s of e.stmts) stmt(s); return;
+    case "Try": visit(e.body); if (e.catchBody) visit(e.catchBody); if (e.finallyBody) visit(e.finallyBody); return;
+    case "JsxElement": for (const a of e.attrs) if (a.value) visit(a.value); return;
+    default: return;
+  }
+}

@@ -2,9 +2,25 @@ import type * as ast from "../../frontend/ast.js";
 import { JS_GLOBALS, STDLIB } from "../../ir/builtins.js";
 import type { CheckedApp, NameInfo, SymbolRef } from "../../ir/checked.js";
 import type { ClientBlock, Fn, PortedServer } from "../../ir/types.js";
+import { forEachChild } from "../../ir/walk.js";
 import { TsFile } from "./builders.js";
-import { forEachChild } from "./body.js";
-import { isUnitEnum, schemaName, type TypeTable } from "./types.js";
+import { MODULE_LEVEL_IMPORTS, safeName, sharedNames } from "./hygiene.js";
+import { Lowerer } from "./lower/lowerer.js";
+import { isUnitEnum, type TypeTable } from "./types.js";
+import { containsAny, isDefinite, type Ty } from "../../ir/typing/ty.js";
+
+/** Expressions whose own TypeScript type would be narrower than a value Tova found dynamic. */
+const LITERAL_LIKE = new Set<ast.Expr["kind"]>(["Num", "Str", "Template", "Bool", "Array", "Object", "If", "Match", "Try", "Block"]);
+
+/** Types whose values print differently from what they look like at run time: an Option's `Some`, records, variants, Results. */
+function needsSchema(t: Ty): boolean {
+  switch (t.k) {
+    case "option": case "named": case "result": return true;
+    case "array": return needsSchema(t.el);
+    case "map": return needsSchema(t.value);
+    default: return false;
+  }
+}
 
 /**
  * What an emitter needs to know about the module it is writing: which names
@@ -33,8 +49,14 @@ export interface ModuleOwner {
 
 export class ModuleContext {
   readonly names: NameInfo;
-  /** Names declared at module level (functions, bindings, models, env): locals that clash are renamed. */
+  /**
+   * Names taken at module level: the program's declarations visible here, the
+   * runtime's imports and the names the emitter introduced. Locals that clash are renamed.
+   */
   readonly moduleNames = new Set<string>();
+  /** Runtime imports by module and export: the local name each got (hygiene.ts). */
+  private readonly imported = new Map<string, string>();
+  private lowering: Lowerer | null = null;
   readonly asyncFns = new Set<string>();
   /** While top-level bindings are emitted: the current TypeScript name of a name bound again later. */
   readonly moduleAliases = new Map<string, string>();
@@ -45,8 +67,41 @@ export class ModuleContext {
     readonly file: TsFile,
     readonly types: TypeTable,
     private readonly fileIndex: ReadonlyMap<string, number>,
+    /** Every name the program declares anywhere (hygiene.ts, `userNames`). */
+    readonly reserved: ReadonlySet<string>,
   ) {
     this.names = app.names;
+    for (const n of types.schemaNames.values()) this.moduleNames.add(n);
+    for (const n of sharedNames(app)) this.moduleNames.add(n);
+  }
+
+  /** The lowering of this module's code (one, so temporaries and scopes are shared by every emitter of the module). */
+  get lowerer(): Lowerer {
+    return (this.lowering ??= new Lowerer(this));
+  }
+
+  /**
+   * A module-level name for something the emitter introduces (`app`, `db`): the
+   * base name unless the program declares it anywhere or it is taken here; then numbered.
+   */
+  fresh(base: string, moduleLevelOnly = false): string {
+    const taken = (n: string) => this.moduleNames.has(n) || (!moduleLevelOnly && this.reserved.has(n));
+    let name = base;
+    for (let n = 2; taken(name); n++) name = `${base}${n}`;
+    this.moduleNames.add(name);
+    return name;
+  }
+
+  /** Imports `name` from a runtime module and gives back the local name to write (renamed when the program uses the name). */
+  runtime(module: string, name: string): string {
+    const key = `${module}\0${name}`;
+    let local = this.imported.get(key);
+    if (local === undefined) {
+      local = this.fresh(name, MODULE_LEVEL_IMPORTS.has(name));
+      this.file.use(module, local === name ? name : `${name} as ${local}`);
+      this.imported.set(key, local);
+    }
+    return local;
   }
 
   private get variants() {
@@ -59,8 +114,12 @@ export class ModuleContext {
 
   /** Imports `name` from the runtime's stdlib and gives back the name to write. */
   stdlib(name: string): string {
-    this.file.use(RUNTIME.stdlib, name);
-    return name;
+    return this.runtime(RUNTIME.stdlib, name);
+  }
+
+  /** The schema builders (`t.int`, `t.record(...)`), under their hygienic name. */
+  schemaBuilder(): string {
+    return this.runtime(RUNTIME.schema, "t");
   }
 
   /** Records that a type name is used, importing it when it is declared in the shared block. */
@@ -75,9 +134,9 @@ export class ModuleContext {
 
   /** Imports a schema constant of a shared type. */
   readonly useSchema = (name: string): void => {
-    if (name.endsWith("Schema") && this.owner.kind !== "shared") {
-      const type = name.slice(0, -"Schema".length);
-      if (this.app.shared.types.some((t) => t.name === type)) this.file.use(this.sharedModule, name);
+    if (this.owner.kind === "shared") return;
+    for (const [type, schema] of this.types.schemaNames) {
+      if (schema === name && this.app.shared.types.some((t) => t.name === type)) this.file.use(this.sharedModule, name);
     }
   };
 
@@ -90,6 +149,15 @@ export class ModuleContext {
     return this.variants.get(name)?.fields ?? [];
   }
 
+  /** Items in the order the source has them: files in the application's order, then position. */
+  sourceOrder<T extends { span: { file: string; start: number } }>(items: readonly T[]): T[] {
+    const at = (x: T) => this.fileIndex.get(x.span.file) ?? 0;
+    return items
+      .map((item, i) => ({ item, i }))
+      .sort((a, b) => at(a.item) - at(b.item) || a.item.span.start - b.item.span.start || a.i - b.i)
+      .map((x) => x.item);
+  }
+
   detached(): TsFile {
     return new TsFile(this.fileIndex);
   }
@@ -100,34 +168,28 @@ export class ModuleContext {
     switch (sym.kind) {
       case "builtin":
         if (name === "None") return "null";
-        if (name === "server" && this.owner.kind === "client") return "server";
-        if (SERVER_FUNCTIONS.has(name)) {
-          this.file.use(RUNTIME.server, name);
-          return name;
-        }
-        if (name === "delete_all") {
-          this.file.use(RUNTIME.db, name);
-          return name;
-        }
+        if (name === "server" && this.owner.kind === "client") return this.rpcObject;
+        if (SERVER_FUNCTIONS.has(name)) return this.runtime(RUNTIME.server, name);
+        if (name === "delete_all") return this.runtime(RUNTIME.db, name);
         if (STDLIB_NAMES.has(name)) return this.stdlib(name);
         return name;
       case "fn":
-        if (sym.owner === undefined && this.owner.kind !== "shared" && this.app.shared.fns.some((f) => f.name === name)) this.file.use(this.sharedModule, name);
-        return name;
+        if (sym.owner === undefined && this.owner.kind !== "shared" && this.app.shared.fns.some((f) => f.name === name)) this.file.use(this.sharedModule, safeName(name));
+        return safeName(name);
       case "block-binding":
       case "var":
         if (this.moduleAliases.has(name)) return this.moduleAliases.get(name)!;
         if (sym.owner === undefined && this.owner.kind !== "shared" && this.app.shared.bindings.some((b) => b.name === name)) {
-          this.file.use(this.sharedModule, name);
+          this.file.use(this.sharedModule, safeName(name));
         }
-        return name;
+        return safeName(name);
       case "variant": {
         const v = this.variants.get(name);
         if (v && isUnitEnum(v.decl)) return JSON.stringify(name);
         if (this.owner.kind !== "shared" && this.app.shared.types.some((t) => t.def.kind === "enum" && t.def.variants.some((x) => x.name === name))) {
-          this.file.use(this.sharedModule, name);
+          this.file.use(this.sharedModule, safeName(name));
         }
-        return name;
+        return safeName(name);
       }
       case "state":
       case "computed":
@@ -145,8 +207,183 @@ export class ModuleContext {
       }
       default:
         void forWrite;
-        return name;
+        return safeName(name);
     }
+  }
+
+  /** The client's RPC object, which `server.f()` calls (emit-client.ts declares it). */
+  get rpcObject(): string {
+    return (this.rpcName ??= this.fresh("server"));
+  }
+  private rpcName: string | null = null;
+
+  /** The type Tova's checker inferred for an expression (ir/typing/), if it checked it. */
+  typeOf(e: ast.Expr): Ty | undefined {
+    return this.app.types.exprs.get(e);
+  }
+
+  /** `object[index]`: a map lookup sees only the map's own keys (decisions.md, "Maps"). */
+  index(e: ast.IndexExpr, object: string, index: string): string {
+    if (this.isMapLike(e.object, e.index)) return `${this.stdlib("mapGet")}(${object}, ${index})`;
+    return `${object}[${index}]`;
+  }
+
+  /** Whether `object[index]` reads a map: a `{String: T}`, or an object literal indexed by a computed key. */
+  isMapLike(object: ast.Expr, index: ast.Expr | null): boolean {
+    const t = this.typeOf(object);
+    return t?.k === "map" || (t?.k === "object" && index !== null && index.kind !== "Str");
+  }
+
+  /**
+   * Whether `a == b` may be JavaScript's `===`: one side is a value that cannot
+   * be nil (a literal, or a number, text, Bool or unit variant by its type).
+   */
+  strictlyComparable(a: ast.Expr, b: ast.Expr): boolean {
+    const known = (e: ast.Expr) => {
+      if (e.kind === "Num" || e.kind === "Str" || e.kind === "Template" || e.kind === "Bool") return true;
+      const t = this.typeOf(e);
+      if (!t) return false;
+      if (isDefinite(t)) return true;
+      const decl = t.k === "named" ? this.types.decls.get(t.name) : undefined;
+      return !!decl && isUnitEnum(decl);
+    };
+    return known(a) || known(b);
+  }
+
+  /** Whether interpolating `e` as JavaScript does already reads as Tova writes it: text, numbers, Bools. */
+  showsItself(e: ast.Expr): boolean {
+    const t = this.typeOf(e);
+    return !!t && (t.k === "string" || t.k === "int" || t.k === "float" || t.k === "bool");
+  }
+
+  /**
+   * An interpolated value inside a template literal: as it is, or with its
+   * schema when `fmt` alone cannot tell how Tova writes it (`Some(1)`, a record).
+   */
+  interpolate(e: ast.Expr, value: string): string {
+    return this.formatSchema(e) ? this.shown(e, value) : value;
+  }
+
+  /**
+   * `show(value)`, with the schema of its type when the value alone cannot
+   * tell (an Option's `Some`, a record's type name, an enum's variant).
+   */
+  shown(e: ast.Expr, value: string): string {
+    const schema = this.formatSchema(e);
+    return `${this.stdlib("show")}(${value}${schema ? `, ${schema}` : ""})`;
+  }
+
+  /** A print argument: as is when printing shows it right, through `show` when its type must be told. */
+  printed(e: ast.Expr, value: string): string {
+    return this.formatSchema(e) ? this.shown(e, value) : value;
+  }
+
+  /** The schema `show` needs to format the value of `e` the way Tova writes it, or null when the value tells itself. */
+  formatSchema(e: ast.Expr): string | null {
+    const t = this.typeOf(e);
+    return t && needsSchema(t) ? this.schemaOfTy(t) : null;
+  }
+
+  /** The runtime schema of an inferred type (for formatting). */
+  schemaOfTy(t: Ty): string {
+    const b = this.schemaBuilder();
+    const of = (x: Ty): string => {
+      switch (x.k) {
+        case "int": return `${b}.int`;
+        case "float": return `${b}.float`;
+        case "string": return `${b}.string`;
+        case "bool": return `${b}.bool`;
+        case "array": return `${b}.array(${of(x.el)})`;
+        case "map": return `${b}.map(${of(x.value)})`;
+        case "option": return `${b}.option(${of(x.inner)})`;
+        case "result": return `${b}.result(${of(x.ok)}, ${of(x.err)})`;
+        case "named": {
+          const name = this.types.schemaNames.get(x.name);
+          const decl = this.types.decls.get(x.name);
+          if (!name || !decl || decl.typeParams.length || decl.def.kind === "alias") return `${b}.any`;
+          this.useSchema(name);
+          return name;
+        }
+        default: return `${b}.any`;
+      }
+    };
+    return of(t);
+  }
+
+  /** The TypeScript type of an inferred type. */
+  tsOf(t: Ty | undefined): string {
+    if (!t) return "any";
+    switch (t.k) {
+      case "int": case "float": return "number";
+      case "string": return "string";
+      case "bool": return "boolean";
+      case "nil": return "null";
+      case "any": case "stream": case "fn": case "object": return "any";
+      case "never": return "never";
+      case "param": return t.name;
+      case "array": { const el = this.tsOf(t.el); return /[|& ]/.test(el) ? `(${el})[]` : `${el}[]`; }
+      case "map": return `Record<string, ${this.tsOf(t.value)}>`;
+      case "option": { const inner = this.tsOf(t.inner); return inner === "any" ? "any" : `${inner} | null`; }
+      case "result": this.useType("Result"); return `Result<${this.tsOf(t.ok)}, ${this.tsOf(t.err)}>`;
+      case "promise": return `Promise<${this.tsOf(t.inner)}>`;
+      case "named": {
+        if (!this.types.decls.has(t.name) && !this.types.models.has(t.name)) return "any";
+        this.useType(t.name);
+        return t.args.length ? `${t.name}<${t.args.map((a) => this.tsOf(a)).join(", ")}>` : t.name;
+      }
+    }
+  }
+
+  /** Whether Tova's type of `e` is dynamic somewhere inside (so TypeScript must not infer more). */
+  dynamicPart(e: ast.Expr): boolean {
+    const t = this.typeOf(e);
+    return !!t && containsAny(t);
+  }
+
+  /** The TypeScript type of a temporary that holds the value of `e`. */
+  valueType(e: ast.Expr): string {
+    return this.tsOf(this.typeOf(e));
+  }
+
+  /**
+   * The annotation a binding of `e` needs, or "" when TypeScript infers the
+   * type Tova did: `[]` and `nil` say nothing, a map literal would be read as
+   * an object with those fields, and a value Tova found dynamic must stay so.
+   */
+  bindingType(e: ast.Expr, bound?: Ty, mutable = false): string {
+    const t = bound ?? this.typeOf(e);
+    // A `var` holds later values of its type, which TypeScript would narrow to this first one's
+    // (`Stack { items: [] }` as `{ items: never[] }`, a unit variant as its one string).
+    if (mutable && t && t.k !== "int" && t.k !== "float" && t.k !== "string" && t.k !== "bool" && t.k !== "never") return `: ${this.tsOf(t)}`;
+    if (e.kind === "Array" && e.elements.length === 0) return `: ${t?.k === "array" ? this.tsOf(t) : "any[]"}`;
+    if (e.kind === "Nil" || (e.kind === "Ident" && e.name === "None")) return ": any";
+    if (!t) return "";
+    if (t.k === "map") return `: ${this.tsOf(t)}`;
+    if (t.k === "any" && LITERAL_LIKE.has(e.kind)) return ": any";
+    if (t.k === "object" && e.kind === "Object" && e.entries.length === 0) return ": any";
+    return "";
+  }
+
+  /** The result type to write for a function without a declared one: `any` when Tova found it dynamic. */
+  inferredReturn(node: object): string | null {
+    const t = this.app.types.returns.get(node);
+    return t && t.k === "any" ? "any" : null;
+  }
+
+  /** Whether an expression awaits: an `await`, or a call answered asynchronously (not inside nested lambdas). */
+  awaits(e: ast.Expr): boolean {
+    let found = false;
+    const visit = (x: ast.Expr): void => {
+      if (found) return;
+      if (x.kind === "Await" || (x.kind === "Call" && this.isAsyncCall(x))) {
+        found = true;
+        return;
+      }
+      if (x.kind === "Lambda") return; // a lambda is async on its own account
+      forEachChild(x, visit);
+    };
+    visit(e);
+    return found;
   }
 
   /** Calls with their own form: positional record construction. */
@@ -171,6 +408,7 @@ export class ModuleContext {
       if (sym?.kind === "builtin" && sym.name === "server" && this.owner.kind === "client") return true;
       return false;
     }
+    if (this.typeOf(call)?.k === "promise") return true; // `sleep(...)`, `each` over a stream
     if (c.kind === "Ident") {
       const sym = this.names.symbols.get(c);
       return sym?.kind === "fn" && this.asyncFns.has(c.name);
@@ -185,7 +423,7 @@ export class ModuleContext {
       changed = false;
       for (const f of fns) {
         if (this.asyncFns.has(f.name)) continue;
-        if (awaits(f.body, this)) {
+        if (this.awaits(f.body)) {
           this.asyncFns.add(f.name);
           changed = true;
         }
@@ -195,13 +433,13 @@ export class ModuleContext {
 
   /** JSX as calls to the client runtime's `h` (a later issue makes them run in a browser). */
   jsx(e: ast.JsxElement, expr: (x: ast.Expr) => string, declare: (name: string, fn: (ts: string) => string) => string): string {
-    this.file.use(RUNTIME.client, "h");
+    const h = this.runtime(RUNTIME.client, "h");
     const tag = /^[A-Z]/.test(e.tag) ? e.tag : JSON.stringify(e.tag || "div");
     const props = e.attrs.length
       ? `{ ${e.attrs.map((a) => `${/^[A-Za-z_$][\w$]*$/.test(a.name) ? a.name : JSON.stringify(a.name)}: ${a.value ? expr(a.value) : "true"}`).join(", ")} }`
       : "null";
     const children = e.children.map((c) => this.jsxChild(c, expr, declare)).filter((c) => c !== null);
-    return `h(${[tag, props, ...children].join(", ")})`;
+    return `${h}(${[tag, props, ...children].join(", ")})`;
   }
 
   private jsxChild(c: ast.JsxChild, expr: (x: ast.Expr) => string, declare: (name: string, fn: (ts: string) => string) => string): string | null {
@@ -239,23 +477,8 @@ export class ModuleContext {
     }
   }
 
+  /** The schema constant of a declared type (`UserSchema`), named against the program's names. */
   schemaName(type: string): string {
-    return schemaName(type);
+    return this.types.schemaNames.get(type) ?? `${type}Schema`;
   }
 }
-
-function awaits(body: ast.Expr, ctx: ModuleContext): boolean {
-  let found = false;
-  const visit = (x: ast.Expr): void => {
-    if (found) return;
-    if (x.kind === "Await" || (x.kind === "Call" && ctx.isAsyncCall(x))) {
-      found = true;
-      return;
-    }
-    if (x.kind === "Lambda") return;
-    forEachChild(x, visit);
-  };
-  visit(body);
-  return found;
-}
-

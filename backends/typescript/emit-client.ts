@@ -1,9 +1,10 @@
 import type * as ast from "../../frontend/ast.js";
 import type { ClientBlock } from "../../ir/types.js";
 import { walkExpr } from "../../ir/walk.js";
-import { BodyEmitter } from "./body.js";
 import { RUNTIME, type ModuleContext } from "./context.js";
-import { emitBindings, emitFunctions, emitTopStatements } from "./emit-common.js";
+import { emitFunctions, emitTopLevel } from "./emit-common.js";
+import { declaredTypeNames } from "./hygiene.js";
+import { BodyEmitter } from "./lower/index.js";
 import { emitTypes } from "./emit-shared.js";
 import { tsType } from "./types.js";
 
@@ -15,41 +16,41 @@ import { tsType } from "./types.js";
 export function emitClient(ctx: ModuleContext, client: ClientBlock): void {
   const { file } = ctx;
   const body = new BodyEmitter(ctx, file);
-  for (const n of ["server", ...client.states.map((s) => s.name), ...client.computeds.map((c) => c.name), ...client.components.map((c) => c.name), ...client.fns.map((f) => f.name), ...client.bindings.map((b) => b.name)]) {
+  for (const n of [...client.states.map((s) => s.name), ...client.computeds.map((c) => c.name), ...client.components.map((c) => c.name), ...client.fns.map((f) => f.name), ...client.bindings.map((b) => b.name), ...declaredTypeNames(client.types)]) {
     ctx.moduleNames.add(n);
   }
   if (client.types.length) emitTypes(ctx, file, client.types, true);
   emitRpcClient(ctx, client);
   for (const s of client.states) {
-    file.use(RUNTIME.client, "signal");
+    const signal = ctx.runtime(RUNTIME.client, "signal");
     const type = s.type ? `<${tsType(s.type, ctx.useType)}>` : "";
-    file.line(`export const ${s.name} = signal${type}(${body.topLevel(() => body.expr(s.value), s.span)})`, s.span);
+    file.line(`export const ${s.name} = ${signal}${type}(${body.topLevel(() => body.expr(s.value), s.span)})`, s.span);
   }
   for (const c of client.computeds) {
-    file.use(RUNTIME.client, "computed");
-    file.line(`export const ${c.name} = computed(() => ${body.topLevel(() => body.expr(c.value), c.span)})`, c.span);
+    const computed = ctx.runtime(RUNTIME.client, "computed");
+    file.line(`export const ${c.name} = ${computed}(() => ${body.topLevel(() => body.expr(c.value), c.span)})`, c.span);
   }
-  emitBindings(ctx, body, client.bindings, false);
   ctx.inferAsync([...ctx.app.shared.fns, ...client.fns]);
+  emitTopLevel(ctx, body, client.bindings, client.stmts, false);
   emitFunctions(ctx, body, client.fns, true);
   for (const e of client.effects) {
-    file.use(RUNTIME.client, "effect");
+    const effect = ctx.runtime(RUNTIME.client, "effect");
     const fn: ast.LambdaExpr = { kind: "Lambda", name: null, async: false, params: [], returnType: null, body: e.body, span: e.span };
-    file.line(`effect(${body.topLevel(() => body.handler(fn), e.span)})`, e.span);
+    file.line(`${effect}(${body.topLevel(() => body.handler(fn), e.span)})`, e.span);
   }
   for (const c of client.components) {
     // A component receives its attributes as one props object: `<Counter label="x" />` is `h(Counter, { label: "x" })`.
+    const lowered = body.function(c.params, c.body, true, false);
     const props = c.params.length
-      ? [`{ ${c.params.map((p) => p.name).join(", ")} }: { ${c.params.map((p) => `${p.name}${p.default || (p.type?.kind === "TName" && p.type.name === "Option") ? "?" : ""}: ${tsType(p.type, ctx.useType)}`).join("; ")} }`]
+      ? [`{ ${c.params.map((p, i) => (lowered.params[i]!.startsWith(`${p.name}:`) ? p.name : `${p.name}: ${lowered.params[i]!.split(":")[0]}`)).join(", ")} }: { ${c.params.map((p) => `${p.name}${p.default || (p.type?.kind === "TName" && p.type.name === "Option") ? "?" : ""}: ${tsType(p.type, ctx.useType)}`).join("; ")} }`]
       : [];
-    file.function({ name: c.name, exported: true, async: false, typeParams: [], params: props, returnType: null }, () => body.body(c.params, c.body, true, false), c.span);
+    file.function({ name: c.name, exported: true, async: false, typeParams: [], params: props, returnType: null }, lowered.write, c.span);
     file.blank();
   }
-  emitTopStatements(body, client.stmts);
   const root = client.components.find((c) => c.name === "App" && c.params.length === 0) ?? client.components.find((c) => c.params.length === 0);
   if (root) {
-    file.use(RUNTIME.client, "mount");
-    file.line(`mount(${root.name})`);
+    const mount = ctx.runtime(RUNTIME.client, "mount");
+    file.line(`${mount}(${root.name})`);
   }
 }
 
@@ -71,7 +72,7 @@ function emitRpcClient(ctx: ModuleContext, client: ClientBlock) {
     const params = fn.params.map((p) => `${p.name}${p.optional ? "?" : ""}: ${tsType(p.type, ctx.useType)}`);
     return `${name}(${params.join(", ")}): Promise<${fn.returnType ? tsType(fn.returnType, ctx.useType) : "any"}>`;
   });
-  ctx.file.use(RUNTIME.client, "rpcClient");
-  ctx.file.line(`const server = rpcClient<{ ${members.join("; ")} }>()`);
+  const rpcClient = ctx.runtime(RUNTIME.client, "rpcClient");
+  ctx.file.line(`const ${ctx.rpcObject} = ${rpcClient}<{ ${members.join("; ")} }>()`);
   ctx.file.blank();
 }

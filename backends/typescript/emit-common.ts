@@ -1,46 +1,61 @@
 import type * as ast from "../../frontend/ast.js";
 import type { Binding, Fn } from "../../ir/types.js";
-import { vagueType, type BodyEmitter } from "./body.js";
 import type { ModuleContext } from "./context.js";
+import type { BodyEmitter } from "./lower/index.js";
+import { safeName } from "./hygiene.js";
 import { tsType } from "./types.js";
 
-/** Declarations every module kind has: top-level bindings, functions, and start-up statements. */
+/** Declarations every module kind has: top-level bindings and statements, and functions. */
 
-export function emitBindings(ctx: ModuleContext, body: BodyEmitter, bindings: Binding[], exported: boolean): void {
-  // Binding a name again at the top level shadows it: earlier versions get numbered names
-  // (`greeting_1`), each value reads the version before it, and the last keeps the name.
+/**
+ * Top-level bindings and statements, in source order (decisions.md,
+ * "Evaluation order": top-level statements run in source order), so
+ * `var items = []`, `items.push("a")`, `n = len(items)` sees the push.
+ * Binding a name again at the top level shadows it: earlier versions get
+ * numbered names (`greeting_1`), each value reads the version before it, and
+ * the last keeps the name (and is the one exported).
+ */
+export function emitTopLevel(ctx: ModuleContext, body: BodyEmitter, bindings: readonly Binding[], stmts: readonly ast.Stmt[], exported: boolean): void {
   const total = new Map<string, number>();
   for (const b of bindings) total.set(b.name, (total.get(b.name) ?? 0) + 1);
   const seen = new Map<string, number>();
-  for (const b of bindings) {
+  const order = ctx.sourceOrder([...bindings.map((b) => ({ binding: b, span: b.span })), ...stmts.map((s) => ({ stmt: s, span: s.span }))]);
+  let pending: ast.Stmt[] = [];
+  const flush = () => {
+    if (pending.length) body.statements(pending);
+    pending = [];
+  };
+  for (const item of order) {
+    if ("stmt" in item) {
+      pending.push(item.stmt);
+      continue;
+    }
+    flush();
+    const b = item.binding;
     const n = (seen.get(b.name) ?? 0) + 1;
     seen.set(b.name, n);
     const last = n === total.get(b.name);
-    const tsName = last ? b.name : `${b.name}_${n}`;
+    const tsName = last ? safeName(b.name) : ctx.fresh(`${b.name}_${n}`);
     const value = body.topLevel(() => body.expr(b.value), b.span);
-    const type = b.type ? `: ${tsType(b.type, ctx.useType)}` : vagueType(b.value);
+    const type = b.type ? `: ${tsType(b.type, ctx.useType)}` : ctx.bindingType(b.value, ctx.app.types.bindings.get(b), b.mutable);
     ctx.file.line(`${exported && last ? "export " : ""}${b.mutable ? "let" : "const"} ${tsName}${type} = ${value}`, b.span);
     if (!last) ctx.moduleAliases.set(b.name, tsName);
     else ctx.moduleAliases.delete(b.name);
   }
-  if (bindings.length) ctx.file.blank();
+  flush();
+  if (order.length) ctx.file.blank();
 }
 
-export function emitFunctions(ctx: ModuleContext, body: BodyEmitter, fns: Fn[], exported: boolean): void {
+export function emitFunctions(ctx: ModuleContext, body: BodyEmitter, fns: readonly Fn[], exported: boolean): void {
   for (const f of fns) {
     const isAsync = ctx.asyncFns.has(f.name);
-    const ret = f.returnType ? tsType(f.returnType, ctx.useType) : null;
+    const ret = f.returnType ? tsType(f.returnType, ctx.useType) : ctx.inferredReturn(f);
+    const lowered = body.function(f.params, f.body, true, isAsync);
     ctx.file.function(
-      { name: f.name, exported, async: isAsync, typeParams: f.typeParams, params: body.params(f.params), returnType: ret && isAsync ? `Promise<${ret}>` : ret },
-      () => body.body(f.params, f.body, true, isAsync),
+      { name: safeName(f.name), exported, async: isAsync, typeParams: f.typeParams, params: lowered.params, returnType: ret && isAsync ? `Promise<${ret}>` : ret },
+      lowered.write,
       f.span,
     );
     ctx.file.blank();
   }
-}
-
-/** Statements at the top of a block run once, when the module loads. */
-export function emitTopStatements(body: BodyEmitter, stmts: ast.Stmt[]): void {
-  if (!stmts.length) return;
-  body.body([], { kind: "Block", stmts, span: stmts[0]!.span }, false, true);
 }

@@ -2,10 +2,12 @@ import type * as ast from "../../frontend/ast.js";
 import { isPlainData } from "../../ir/lower.js";
 import type { Binding, ConfigValue, Field, Model, Param, PortedServer, TypeExpr } from "../../ir/types.js";
 import { walkExpr } from "../../ir/walk.js";
-import { BodyEmitter } from "./body.js";
 import { propertyName } from "./builders.js";
 import { RUNTIME, type ModuleContext } from "./context.js";
-import { emitBindings, emitFunctions, emitTopStatements } from "./emit-common.js";
+import { emitFunctions, emitTopLevel } from "./emit-common.js";
+import { emitData } from "./emit-data.js";
+import { declaredTypeNames, safeName } from "./hygiene.js";
+import { BodyEmitter } from "./lower/index.js";
 import { emitTypes } from "./emit-shared.js";
 import { schemaOf, tsType } from "./types.js";
 
@@ -20,7 +22,7 @@ export function emitServer(ctx: ModuleContext, server: PortedServer): void {
   const body = new BodyEmitter(ctx, file);
   const foreign = foreignReferences(ctx, server);
   const models = [...server.models.map((m) => ({ model: m, owner: server })), ...foreign.models];
-  for (const n of ["app", "server", "db", ...server.fns.map((f) => f.name), ...server.bindings.map((b) => b.name), ...foreign.bindings.map((b) => b.name), ...server.envs.map((e) => e.name), ...server.peers.map((p) => p.name), ...models.map((m) => m.model.accessor)]) {
+  for (const n of [...server.fns.map((f) => f.name), ...server.bindings.map((b) => b.name), ...foreign.bindings.map((b) => b.name), ...server.envs.map((e) => e.name), ...server.peers.map((p) => p.name), ...models.map((m) => m.model.accessor), ...declaredTypeNames(server.types)]) {
     ctx.moduleNames.add(n);
   }
 
@@ -29,99 +31,107 @@ export function emitServer(ctx: ModuleContext, server: PortedServer): void {
   if (server.types.length) emitTypes(ctx, file, server.types, true);
   emitPeers(ctx, server);
   if (foreign.bindings.length) file.comment("Plain data of other server blocks: this process holds its own copy.");
-  emitBindings(ctx, body, [...foreign.bindings, ...server.bindings], false);
-  emitSources(ctx, body, foreign.sources);
-  ctx.inferAsync([...app.shared.fns, ...server.fns]);
+  ctx.inferAsync([...app.shared.fns, ...app.data.fns, ...server.fns]);
+  emitData(ctx, body, server);
+  emitTopLevel(ctx, body, [...foreign.bindings, ...server.bindings], server.stmts, false);
   emitFunctions(ctx, body, server.fns, true);
-  emitTopStatements(body, server.stmts);
 
-  file.use(RUNTIME.server, "createApp");
-  file.line(`const app = createApp({ name: ${JSON.stringify(server.name)}, port: ${server.port}, portEnv: ${JSON.stringify(server.portEnv)} })`, server.span);
+  const createApp = ctx.runtime(RUNTIME.server, "createApp");
+  const a = ctx.fresh("app");
+  file.line(`const ${a} = ${createApp}({ name: ${JSON.stringify(server.name)}, port: ${server.port}, portEnv: ${JSON.stringify(server.portEnv)} })`, server.span);
   const registrations = new Registrations(ctx, body);
-  for (const f of server.fns.filter((x) => x.kind === "middleware")) file.line(`app.use(${f.name})`, f.span);
-  for (const r of server.routes) registrations.route(server, r);
+  for (const f of server.fns.filter((x) => x.kind === "middleware")) file.line(`${a}.use(${safeName(f.name)})`, f.span);
+  for (const r of server.routes) registrations.route(a, server, r);
   // Every plain fn is an RPC endpoint, except `(req, res)` handlers, which only make sense over HTTP routes.
-  for (const f of server.fns.filter((x) => x.kind === "fn" && x.params[0]?.name !== "req")) {
-    file.line(`app.rpc(${JSON.stringify(f.name)}, ${f.name}, ${registrations.paramList(f.params, null)})`, f.span);
+  for (const f of server.fns.filter((x) => x.kind === "fn" && !isReqRes(x.params))) {
+    file.line(`${a}.rpc(${JSON.stringify(f.name)}, ${safeName(f.name)}, ${registrations.paramList(f.params, null)})`, f.span);
   }
-  for (const f of server.fns.filter((x) => x.kind === "background")) file.line(`app.job(${f.name})`, f.span);
+  for (const f of server.fns.filter((x) => x.kind === "background")) file.line(`${a}.job(${safeName(f.name)})`, f.span);
   for (const h of server.hooks) {
     const method = h.hook === "on_start" ? "onStart" : h.hook === "on_stop" ? "onStop" : "onError";
-    file.line(`app.${method}(${body.topLevel(() => body.handler(h.handler), h.span)})`, h.span);
+    file.line(`${a}.${method}(${body.topLevel(() => body.handler(h.handler), h.span)})`, h.span);
   }
   for (const s of server.schedules) {
     const fn: ast.LambdaExpr = { kind: "Lambda", name: null, async: false, params: [], returnType: null, body: s.body, span: s.span };
-    file.line(`app.schedule(${JSON.stringify(s.cron)}, ${JSON.stringify(s.name)}, ${body.topLevel(() => body.expr(fn), s.span)})`, s.span);
+    file.line(`${a}.schedule(${JSON.stringify(s.cron)}, ${JSON.stringify(s.name)}, ${body.topLevel(() => body.handler(fn), s.span)})`, s.span);
   }
-  for (const s of server.subscriptions) file.line(`app.subscribe(${JSON.stringify(s.event)}, ${body.topLevel(() => body.expr(s.handler), s.span)})`, s.span);
+  for (const s of server.subscriptions) file.line(`${a}.subscribe(${JSON.stringify(s.event)}, ${body.topLevel(() => body.handler(s.handler), s.span)})`, s.span);
   for (const w of server.websockets) {
     const handlers = w.handlers.map((h) => `${h.name}: ${body.topLevel(() => body.handler(h.handler), h.span)}`);
-    file.line(`app.websocket(${JSON.stringify(w.path)}, { ${handlers.join(", ")} })`, w.span);
+    file.line(`${a}.websocket(${JSON.stringify(w.path)}, { ${handlers.join(", ")} })`, w.span);
   }
-  for (const s of server.sse) file.line(`app.sse(${JSON.stringify(s.path)}, ${body.topLevel(() => body.handler(s.handler), s.span)})`, s.span);
-  for (const c of server.configs) file.line(`app.config(${JSON.stringify(c.name)}, ${configObject(body, c.values, c.span)})`, c.span);
-  for (const m of server.maxBody) file.line(`app.maxBody(${body.topLevel(() => body.expr(m.value), m.span)})`, m.span);
+  for (const s of server.sse) file.line(`${a}.sse(${JSON.stringify(s.path)}, ${body.topLevel(() => body.handler(s.handler), s.span)})`, s.span);
+  for (const c of server.configs) file.line(`${a}.config(${JSON.stringify(c.name)}, ${configObject(body, c.values, c.span)})`, c.span);
+  for (const m of server.maxBody) file.line(`${a}.maxBody(${body.topLevel(() => body.expr(m.value), m.span)})`, m.span);
   // The default server, or the first named one when there is none, serves the client block.
   const client = app.clients[0];
   const host = app.servers.find((s) => s.name === null) ?? app.servers[0];
   if (client && host === server) {
     const entry = `${app.stem}.client${client.name === null ? "" : `.${client.name}`}.js`;
-    file.generated(`app.serveClient(import.meta.dir, ${JSON.stringify(entry)})`);
+    file.generated(`${a}.serveClient(import.meta.dir, ${JSON.stringify(entry)})`);
   }
   const events = app.events.filter((e) => e.publishers.some((p) => p.server === server.name));
   if (events.length) {
     const routes = events.map((e) => `${propertyName(e.name)}: [${e.subscribers.map((s) => JSON.stringify(s)).join(", ")}]`);
-    file.generated(`app.events({ ${routes.join(", ")} })`);
+    file.generated(`${a}.events({ ${routes.join(", ")} })`);
   }
   file.blank();
-  file.generated("const server = Bun.serve(await app.start())");
-  file.generated("app.stopOnSignals(server)");
+  file.generated(`await ${a}.listen()`);
+}
+
+/**
+ * A handler that takes the raw request and response (decisions.md, "`req` and
+ * `res`"): its first parameter is untyped and named `req`. A typed `req` is an
+ * ordinary parameter.
+ */
+export function isReqRes(params: readonly { name: string; type: TypeExpr | null }[]): boolean {
+  return params[0]?.name === "req" && params[0].type === null;
 }
 
 /** `const { A, B } = loadEnv({ ... })`: every variable checked at start-up, all missing ones named at once. */
 function emitEnv(ctx: ModuleContext, server: PortedServer) {
   if (!server.envs.length) return;
   const body = new BodyEmitter(ctx, ctx.file);
-  ctx.file.use(RUNTIME.server, "loadEnv");
-  ctx.file.use(RUNTIME.schema, "t");
+  const loadEnv = ctx.runtime(RUNTIME.server, "loadEnv");
+  const t = ctx.schemaBuilder();
   const specs = server.envs.map((e) => {
     const dflt = e.default ? `, default: ${body.topLevel(() => body.expr(e.default!), e.span)}` : "";
-    return `${e.name}: { type: ${schemaOf(e.type, ctx.types, ctx.useSchema)}${dflt} }`;
+    return `${e.name}: { type: ${schemaOf(e.type, ctx.types, ctx.useSchema, t)}${dflt} }`;
   });
-  ctx.file.line(`const { ${server.envs.map((e) => e.name).join(", ")} } = loadEnv({ ${specs.join(", ")} })`, server.envs[0]!.span);
+  ctx.file.line(`const { ${server.envs.map((e) => e.name).join(", ")} } = ${loadEnv}({ ${specs.join(", ")} })`, server.envs[0]!.span);
   ctx.file.blank();
 }
 
 /** Databases and models: a model of another block opens that block's database (decisions.md, "Cross-block names"). */
 function emitModels(ctx: ModuleContext, server: PortedServer, models: { model: Model; owner: PortedServer }[]) {
   if (!models.length) return;
-  ctx.file.use(RUNTIME.db, "model");
-  ctx.file.use(RUNTIME.schema, "t");
+  const model = ctx.runtime(RUNTIME.db, "model");
+  const t = ctx.schemaBuilder();
   const dbNames = new Map<PortedServer, string>();
   for (const { owner } of models) {
     if (dbNames.has(owner)) continue;
-    const name = owner === server ? "db" : `${camel(owner.name ?? "default")}Db`;
+    const name = ctx.fresh(owner === server ? "db" : `${camel(owner.name ?? "default")}Db`);
     dbNames.set(owner, name);
     const db = owner.dbs[0];
     if (db && db.adapter !== "sqlite") {
-      ctx.file.use(RUNTIME.db, db.adapter);
+      const open = ctx.runtime(RUNTIME.db, db.adapter);
       const body = new BodyEmitter(ctx, ctx.file);
-      const url = db.url ? body.topLevel(() => body.expr(db.url!), db.span) : `process.env[${JSON.stringify(db.adapter === "redis" ? "REDIS_URL" : "DATABASE_URL")}] ?? ""`;
-      ctx.file.line(`const ${name} = ${db.adapter}(${url}${db.pool ? `, { pool: ${db.pool} }` : ""})`, db.span);
+      const url = db.url ? body.topLevel(() => body.expr(db.url!), db.span) : `${ctx.stdlib("env")}(${JSON.stringify(db.adapter === "redis" ? "REDIS_URL" : "DATABASE_URL")}) ?? ""`;
+      ctx.file.line(`const ${name} = ${open}(${url}${db.pool ? `, { pool: ${db.pool} }` : ""})`, db.span);
     } else {
-      ctx.file.use(RUNTIME.db, "sqlite");
-      ctx.file.line(`const ${name} = sqlite(${JSON.stringify(db?.path ?? `${ctx.app.stem}.db`)})`, db?.span ?? owner.span);
+      const sqlite = ctx.runtime(RUNTIME.db, "sqlite");
+      ctx.file.line(`const ${name} = ${sqlite}(${JSON.stringify(db?.path ?? `${ctx.app.stem}.db`)})`, db?.span ?? owner.span);
     }
   }
   ctx.file.blank();
-  for (const { model, owner } of models) {
-    const fields = modelFields(ctx, model);
-    const rowType = model.fromSharedType ? rowTypeOfShared(ctx, model, fields) : model.typeName;
-    if (!model.fromSharedType) {
-      ctx.file.interface(model.typeName, [], [{ name: "id", type: "number" }, ...fields.map((f) => ({ name: f.name, type: tsType(f.type, ctx.useType) }))], true, model.span);
+  for (const { model: m, owner } of models) {
+    const fields = modelFields(ctx, m);
+    const rowType = m.fromSharedType ? rowTypeOfShared(ctx, m, fields) : m.typeName;
+    if (!m.fromSharedType) {
+      ctx.file.interface(m.typeName, [], [{ name: "id", type: "number" }, ...fields.map((f) => ({ name: f.name, type: tsType(f.type, ctx.useType) }))], true, m.span);
     }
-    const schema = fields.filter((f) => f.name !== "id").map((f) => `${propertyName(f.name)}: ${schemaOf(f.type, ctx.types, ctx.useSchema)}`);
-    ctx.file.line(`export const ${model.accessor} = model<${rowType}>(${dbNames.get(owner)}, ${JSON.stringify(model.table)}, { ${schema.join(", ")} })`, model.span);
+    const schema = fields.filter((f) => f.name !== "id").map((f) => `${propertyName(f.name)}: ${schemaOf(f.type, ctx.types, ctx.useSchema, t)}`);
+    ctx.file.line(`export const ${m.accessor} = ${model}<${rowType}>(${dbNames.get(owner)}, ${JSON.stringify(m.table)}, { ${schema.join(", ")} })`, m.span);
     ctx.file.blank();
   }
 }
@@ -141,7 +151,7 @@ function rowTypeOfShared(ctx: ModuleContext, model: Model, fields: Field[]): str
 function emitPeers(ctx: ModuleContext, server: PortedServer) {
   const proxies = ctx.app.proxies.filter((p) => p.from === server.name);
   if (!proxies.length) return;
-  ctx.file.use(RUNTIME.server, "peer");
+  const peer = ctx.runtime(RUNTIME.server, "peer");
   for (const p of proxies) {
     const api = p.functions
       ? `{ ${p.functions.map((f) => `${f.name}(${f.params.map((x) => `${x.name}${x.optional ? "?" : ""}: ${tsType(x.type, ctx.useType)}`).join(", ")}): Promise<${f.returnType ? tsType(f.returnType, ctx.useType) : "any"}>`).join("; ")} }`
@@ -154,20 +164,18 @@ function emitPeers(ctx: ModuleContext, server: PortedServer) {
       `health: ${JSON.stringify(p.health)}`,
       `breaker: { threshold: ${p.breaker.threshold}, resetTimeoutMs: ${p.breaker.resetTimeoutMs}, timeoutMs: ${p.breaker.timeoutMs}, halfOpenRequests: ${p.breaker.halfOpenRequests} }`,
     ];
-    ctx.file.line(`const ${p.peer} = peer<${api}>(${JSON.stringify(p.peer)}, { ${options.join(", ")} })`, p.span);
+    ctx.file.line(`const ${p.peer} = ${peer}<${api}>(${JSON.stringify(p.peer)}, { ${options.join(", ")} })`, p.span);
   }
   ctx.file.blank();
 }
 
 /** Models and plain-data bindings of other server blocks that this block uses. */
-function foreignReferences(ctx: ModuleContext, server: PortedServer): { models: { model: Model; owner: PortedServer }[]; bindings: Binding[]; sources: Set<string> } {
+function foreignReferences(ctx: ModuleContext, server: PortedServer): { models: { model: Model; owner: PortedServer }[]; bindings: Binding[] } {
   const models = new Map<string, { model: Model; owner: PortedServer }>();
   const bindings = new Map<string, Binding>();
-  const sources = new Set<string>();
   const visit = (e: ast.Expr) => {
     if (e.kind !== "Ident") return;
     const sym = ctx.names.symbols.get(e);
-    if (sym?.kind === "source") sources.add(sym.name);
     if (!sym || sym.owner === undefined || sym.owner === server.name) return;
     const owner = ctx.app.servers.find((s) => s.name === sym.owner);
     if (!owner) return;
@@ -185,20 +193,7 @@ function foreignReferences(ctx: ModuleContext, server: PortedServer): { models: 
   for (const s of server.subscriptions) walkExpr(s.handler, visit);
   for (const h of server.hooks) walkExpr(h.handler, visit);
   for (const r of server.routes) walkExpr(r.handler, visit);
-  return { models: [...models.values()], bindings: [...bindings.values()], sources };
-}
-
-/** Data sources this server reads (scaling.md, "Refresh Policies"): loaded at start, reloaded on their interval. */
-function emitSources(ctx: ModuleContext, body: BodyEmitter, names: Set<string>) {
-  for (const source of ctx.app.data.sources.filter((s) => names.has(s.name))) {
-    const value = body.topLevel(() => body.expr(source.value), source.span);
-    ctx.file.line(`let ${source.name} = ${value}`, source.span);
-    for (const r of ctx.app.data.refreshes.filter((x) => x.name === source.name)) {
-      const interval = body.topLevel(() => body.expr(r.interval), r.span);
-      ctx.file.line(`${ctx.stdlib("setInterval")}(() => { ${source.name} = ${value}; }, ${interval})`, r.span);
-    }
-  }
-  if (names.size) ctx.file.blank();
+  return { models: [...models.values()], bindings: [...bindings.values()] };
 }
 
 class Registrations {
@@ -208,22 +203,22 @@ class Registrations {
   ) {}
 
   /** A route: the handler's parameters, or `"req-res"` for a `(req, res)` handler. */
-  route(server: PortedServer, r: PortedServer["routes"][number]) {
+  route(a: string, server: PortedServer, r: PortedServer["routes"][number]) {
     const fn = r.handlerName ? server.fns.find((f) => f.name === r.handlerName) ?? this.ctx.app.shared.fns.find((f) => f.name === r.handlerName) : undefined;
     const handler = this.body.topLevel(() => this.body.expr(r.handler), r.span);
     const params: Param[] | null = fn ? fn.params : r.handler.kind === "Lambda" ? r.handler.params.map((p) => ({ ...p, optional: false })) : null;
     const spec = params ? this.paramList(params, r.method) : "[]";
-    this.ctx.file.line(`app.route(${JSON.stringify(r.method)}, ${JSON.stringify(r.path)}, ${handler}, ${spec})`, r.span);
+    this.ctx.file.line(`${a}.route(${JSON.stringify(r.method)}, ${JSON.stringify(r.path)}, ${handler}, ${spec})`, r.span);
   }
 
   /** `[{ name, schema }]`, `"req-res"`, and the single record parameter that takes a whole JSON body. */
   paramList(params: Param[], method: string | null): string {
-    if (params[0]?.name === "req") return '"req-res"';
+    if (isReqRes(params)) return '"req-res"';
     if (!params.length) return "[]";
-    this.ctx.file.use(RUNTIME.schema, "t");
+    const t = this.ctx.schemaBuilder();
     const wholeBody = method !== null && ["POST", "PUT", "PATCH"].includes(method) && params.length === 1 && this.isRecord(params[0]!.type);
     const items = params.map((p) => {
-      const schema = schemaOf(p.type, this.ctx.types, this.ctx.useSchema);
+      const schema = schemaOf(p.type, this.ctx.types, this.ctx.useSchema, t);
       // A parameter with a default may be left out; the function's own default then applies.
       const optional = p.default !== null ? ", optional: true" : "";
       return `{ name: ${JSON.stringify(p.name)}, schema: ${schema}${optional}${wholeBody ? ", wholeBody: true" : ""} }`;

@@ -1,9 +1,10 @@
 import type { TypeDecl, TypeExpr } from "../../ir/types.js";
-import { BodyEmitter, safeName } from "./body.js";
 import type { TsFile } from "./builders.js";
-import { RUNTIME, type ModuleContext } from "./context.js";
-import { emitBindings, emitFunctions, emitTopStatements } from "./emit-common.js";
-import { isUnitEnum, schemaName, schemaOf, tsType, typeDeclText, variantField } from "./types.js";
+import type { ModuleContext } from "./context.js";
+import { emitFunctions, emitTopLevel } from "./emit-common.js";
+import { safeName } from "./hygiene.js";
+import { BodyEmitter } from "./lower/index.js";
+import { isUnitEnum, schemaOf, tsType, typeDeclText, variantField } from "./types.js";
 
 /**
  * `<stem>.shared.ts`: the shared block's types (records as interfaces, enums
@@ -23,9 +24,8 @@ export function emitShared(ctx: ModuleContext): void {
   }
   emitTypes(ctx, file, app.shared.types, true);
   ctx.inferAsync(app.shared.fns);
-  emitBindings(ctx, body, app.shared.bindings, true);
+  emitTopLevel(ctx, body, app.shared.bindings, app.shared.stmts, true);
   emitFunctions(ctx, body, app.shared.fns, true);
-  emitTopStatements(body, app.shared.stmts);
   if (!app.shared.types.length && !app.shared.fns.length && !app.shared.bindings.length && !app.shared.stmts.length && !app.shared.imports.length) {
     file.comment("This application's shared block is empty.").line("export {}");
   }
@@ -45,28 +45,29 @@ export function emitTypes(ctx: ModuleContext, file: TsFile, types: TypeDecl[], e
           return key === safeName(key) ? key : `${key}: ${safeName(key)}`;
         });
         const value = `{ tag: ${JSON.stringify(v.name)}${fields.length ? ", " + fields.join(", ") : ""} }`;
-        if (params.length) file.line(`export function ${v.name}(${params.join(", ")}): ${d.name} { return ${value}; }`, v.span);
-        else file.line(`export const ${v.name}: ${d.name} = ${value}`, v.span);
+        const tps = d.typeParams.length ? `<${d.typeParams.join(", ")}>` : "";
+        if (params.length) file.line(`export function ${safeName(v.name)}${tps}(${params.join(", ")}): ${d.name}${tps} { return ${value}; }`, v.span);
+        else file.line(`export const ${safeName(v.name)}: ${d.name}${d.typeParams.length ? `<${d.typeParams.map(() => "never").join(", ")}>` : ""} = ${value}`, v.span);
       }
     }
     file.blank();
   }
   const withSchema = types.filter((d) => d.typeParams.length === 0 && d.def.kind !== "alias");
   if (!withSchema.length) return;
-  file.use(RUNTIME.schema, "t");
+  const t = ctx.schemaBuilder();
   for (const d of dependencyOrder(withSchema)) {
     const use = (name: string) => ctx.useSchema(name);
     let schema: string;
     if (d.def.kind === "record") {
-      const fields = d.def.fields.map((f) => `${f.name}: ${schemaOf(f.type, ctx.types, use)}`);
-      schema = `t.record<${d.name}>(${JSON.stringify(d.name)}, { ${fields.join(", ")} })`;
+      const fields = d.def.fields.map((f) => `${f.name}: ${schemaOf(f.type, ctx.types, use, t)}`);
+      schema = `${t}.record<${d.name}>(${JSON.stringify(d.name)}, { ${fields.join(", ")} })`;
     } else if (d.def.kind === "enum" && isUnitEnum(d)) {
-      schema = `t.enum(${JSON.stringify(d.name)}, [${d.def.variants.map((v) => JSON.stringify(v.name)).join(", ")}] as const)`;
+      schema = `${t}.enum(${JSON.stringify(d.name)}, [${d.def.variants.map((v) => JSON.stringify(v.name)).join(", ")}] as const)`;
     } else if (d.def.kind === "enum") {
-      const variants = d.def.variants.map((v) => `${v.name}: { ${v.fields.map((f, i) => `${variantField(f.name, i)}: ${schemaOf(f.type, ctx.types, use)}`).join(", ")} }`);
-      schema = `t.union(${JSON.stringify(d.name)}, { ${variants.join(", ")} })`;
+      const variants = d.def.variants.map((v) => `${v.name}: { ${v.fields.map((f, i) => `${variantField(f.name, i)}: ${schemaOf(f.type, ctx.types, use, t)}`).join(", ")} }`);
+      schema = `${t}.union(${JSON.stringify(d.name)}, { ${variants.join(", ")} })`;
     } else continue;
-    file.line(`${exported ? "export " : ""}const ${schemaName(d.name)} = ${schema}`);
+    file.line(`${exported ? "export " : ""}const ${ctx.schemaName(d.name)} = ${schema}`);
   }
   file.blank();
 }

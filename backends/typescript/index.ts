@@ -6,6 +6,7 @@ import { emitClient } from "./emit-client.js";
 import { emitServer } from "./emit-server.js";
 import { emitShared } from "./emit-shared.js";
 import type { TypeTable } from "./types.js";
+import { userNames } from "./hygiene.js";
 
 /** One emitted module: its file name, and its code with source markers (see builders.ts). */
 export interface EmittedModule {
@@ -23,11 +24,12 @@ export interface EmittedModule {
  */
 export function emitTypeScript(app: CheckedApp): { modules: EmittedModule[]; files: string[] } {
   const fileIndex = new Map(app.files.map((f, i) => [f, i]));
-  const types = typeTable(app);
+  const reserved = userNames(app);
+  const types = typeTable(app, reserved);
   const modules: EmittedModule[] = [];
   const make = (owner: ModuleContext["owner"]) => {
     const file = new TsFile(fileIndex);
-    return { file, ctx: new ModuleContext(app, owner, file, types, fileIndex) };
+    return { file, ctx: new ModuleContext(app, owner, file, types, fileIndex, reserved) };
   };
   {
     const { file, ctx } = make({ kind: "shared" });
@@ -47,7 +49,7 @@ export function emitTypeScript(app: CheckedApp): { modules: EmittedModule[]; fil
   return { modules, files: app.files };
 }
 
-function typeTable(app: CheckedApp): TypeTable {
+function typeTable(app: CheckedApp, reserved: ReadonlySet<string>): TypeTable {
   const decls = new Map<string, TypeDecl>();
   for (const t of app.shared.types) decls.set(t.name, t);
   for (const s of app.servers) for (const t of s.types) if (!decls.has(t.name)) decls.set(t.name, t);
@@ -63,5 +65,14 @@ function typeTable(app: CheckedApp): TypeTable {
   for (const d of decls.values()) {
     if (d.def.kind === "enum") for (const v of d.def.variants) variants.set(v.name, { decl: d, fields: v.fields.map((f) => f.name) });
   }
-  return { decls, models, variants };
+  // Schema constants are exported by the shared module and imported by the others under the same name.
+  const schemaNames = new Map<string, string>();
+  const taken = new Set(reserved);
+  for (const d of decls.values()) {
+    let name = `${d.name}Schema`;
+    for (let n = 2; taken.has(name); n++) name = `${d.name}Schema${n}`;
+    taken.add(name);
+    schemaNames.set(d.name, name);
+  }
+  return { decls, models, variants, schemaNames };
 }

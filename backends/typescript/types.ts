@@ -13,6 +13,8 @@ export interface TypeTable {
   variants: ReadonlyMap<string, { decl: TypeDecl; fields: string[] }>;
   /** Model row types by name, with their fields. */
   models: ReadonlyMap<string, { name: string; type: TypeExpr }[]>;
+  /** The schema constant of each declared type (`UserSchema`), named against the program's own names. */
+  schemaNames: ReadonlyMap<string, string>;
 }
 
 export function tsType(t: TypeExpr | null, use: (name: string) => void): string {
@@ -56,42 +58,45 @@ export function tsType(t: TypeExpr | null, use: (name: string) => void): string 
   }
 }
 
-/** The schema expression for a type: `t.int`, `t.array(t.string)`, `UserSchema`, ... */
-export function schemaOf(t: TypeExpr | null, table: TypeTable, use: (name: string) => void): string {
-  if (!t) return "t.any";
-  switch (t.kind) {
+/**
+ * The schema expression for a type: `t.int`, `t.array(t.string)`, `UserSchema`, ...
+ * `b` is the schema builders' local name in the module (`t`, unless the program uses `t`).
+ */
+export function schemaOf(type: TypeExpr | null, table: TypeTable, use: (name: string) => void, b: string): string {
+  const of = (x: TypeExpr | null): string => schemaOf(x, table, use, b);
+  if (!type) return `${b}.any`;
+  switch (type.kind) {
     case "TArray":
-      return `t.array(${schemaOf(t.element, table, use)})`;
+      return `${b}.array(${of(type.element)})`;
     case "TMap":
-      return `t.map(${schemaOf(t.value, table, use)})`;
+      return `${b}.map(${of(type.value)})`;
     case "TFn":
-      return "t.any";
+      return `${b}.any`;
     case "TName":
-      switch (t.name) {
+      switch (type.name) {
         case "Int":
-          return "t.int";
+          return `${b}.int`;
         case "Float":
-          return "t.float";
+          return `${b}.float`;
         case "String":
-          return "t.string";
+          return `${b}.string`;
         case "Bool":
-          return "t.bool";
+          return `${b}.bool`;
         case "Option":
-          return `t.option(${schemaOf(t.args[0] ?? null, table, use)})`;
+          return `${b}.option(${of(type.args[0] ?? null)})`;
         default: {
-          const decl = table.decls.get(t.name);
+          const decl = table.decls.get(type.name);
           if (decl && decl.typeParams.length === 0 && decl.def.kind !== "alias") {
-            use(schemaName(t.name));
-            return schemaName(t.name);
+            const name = table.schemaNames.get(type.name) ?? `${type.name}Schema`;
+            use(name);
+            return name;
           }
-          if (decl && decl.def.kind === "alias") return schemaOf(decl.def.type, table, use);
-          return "t.any";
+          if (decl && decl.def.kind === "alias") return of(decl.def.type);
+          return `${b}.any`;
         }
       }
   }
 }
-
-export const schemaName = (type: string) => `${type}Schema`;
 
 /** The declaration of a type: an interface, a string union, or a discriminated union. */
 export function typeDeclText(d: TypeDecl, use: (name: string) => void): { kind: "interface"; fields: { name: string; type: string }[] } | { kind: "alias"; type: string } {

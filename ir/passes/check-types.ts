@@ -5,10 +5,15 @@ import { BUILTIN_VARIANTS } from "../builtins.js";
 import type { NameInfo, Proxy } from "../checked.js";
 import type { Field, Param, PortedApp, PortedServer, TypeDecl, TypeExpr } from "../types.js";
 import { walkApp } from "../walk.js";
+import { typeCheckApp } from "../typing/check-app.js";
+import { missingVariants } from "./exhaustive.js";
+import type { TypeInfo } from "../typing/checker.js";
 
 /**
  * The checks on values whose types Tova knows (decisions.md, "Gradual
  * typing"); values from JavaScript stay dynamic and are accepted anywhere.
+ * The structural checks live here; inference and the type of every value
+ * against its place are Tova's type checker (ir/typing/), run last.
  *
  * - record construction: unknown and missing fields, positional arity;
  * - `match` over an enum, Option, Result or Bool: every variant covered;
@@ -18,7 +23,7 @@ import { walkApp } from "../walk.js";
  * - `env` defaults and annotated bindings match their declared types;
  * - `spawn_job` only of a `background fn`.
  */
-export function checkTypes(app: PortedApp, names: NameInfo, proxies: Proxy[]): { diagnostics: Diagnostic[] } {
+export function checkTypes(app: PortedApp, names: NameInfo, proxies: Proxy[]): { diagnostics: Diagnostic[]; types: TypeInfo } {
   const diagnostics: Diagnostic[] = [];
   const types = new Map<string, TypeDecl>();
   for (const t of app.shared.types) types.set(t.name, t);
@@ -38,21 +43,10 @@ export function checkTypes(app: PortedApp, names: NameInfo, proxies: Proxy[]): {
         return checkMatch(ctx, e);
       case "Call":
         return checkCall(ctx, e, owner.kind === "server" ? app.servers.find((s) => s.name === owner.name) ?? null : null);
-      case "Block":
-        return checkLets(ctx, e);
       default:
         return;
     }
   });
-  for (const b of [...app.shared.bindings, ...app.servers.flatMap((s) => s.bindings)]) {
-    if (b.type) checkAssignable(ctx, b.type, b.value, `\`${b.name}\``);
-  }
-  for (const f of [...app.shared.fns, ...app.data.fns, ...app.servers.flatMap((s) => s.fns), ...app.clients.flatMap((c) => c.fns)]) {
-    if (f.returnType) checkReturns(ctx, f.returnType, f.body, `\`${f.name}\``);
-  }
-  for (const c of app.clients) {
-    for (const st of c.states) if (st.type) checkAssignable(ctx, st.type, st.value, `state \`${st.name}\``);
-  }
   for (const s of app.servers) {
     checkRoutes(ctx, s);
     for (const e of s.envs) {
@@ -65,7 +59,10 @@ export function checkTypes(app: PortedApp, names: NameInfo, proxies: Proxy[]): {
       }
     }
   }
-  return { diagnostics };
+  // Tova's type checker proper: inference, and every value against the type its place expects (ir/typing/).
+  const typed = typeCheckApp(app, names, proxies);
+  diagnostics.push(...typed.diagnostics);
+  return { diagnostics, types: typed.info };
 }
 
 interface Ctx {
@@ -94,9 +91,7 @@ function checkRecord(ctx: Ctx, e: ast.RecordLit) {
     const decl = declared.get(f.key);
     if (!decl) {
       ctx.diagnostics.push(diagnostic("E0201", f.keySpan, `\`${e.type}\` has no field \`${f.key}\``, suggestion(f.key, declared.keys())));
-      continue;
     }
-    checkAssignable(ctx, decl.type, f.value, `field \`${f.key}\``);
   }
   const isModel = !ctx.types.has(e.type);
   const missing = fields.filter((f) => !given.has(f.name) && !(isModel && f.name === "id")).map((f) => `\`${f.name}\``);
@@ -147,14 +142,7 @@ function checkMatch(ctx: Ctx, e: ast.MatchExpr) {
     );
   }
   if (e.arms.some((a) => !a.guard && irrefutable(a.pattern))) return;
-  const covered = new Set<string>();
-  for (const arm of e.arms) {
-    if (arm.guard) continue;
-    const p = arm.pattern;
-    if (p.kind === "PVariant" && p.args.every(irrefutable)) covered.add(p.name);
-    if (p.kind === "PLit" && typeof p.value === "boolean") covered.add(String(p.value));
-  }
-  const missing = fam.variants.filter((v) => !covered.has(v));
+  const missing = missingVariants(e.arms, ctx, fam.variants);
   if (!missing.length) return;
   const names = missing.map((v) => `\`${v}\``).join(", ");
   const matchWord = { ...e.span, end: e.span.start + "match".length };
@@ -188,12 +176,7 @@ function checkArgs(ctx: Ctx, call: ast.CallExpr, label: string, params: Param[],
         hint: `its parameters are (${params.map((p) => (p.type ? `${p.name}: ${showType(p.type)}` : p.name)).join(", ")})`,
       }),
     );
-    return;
   }
-  args.forEach((arg, i) => {
-    const p = params[i];
-    if (p?.type) checkAssignable(ctx, p.type, arg.value, `argument \`${p.name}\` of ${label}`);
-  });
 }
 
 function checkCall(ctx: Ctx, call: ast.CallExpr, server: PortedServer | null) {
@@ -270,7 +253,7 @@ function checkSpawn(ctx: Ctx, call: ast.CallExpr, server: PortedServer) {
 function checkRoutes(ctx: Ctx, server: PortedServer) {
   for (const r of server.routes) {
     if (!r.pathParams.length) continue;
-    let params: { name: string }[] | null = null;
+    let params: { name: string; type: TypeExpr | null }[] | null = null;
     let declSpan = null;
     let handlerName = "the handler";
     if (r.handler.kind === "Ident") {
@@ -283,7 +266,7 @@ function checkRoutes(ctx: Ctx, server: PortedServer) {
       handlerName = `\`${fn.name}\``;
     } else if (r.handler.kind === "Lambda") params = r.handler.params;
     if (!params) continue;
-    if (params[0]?.name === "req") continue;
+    if (params[0]?.name === "req" && !params[0].type) continue; // a `(req, res)` handler (decisions.md, "`req` and `res`")
     const missing = r.pathParams.filter((p) => !params!.some((x) => x.name === p));
     if (!missing.length) continue;
     const list = missing.map((m) => `\`${m}\``).join(", ");
@@ -297,47 +280,6 @@ function checkRoutes(ctx: Ctx, server: PortedServer) {
 }
 
 // ---- literal types -------------------------------------------------------
-
-/** The value of the last statement and of every `return` (not inside nested lambdas) against the declared result type. */
-function checkReturns(ctx: Ctx, type: TypeExpr, body: ast.BlockExpr, label: string) {
-  const what = `the result of ${label}`;
-  const visitStmts = (stmts: ast.Stmt[]) => {
-    for (const s of stmts) {
-      if (s.kind === "Return" && s.value) checkAssignable(ctx, type, s.value, what);
-      if (s.kind === "For" || s.kind === "While") visitStmts(s.body.stmts);
-    }
-  };
-  visitStmts(body.stmts);
-  const last = body.stmts[body.stmts.length - 1];
-  if (last?.kind === "ExprStmt") checkTail(ctx, type, last.expr, what);
-}
-
-/** A tail expression: branches of `if` and `match` are tails too. */
-function checkTail(ctx: Ctx, type: TypeExpr, e: ast.Expr, what: string) {
-  if (e.kind === "If") {
-    for (const b of e.branches) checkTailBlock(ctx, type, b.body, what);
-    if (e.otherwise) checkTailBlock(ctx, type, e.otherwise, what);
-    return;
-  }
-  if (e.kind === "Match") {
-    for (const a of e.arms) (a.body.kind === "Block" ? checkTailBlock(ctx, type, a.body, what) : checkTail(ctx, type, a.body, what));
-    return;
-  }
-  if (e.kind === "Block") return checkTailBlock(ctx, type, e, what);
-  checkAssignable(ctx, type, e, what);
-}
-
-function checkTailBlock(ctx: Ctx, type: TypeExpr, b: ast.BlockExpr, what: string) {
-  const last = b.stmts[b.stmts.length - 1];
-  if (last?.kind === "ExprStmt") checkTail(ctx, type, last.expr, what);
-}
-
-function checkLets(ctx: Ctx, e: ast.Expr) {
-  if (e.kind !== "Block") return;
-  for (const s of e.stmts) {
-    if (s.kind === "Let" && s.type) checkAssignable(ctx, s.type, s.value, `\`${s.name}\``);
-  }
-}
 
 type Lit = "Int" | "Float" | "String" | "Bool" | "Nil" | "Array" | "Object";
 
@@ -399,25 +341,6 @@ function acceptsLiteral(ctx: Ctx, t: TypeExpr, e: ast.Expr): boolean {
           return lit === "Object" || lit === "Nil";
         }
       }
-  }
-}
-
-function checkAssignable(ctx: Ctx, t: TypeExpr, e: ast.Expr, what: string) {
-  if (acceptsLiteral(ctx, t, e)) return;
-  ctx.diagnostics.push(diagnostic("E0206", e.span, `${what} is declared \`${showType(t)}\`, but this is ${describeLiteral(e)}`));
-}
-
-function describeLiteral(e: ast.Expr): string {
-  const lit = literalType(e);
-  switch (lit) {
-    case "Int": return "an Int";
-    case "Float": return "a Float";
-    case "String": return "a String";
-    case "Bool": return "a Bool";
-    case "Nil": return "nil";
-    case "Array": return "a list";
-    case "Object": return "an object";
-    default: return "a value of another type";
   }
 }
 

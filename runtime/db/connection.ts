@@ -21,8 +21,10 @@ export function sqlite(file: string): Db {
   const existing = open.get(key);
   if (existing) return existing;
   const handle = new Database(path, { create: true });
-  handle.run("PRAGMA journal_mode = WAL");
+  // The timeout first: switching to WAL needs a lock, and another process opening the same file at start
+  // (two server blocks sharing a model) otherwise fails with SQLITE_BUSY instead of waiting for it.
   handle.run("PRAGMA busy_timeout = 5000");
+  handle.run("PRAGMA journal_mode = WAL");
   handle.run("PRAGMA synchronous = NORMAL"); // durable at checkpoints; safe with WAL
   const db: Db = Object.freeze({ path });
   register(db, handle);

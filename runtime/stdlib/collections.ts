@@ -26,7 +26,8 @@ export function len(x: unknown): number {
  */
 export function range(start: number, end?: number, step?: number): number[] {
   if (end === undefined) [start, end] = [0, start];
-  const by = step ?? (end >= start ? 1 : -1);
+  // Counting up unless a negative step says otherwise: `3..0` is empty, as `for i in 1..0` reads (language.md ranges).
+  const by = step ?? 1;
   if (by === 0) throw new Error("range: step must not be 0");
   const out: number[] = [];
   for (let i = start; by > 0 ? i < end : i > end; i += by) out.push(i);
@@ -121,15 +122,18 @@ function extreme(args: any[], pick: (a: any, b: any) => boolean): any {
   return best;
 }
 
-/** Smallest element (None for an empty array), or the smaller of two numbers. */
-export function min<T>(xs: readonly T[], key?: (x: T) => unknown): Option<T>;
+/**
+ * Smallest element, or the smaller of two numbers. Typed as the element (language.md names only
+ * `first`, `last` and `find` as returning Options); an empty list gives nil.
+ */
+export function min<T>(xs: readonly T[], key?: (x: T) => unknown): T;
 export function min(a: number, b: number, ...more: number[]): number;
 export function min(...args: any[]): any {
   return extreme(args, (a, b) => a < b);
 }
 
-/** Largest element (None for an empty array), or the larger of two numbers. */
-export function max<T>(xs: readonly T[], key?: (x: T) => unknown): Option<T>;
+/** Largest element, or the larger of two numbers; typed as the element like `min` (an empty list gives nil). */
+export function max<T>(xs: readonly T[], key?: (x: T) => unknown): T;
 export function max(a: number, b: number, ...more: number[]): number;
 export function max(...args: any[]): any {
   return extreme(args, (a, b) => a > b);

@@ -52,6 +52,11 @@ export function matchFailed(subject: unknown): never {
   throw new Error(`no match arm applies to ${format(subject, undefined, true)}`);
 }
 
+/** `[a, b, ...rest]` patterns: whether the subject is a list (generated code never names the global `Array`). */
+export function isArray(x: unknown): x is any[] {
+  return Array.isArray(x);
+}
+
 /**
  * The value inside `Ok(v)` / `Some(v)`; throws on `Err` or `None`.
  * @example unwrap(Ok(1)) // 1
@@ -97,8 +102,11 @@ export function eq(a: unknown, b: unknown): boolean {
   return a === b || ((a === null || a === undefined) && (b === null || b === undefined));
 }
 
-/** True for `Some(x)` (anything but null/undefined). */
-export function is_some(option: unknown): boolean {
+/**
+ * True for `Some(x)` (anything but null/undefined). A type guard, so the
+ * emitted TypeScript narrows an Option after `if is_some(x)` as Tova does.
+ */
+export function is_some<T>(option: T | null | undefined): option is T {
   return option !== null && option !== undefined;
 }
 

@@ -55,7 +55,7 @@ describe("collections", () => {
 
   it("the rest of the collection functions", () => {
     expect(std.len("abc") + std.len([1]) + std.len({ a: 1, b: 2 }) + std.len(null)).toBe(6);
-    expect([std.range(3), std.range(1, 4), std.range(0, 10, 5), std.range(3, 0)]).toEqual([[0, 1, 2], [1, 2, 3], [0, 5], [3, 2, 1]]);
+    expect([std.range(3), std.range(1, 4), std.range(0, 10, 5), std.range(3, 0), std.range(3, 0, -1)]).toEqual([[0, 1, 2], [1, 2, 3], [0, 5], [], [3, 2, 1]]);
     expect(std.filter([1, 2, 3], (x) => x % 2)).toEqual([1, 3]);
     expect([std.reduce([1, 2, 3], (a, x) => a + x, 10), std.reduce([1, 2, 3], (a, x) => a * x)]).toEqual([16, 6]);
     expect([std.sum([1, 2.5]), std.sum([]), std.min([3, 1, 2]), std.max([3, 1, 2]), std.min([]), std.min(4, 2)]).toEqual([3.5, 0, 1, 3, null, 2]);

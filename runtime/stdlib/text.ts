@@ -70,6 +70,18 @@ export function show(value: unknown, schema?: Schema<any>): string {
   return format(value, schema);
 }
 
+/**
+ * String interpolation (decisions.md, "Strings": `"{x}"` formats `x` like
+ * `to_string(x)`), as a tag on a template literal: every interpolated value
+ * is shown the way Tova writes it, so `None` reads `None` and a map `{ a: 1 }`.
+ * @example fmt`hi ${name}, you have ${items}`   // hi Ada, you have [1, 2]
+ */
+export function fmt(strings: TemplateStringsArray, ...values: unknown[]): string {
+  let out = strings[0]!;
+  for (let i = 0; i < values.length; i++) out += format(values[i]) + strings[i + 1]!;
+  return out;
+}
+
 /** Same as `show`: `to_string(x)` of language.md, e.g. `alert.severity |> to_string()` is `"Warning"`. */
 export function to_string(value: unknown, schema?: Schema<any>): string {
   return format(value, schema);

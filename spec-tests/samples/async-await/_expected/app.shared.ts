@@ -2,7 +2,7 @@ import { fetch } from "./runtime/stdlib.js";
 
 export const url = "http://localhost:3000/healthz";
 
-export async function load() {
+export async function load(): Promise<any> {
   return await fetch(url);
 }
 
@@ -22,7 +22,7 @@ export async function count_up(endpoints: string[]): Promise<number> {
   return up;
 }
 
-export async function fetch_json(path: string) {
+export async function fetch_json(path: string): Promise<any> {
   const response = await fetch(`${url}${path}`);
   return await response.json();
 }

@@ -20,5 +20,4 @@ app.rpc("list_todos", list_todos, []);
 app.rpc("add_todo", add_todo, [{ name: "title", schema: t.string }]);
 app.serveClient(import.meta.dir, "app.client.js");
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

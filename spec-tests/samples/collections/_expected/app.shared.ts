@@ -1,4 +1,4 @@
-import { Date, len } from "./runtime/stdlib.js";
+import { Date, len, mapGet } from "./runtime/stdlib.js";
 
 export const defaults = { theme: "light", page_size: 20 };
 export const matrix = [
@@ -9,7 +9,7 @@ export const corner = matrix[1][0];
 export let lookup: Record<string, number> = { one: 1, two: 2 };
 export const empty: any[] = [];
 
-export function settings(overrides: any) {
+export function settings(overrides: any): any {
   return { ...defaults, ...overrides, "updated-at": Date.now() };
 }
 
@@ -25,10 +25,10 @@ export function with_extra(xs: number[]): number[] {
   return [...xs, 99, 100];
 }
 
-export function city(user: any) {
+export function city(user: any): any {
   return user?.address?.city;
 }
 
 export function header(headers: Record<string, string>, name: string) {
-  return headers[name];
+  return mapGet(headers, name);
 }

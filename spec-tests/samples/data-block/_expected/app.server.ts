@@ -14,5 +14,4 @@ const app = createApp({ name: null, port: 3000, portEnv: "PORT" });
 app.route("GET", "/sales/total", total_sales, []);
 app.rpc("total_sales", total_sales, []);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

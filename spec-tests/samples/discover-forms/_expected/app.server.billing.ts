@@ -7,5 +7,4 @@ export function latest_invoice(): number {
 const app = createApp({ name: "billing", port: 4001, portEnv: "PORT_BILLING" });
 app.rpc("latest_invoice", latest_invoice, []);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

@@ -37,5 +37,4 @@ const app = createApp({ name: "gateway", port: 3000, portEnv: "PORT_GATEWAY" });
 app.route("GET", "/overview", overview, [{ name: "sku", schema: t.string }]);
 app.rpc("overview", overview, [{ name: "sku", schema: t.string }]);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

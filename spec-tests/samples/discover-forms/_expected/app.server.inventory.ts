@@ -8,5 +8,4 @@ export function stock(sku: string): number {
 const app = createApp({ name: "inventory", port: 4003, portEnv: "PORT_INVENTORY" });
 app.rpc("stock", stock, [{ name: "sku", schema: t.string }]);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

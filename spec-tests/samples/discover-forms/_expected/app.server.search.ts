@@ -8,5 +8,4 @@ export function query(term: string): string[] {
 const app = createApp({ name: "search", port: 4002, portEnv: "PORT_SEARCH" });
 app.rpc("query", query, [{ name: "term", schema: t.string }]);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

@@ -21,5 +21,4 @@ app.route("GET", "/expiry", session_expiry, [{ name: "now", schema: t.int }]);
 app.rpc("session_expiry", session_expiry, [{ name: "now", schema: t.int }]);
 app.rpc("cutoff", cutoff, []);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

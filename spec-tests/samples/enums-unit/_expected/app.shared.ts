@@ -1,5 +1,5 @@
 import { t } from "./runtime/schema.js";
-import { print } from "./runtime/stdlib.js";
+import { matchFailed, print } from "./runtime/stdlib.js";
 
 export type Severity = "Info" | "Warning" | "Critical";
 
@@ -17,6 +17,9 @@ export function label(s: Severity): string {
     }
     case "Critical": {
       return "critical";
+    }
+    default: {
+      return matchFailed(s);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { print } from "./runtime/stdlib.js";
+import { fmt, print } from "./runtime/stdlib.js";
 
 export const six = add(5);
 export const seven = add(3, 4);
@@ -8,7 +8,7 @@ export function add(a: number, b: number = 1): number {
 }
 
 export function greet(who: any) {
-  return `hi ${who}`;
+  return fmt`hi ${who}`;
 }
 
 export function describe(name: string, age: number = 30, title: string = "friend"): string {

@@ -23,7 +23,7 @@ export function log_level(verbose: boolean, quiet: boolean) {
 }
 
 export function shipping_cost(weight: number, express: boolean): number {
-  let base;
+  let base: number;
   if (weight > 10) {
     const surcharge = weight * 0.5;
     base = 5 + surcharge;

@@ -7,7 +7,7 @@ export function today(): string {
   return dayjs().format("YYYY-MM-DD");
 }
 
-export function validate(body: any) {
+export function validate(body: any): any {
   return UserInput.parse(body);
 }
 
@@ -17,5 +17,4 @@ app.route("GET", "/today", today, []);
 app.rpc("today", today, []);
 app.rpc("validate", validate, [{ name: "body", schema: t.any }]);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

@@ -15,11 +15,11 @@ export const active = map(
 );
 export const quadrupled = apply_twice(double, 5);
 
-export function apply_twice(f: any, x: any) {
+export function apply_twice(f: any, x: any): any {
   return f(f(x));
 }
 
-export function names_longer_than(users: any, n: number) {
+export function names_longer_than(users: any, n: number): any {
   return filter(
     map(users, (it: any) => it.name),
     (name: string): boolean => len(name) > n,

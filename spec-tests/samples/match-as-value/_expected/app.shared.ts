@@ -1,5 +1,5 @@
 import { t } from "./runtime/schema.js";
-import { len, map, matchFailed, print, upper } from "./runtime/stdlib.js";
+import { isArray, len, map, matchFailed, print, upper } from "./runtime/stdlib.js";
 
 export type Shape = { tag: "Circle"; radius: number } | { tag: "Square"; side: number };
 export function Circle(radius: number): Shape {
@@ -16,7 +16,7 @@ export function summary(count: number) {
 }
 
 export function describe(s: Shape): string {
-  let text;
+  let text: string;
   if (s.tag === "Circle") {
     text = `circle ${s.radius}`;
   } else {
@@ -37,7 +37,7 @@ export function score(latest: number | null, limit: number): string {
 }
 
 export function or_zero(x: number | null = null): number {
-  let v;
+  let v: number;
   if (x != null) {
     v = x;
   } else {
@@ -48,10 +48,6 @@ export function or_zero(x: number | null = null): number {
 
 export function sizes(groups: number[][]): number[] {
   return map(groups, (g: any) =>
-    Array.isArray(g) && g.length === 0
-      ? 0
-      : Array.isArray(g) && g.length >= 1
-        ? len(g.slice(1)) + 1
-        : matchFailed(g),
+    isArray(g) && g.length === 0 ? 0 : isArray(g) && g.length >= 1 ? len(g.slice(1)) + 1 : matchFailed(g),
   );
 }

@@ -1,8 +1,10 @@
+import { fmt } from "./runtime/stdlib.js";
+
 export function presence(value: any): string {
   if (value == null) {
     return "missing";
   } else {
-    return `present: ${value}`;
+    return fmt`present: ${value}`;
   }
 }
 

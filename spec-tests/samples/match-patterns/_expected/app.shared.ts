@@ -1,4 +1,4 @@
-import { len, matchFailed, print } from "./runtime/stdlib.js";
+import { fmt, isArray, len, matchFailed, print } from "./runtime/stdlib.js";
 
 export function http_class(code: number): string {
   if (code === 200) {
@@ -15,24 +15,24 @@ export function http_class(code: number): string {
 }
 
 export function command(words: string[]): string {
-  if (Array.isArray(words) && words.length === 0) {
+  if (isArray(words) && words.length === 0) {
     return "empty";
-  } else if (Array.isArray(words) && words.length === 1 && words[0] === "help") {
+  } else if (isArray(words) && words.length === 1 && words[0] === "help") {
     return "usage";
-  } else if (Array.isArray(words) && words.length === 2 && words[0] === "add") {
+  } else if (isArray(words) && words.length === 2 && words[0] === "add") {
     return `adding ${words[1]}`;
-  } else if (Array.isArray(words) && words.length >= 1) {
+  } else if (isArray(words) && words.length >= 1) {
     return `${words[0]} with ${len(words.slice(1))} arguments`;
   } else {
     return matchFailed(words);
   }
 }
 
-export function response_body(response: any) {
+export function response_body(response: any): any {
   if (response != null && response.status === "ok") {
     return response.body;
   } else if (response != null && response.status === "error") {
-    return `error: ${response.message}`;
+    return fmt`error: ${response.message}`;
   } else {
     return null;
   }

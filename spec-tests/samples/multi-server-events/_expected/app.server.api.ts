@@ -1,7 +1,7 @@
 import { type Signup } from "./app.shared.js";
 import { createApp, publish } from "./runtime/server.js";
 import { t } from "./runtime/schema.js";
-import { print } from "./runtime/stdlib.js";
+import { fmt, print } from "./runtime/stdlib.js";
 
 export function signup(email: string, plan: string): Signup {
   const signup2 = { email, plan } satisfies Signup;
@@ -20,9 +20,8 @@ app.rpc("signup", signup, [
   { name: "plan", schema: t.string },
 ]);
 app.subscribe("audit", (entry: any) => {
-  print(`[api] audit ${entry.action}`);
+  print(fmt`[api] audit ${entry.action}`);
 });
 app.events({ audit: ["api"], user_signed_up: ["mailer"] });
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

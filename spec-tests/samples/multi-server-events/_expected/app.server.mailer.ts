@@ -10,5 +10,4 @@ app.subscribe("user_signed_up", (s: Signup) => {
   print(`welcome mail to ${s.email} (${s.plan})`);
 });
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

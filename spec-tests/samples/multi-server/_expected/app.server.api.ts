@@ -38,5 +38,4 @@ app.rpc("create_user", create_user, [
 ]);
 app.rpc("get_users", get_users, []);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

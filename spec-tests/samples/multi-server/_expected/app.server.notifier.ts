@@ -12,5 +12,4 @@ app.rpc("notify", notify, [
   { name: "data", schema: t.string },
 ]);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

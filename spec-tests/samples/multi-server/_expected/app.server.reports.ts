@@ -27,5 +27,4 @@ app.schedule("0 * * * *", "hourly_report", async () => {
   print(`users: ${len(users)} (stored: ${stored})`);
 });
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

@@ -1,7 +1,7 @@
 import { drop_nil, each, map, read, stream, where, write } from "./runtime/stdlib.js";
 
-export function clean_export() {
-  return each(stream("huge_file.csv", { batch: 10_000 }), (batch: any) => {
+export async function clean_export() {
+  return await each(stream("huge_file.csv", { batch: 10_000 }), (batch: any) => {
     const cleaned = where(
       drop_nil(batch, (it: any) => it.id),
       (it: any) => it.active === true,

@@ -4,5 +4,4 @@ import { health } from "./app.shared.js";
 const app = createApp({ name: null, port: 3000, portEnv: "PORT" });
 app.route("GET", "/health", health, []);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

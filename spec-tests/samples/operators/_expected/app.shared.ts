@@ -1,4 +1,4 @@
-import { map, range } from "./runtime/stdlib.js";
+import { Math, eq, map, range } from "./runtime/stdlib.js";
 
 export function in_range(x: number): boolean {
   return 1 < x && x < 10;
@@ -21,7 +21,7 @@ export function display_name(nick: string | null, name: string): string {
 }
 
 export function can_edit(user: any, doc: any): boolean {
-  return user.admin || (user.id === doc.owner && !doc.locked);
+  return user.admin || (eq(user.id, doc.owner) && !doc.locked);
 }
 
 export function either(a: boolean, b: boolean): boolean {
@@ -41,7 +41,7 @@ export function negate(x: number): number {
 }
 
 export function mixed(a: number, b: number, c: number): number {
-  return (a + b) * c - a / b;
+  return (a + b) * c - Math.trunc(a / b);
 }
 
 export function power_tower(x: number): number {

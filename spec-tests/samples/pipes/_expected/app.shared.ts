@@ -36,7 +36,7 @@ export function slugify(title: string): string {
   return join(split(lower(trim(title)), " "), "-");
 }
 
-export function top_names(users: any, n: number) {
+export function top_names(users: any, n: number): any {
   return map(
     take(
       sort_by(

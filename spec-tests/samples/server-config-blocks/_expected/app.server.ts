@@ -31,5 +31,4 @@ app.config("uploads", {
 });
 app.maxBody(5_242_880 /* 5.megabytes */);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

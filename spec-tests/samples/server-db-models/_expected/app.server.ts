@@ -84,5 +84,4 @@ app.rpc("remove_post", remove_post, [{ name: "id", schema: t.int }]);
 app.rpc("post_count", post_count, []);
 app.rpc("purge_drafts", purge_drafts, []);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

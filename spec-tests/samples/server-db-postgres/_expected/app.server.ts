@@ -24,5 +24,4 @@ const app = createApp({ name: null, port: 3000, portEnv: "PORT" });
 app.route("GET", "/events/logins", recent_logins, []);
 app.rpc("recent_logins", recent_logins, []);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

@@ -42,5 +42,4 @@ app.rpc("find_user", find_user, [{ name: "id", schema: t.int }]);
 app.rpc("active_users", active_users, []);
 app.rpc("deactivate", deactivate, [{ name: "id", schema: t.int }]);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

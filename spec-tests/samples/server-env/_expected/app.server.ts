@@ -35,5 +35,4 @@ app.route("GET", "/settings", settings, []);
 app.rpc("settings", settings, []);
 app.rpc("auth_header", auth_header, []);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

@@ -1,6 +1,6 @@
 import { type Order } from "./app.shared.js";
 import { createApp, publish } from "./runtime/server.js";
-import { Date, print } from "./runtime/stdlib.js";
+import { Date, fmt, print } from "./runtime/stdlib.js";
 import { t } from "./runtime/schema.js";
 
 let shipped = 0;
@@ -32,9 +32,8 @@ app.subscribe("order_placed", (order: Order) => {
 });
 app.subscribe("order_shipped", (data: any) => {
   shipped += 1;
-  print(`order ${data.order_id} shipped at ${data.at}`);
+  print(fmt`order ${data.order_id} shipped at ${data.at}`);
 });
 app.events({ order_placed: [null], order_shipped: [null] });
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

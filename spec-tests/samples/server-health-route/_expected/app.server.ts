@@ -26,5 +26,4 @@ const app = createApp({ name: null, port: 3000, portEnv: "PORT" });
 app.route("GET", "/healthz", healthz, []);
 app.rpc("healthz", healthz, []);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

@@ -1,4 +1,4 @@
-import { Date, print } from "./runtime/stdlib.js";
+import { Date, fmt, print } from "./runtime/stdlib.js";
 import { createApp } from "./runtime/server.js";
 
 let started_at = 0;
@@ -24,10 +24,9 @@ app.onStop(() => {
   print("[app] flushing logs");
 });
 app.onError((err: any, req: any, res: any) => {
-  print(`[app][ERROR] ${err.message} on ${req.method} ${req.path}`);
+  print(fmt`[app][ERROR] ${err.message} on ${req.method} ${req.path}`);
   res.status(500);
   res.json({ error: "Internal error", request_id: req.id });
 });
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

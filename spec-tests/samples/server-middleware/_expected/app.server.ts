@@ -4,13 +4,13 @@ import { Date, JSON, print, unwrapOr, uuid } from "./runtime/stdlib.js";
 
 const { API_TOKEN } = loadEnv({ API_TOKEN: { type: t.string, default: "dev-token" } });
 
-export function trace(req: any, res: any) {
+export function trace(req: any, res: any): any {
   const req_id = unwrapOr(req.headers["x-request-id"], uuid());
   req.id = req_id;
   res.setHeader("X-Request-ID", req_id);
 }
 
-export function logger(req: any, res: any) {
+export function logger(req: any, res: any): any {
   const start = Date.now();
   res.on_finish(() => {
     const duration = Date.now() - start;
@@ -18,7 +18,7 @@ export function logger(req: any, res: any) {
   });
 }
 
-export function require_token(req: any, res: any) {
+export function require_token(req: any, res: any): any {
   if (req.headers["authorization"] !== `Bearer ${API_TOKEN}`) {
     res.status(401);
     res.json({ error: "unauthorized" });
@@ -36,5 +36,4 @@ app.use(require_token);
 app.route("GET", "/ping", ping, []);
 app.rpc("ping", ping, []);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

@@ -11,5 +11,4 @@ const app = createApp({ name: "admin", port: 9090, portEnv: "PORT_ADMIN" });
 app.route("GET", "/stats", stats, []);
 app.rpc("stats", stats, []);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

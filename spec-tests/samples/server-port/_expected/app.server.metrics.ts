@@ -8,5 +8,4 @@ const app = createApp({ name: "metrics", port: 3000, portEnv: "PORT_METRICS" });
 app.route("GET", "/metrics", scrape, []);
 app.rpc("scrape", scrape, []);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

@@ -8,5 +8,4 @@ const app = createApp({ name: null, port: 8080, portEnv: "PORT" });
 app.route("GET", "/", home, []);
 app.rpc("home", home, []);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

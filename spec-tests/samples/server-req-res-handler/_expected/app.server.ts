@@ -1,13 +1,13 @@
-import { cache_control, etag } from "./runtime/stdlib.js";
+import { cache_control, etag, fmt } from "./runtime/stdlib.js";
 import { createApp } from "./runtime/server.js";
 
-export function download(req: any, res: any) {
+export function download(req: any, res: any): any {
   const name = req.params.name;
-  res.setHeader("Content-Disposition", `attachment; filename=${name}`);
-  res.text(`contents of ${name}`);
+  res.setHeader("Content-Disposition", fmt`attachment; filename=${name}`);
+  res.text(fmt`contents of ${name}`);
 }
 
-export function get_products(req: any, res: any) {
+export function get_products(req: any, res: any): any {
   cache_control(res, "public, max-age=60");
   etag(res, "products-v1");
   res.json([{ id: 1, name: "Lamp" }]);
@@ -25,5 +25,4 @@ app.route(
   "req-res",
 );
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

@@ -105,5 +105,4 @@ app.rpc("patch_user", patch_user, [
 ]);
 app.rpc("delete_user", delete_user, [{ name: "id", schema: t.int }]);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

@@ -62,5 +62,4 @@ app.rpc("rename", rename, [
   { name: "notify", schema: t.bool, optional: true },
 ]);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

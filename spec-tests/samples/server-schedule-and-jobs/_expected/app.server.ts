@@ -1,6 +1,6 @@
 import { createApp, loadEnv, spawn_job } from "./runtime/server.js";
 import { t } from "./runtime/schema.js";
-import { Date, JSON, fetch, print } from "./runtime/stdlib.js";
+import { Date, JSON, fetch, fmt, print } from "./runtime/stdlib.js";
 
 const { MAIL_URL } = loadEnv({ MAIL_URL: { type: t.string, default: "https://mail.example.com/send" } });
 
@@ -28,11 +28,10 @@ app.schedule("*/5 * * * *", "cleanup", () => {
   print(`[cleanup] sent so far: ${sent}`);
 });
 app.schedule("*/30 * * * * *", null, () => {
-  print(`[heartbeat] ${Date.now()}`);
+  print(fmt`[heartbeat] ${Date.now()}`);
 });
 app.schedule("0 * * * *", "report", () => {
   print(`[report] hourly: ${sent} emails`);
 });
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

@@ -33,5 +33,4 @@ app.sse("/events", (send: any, close: any) => {
   close();
 });
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

@@ -46,5 +46,4 @@ app.rpc("list_products", list_products, [{ name: "category", schema: t.option(Ca
 app.rpc("price_label", price_label, [{ name: "id", schema: t.int }]);
 app.rpc("add_product", add_product, [{ name: "product", schema: ProductSchema }]);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

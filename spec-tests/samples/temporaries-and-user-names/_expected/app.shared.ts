@@ -21,7 +21,7 @@ export function doubled_price(items: Item[], id: number): Result<number, string>
 }
 
 export function chosen_count(items: Item[], all: boolean): number {
-  let chosen: any;
+  let chosen: Item[];
   if (all) {
     print("taking all");
     chosen = items;

@@ -8,5 +8,4 @@ const app = createApp({ name: null, port: 3000, portEnv: "PORT" });
 app.route("GET", "/health", health, []);
 app.route("GET", "/hello", (name: string) => `${GREETING}, ${name}!`, [{ name: "name", schema: t.string }]);
 
-const server = Bun.serve(await app.start());
-app.stopOnSignals(server);
+await app.listen();

@@ -1,10 +1,10 @@
-import { JSON, fetch, print } from "./runtime/stdlib.js";
+import { JSON, fetch, fmt, print } from "./runtime/stdlib.js";
 
-export function safe_parse(text: string) {
+export function safe_parse(text: string): any {
   try {
     return JSON.parse(text);
   } catch (err: any) {
-    print(`bad json: ${err.message}`);
+    print(fmt`bad json: ${err.message}`);
     return null;
   } finally {
     print("parse attempted");
@@ -17,12 +17,12 @@ export async function fetch_status(url: string): Promise<string> {
     const response = await fetch(url);
     status = response.ok ? "up" : "degraded";
   } catch (err: any) {
-    status = `down: ${err.message}`;
+    status = fmt`down: ${err.message}`;
   }
   return status;
 }
 
-export function parse_or_nil(text: string) {
+export function parse_or_nil(text: string): any {
   let parsed: any;
   try {
     parsed = JSON.parse(text);

@@ -1,0 +1,85 @@
+import type * as ast from "../../../frontend/ast.js";
+import type { Span } from "../../../frontend/span.js";
+import type { TsFile } from "../builders.js";
+import type { ModuleContext } from "../context.js";
+import { handler, lambda, params } from "./calls.js";
+import { DISCARD, RETURN } from "./lowered.js";
+import { Lowerer } from "./lowerer.js";
+import { statements } from "./statements.js";
+import { writeStmts, type TsStmt } from "./ts-stmt.js";
+
+/**
+ * What the block emitters use to lower Tova code: function bodies, module
+ * level values (a binding's value, a handler, a setting) and top-level
+ * statements. The lowering itself is data (lowerer.ts and one module per
+ * construct); this writes it into the module being emitted.
+ */
+export class BodyEmitter {
+  private readonly l: Lowerer;
+  /** Statements a module-level value needs, written before the line that uses it. */
+  private pending: TsStmt[] | null = null;
+
+  constructor(
+    ctx: ModuleContext,
+    private readonly out: TsFile,
+  ) {
+    this.l = ctx.lowerer;
+  }
+
+  /**
+   * A value at module level: `fn` lowers it with `expr`/`handler`; statements it
+   * needs are written before the caller writes the line that uses the text.
+   */
+  topLevel(fn: () => string, span: Span): string {
+    const saved = this.pending;
+    this.pending = [];
+    try {
+      const text = this.l.atModuleLevel(fn);
+      writeStmts(this.out, this.pending.map((s) => ({ ...s, span: s.span ?? span })));
+      return text;
+    } finally {
+      this.pending = saved;
+    }
+  }
+
+  /** An expression inside `topLevel`. */
+  expr(e: ast.Expr): string {
+    const lowered = this.l.expr(e);
+    this.take(lowered.pre);
+    return lowered.value;
+  }
+
+  /** A callback whose result nobody reads (hooks, handlers, effects), inside `topLevel`. */
+  handler(e: ast.LambdaExpr): string {
+    return handler(this.l, e).value;
+  }
+
+  /** A lambda whose result is its body's value, inside `topLevel`. */
+  lambda(e: ast.LambdaExpr): string {
+    return lambda(this.l, e).value;
+  }
+
+  /** Top-level statements, run once when the module loads, in source order. */
+  statements(stmts: readonly ast.Stmt[]): void {
+    writeStmts(this.out, this.l.atModuleLevel(() => statements(this.l, stmts, DISCARD)));
+  }
+
+  /**
+   * A module-level function: its parameters (`name: Type`, defaults kept) and a
+   * writer for its body, lowered in a scope of its own.
+   */
+  function(ps: readonly { name: string; type: ast.TypeExpr | null; default: ast.Expr | null }[], body: ast.BlockExpr, returns: boolean, isAsync: boolean): { params: string[]; write: () => void } {
+    const lowered = this.l.inFunction(isAsync, () => ({ params: params(this.l, ps), body: statements(this.l, body.stmts, returns ? RETURN : DISCARD) }));
+    return { params: lowered.params, write: () => writeStmts(this.out, lowered.body) };
+  }
+
+  needsAsync(e: ast.Expr): boolean {
+    return this.l.needsAsync(e);
+  }
+
+  private take(pre: TsStmt[]): void {
+    if (!pre.length) return;
+    if (!this.pending) throw new Error("internal: an expression that needs statements outside `topLevel`");
+    this.pending.push(...pre);
+  }
+}

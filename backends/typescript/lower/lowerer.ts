@@ -1,0 +1,73 @@
+import type * as ast from "../../../frontend/ast.js";
+import type { ModuleContext } from "../context.js";
+import { EXPRESSIONS } from "./expressions.js";
+import { hasPre, type Lowered, type Tail } from "./lowered.js";
+import { Scopes } from "./scopes.js";
+import { statements } from "./statements.js";
+import type { TsStmt } from "./ts-stmt.js";
+
+/**
+ * The state lowering shares across constructs: the module being written,
+ * the scopes of the function being lowered, and whether it is async. Each
+ * construct's lowering is a function of its own (expressions.ts,
+ * conditionals.ts, match.ts, statements.ts, ...), dispatched from here.
+ */
+export class Lowerer {
+  readonly scopes: Scopes;
+  /** The binding whose value is being lowered, to name its temporaries (`accountResult`). */
+  bindingName: string | null = null;
+  private readonly asyncStack: boolean[] = [];
+
+  constructor(readonly ctx: ModuleContext) {
+    this.scopes = new Scopes((ts) => ctx.moduleNames.has(ts), ctx.reserved);
+  }
+
+  /** An expression: the statements it needs first, and its value. */
+  expr(e: ast.Expr): Lowered {
+    const out = EXPRESSIONS[e.kind](this, e as never);
+    if (out.pre.length && !hasPre(e)) {
+      throw new Error(`internal: lowering a ${e.kind} produced statements that hasPre did not predict`);
+    }
+    return out;
+  }
+
+  /** An operand: parenthesised unless it is atomic. */
+  operand(e: ast.Expr): Lowered {
+    const l = this.expr(e);
+    return l.atomic ? l : { ...l, value: `(${l.value})`, atomic: true };
+  }
+
+  stmts(list: readonly ast.Stmt[], tail: Tail): TsStmt[] {
+    return statements(this, list, tail);
+  }
+
+  /** Whether the code being lowered may `await` (inside an async function, or at a module's top level). */
+  get inAsync(): boolean {
+    return this.asyncStack[this.asyncStack.length - 1] ?? false;
+  }
+
+  /** Runs `fn` as the body of a function (or of the module's top level): new scopes, its own async-ness. */
+  inFunction<T>(isAsync: boolean, fn: () => T): T {
+    this.asyncStack.push(isAsync);
+    try {
+      return this.scopes.inFunction(fn);
+    } finally {
+      this.asyncStack.pop();
+    }
+  }
+
+  /** Runs `fn` at module level (a binding's value, top-level statements): top-level `await` is allowed. */
+  atModuleLevel<T>(fn: () => T): T {
+    this.asyncStack.push(true);
+    try {
+      return fn();
+    } finally {
+      this.asyncStack.pop();
+    }
+  }
+
+  /** Whether a body must be `async`: it awaits, or calls something that answers asynchronously. */
+  needsAsync(e: ast.Expr): boolean {
+    return this.ctx.awaits(e);
+  }
+}
