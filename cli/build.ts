@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { compile, type Emit } from "../compile.js";
 import { mapTypeErrors } from "../backends/typescript/source-map.js";
 import { formatModule } from "../backends/typescript/format.js";
-import { markForTranspiler, SourceMapper } from "../backends/typescript/js-source-map.js";
+import { mapModules, markForTranspiler } from "../backends/typescript/js-source-map.js";
 import { diagnostic } from "../diagnostics/catalog.js";
 import { hasErrors, type Diagnostic } from "../diagnostics/types.js";
 import { EXIT, UsageError } from "./errors.js";
@@ -86,11 +86,10 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
     if (typeErrors.length) return fail([...result.diagnostics, ...typeErrors]);
     // Each module with its source map beside it, naming the `.tova` files relative to the map.
     // (The modules are all at the top of the output directory, so one set of relative names serves every map.)
-    const mapper = new SourceMapper(result.files.map((f) => ({ name: mapSourceName(args.out, f), text: input.sources.get(f) ?? "" })));
-    for (const [p, code] of js) {
-      const mapped = mapper.attach(code, path.basename(p));
-      outputs.set(p, mapped.js);
-      outputs.set(`${p}.map`, mapped.map);
+    const sources = result.files.map((f) => ({ name: mapSourceName(args.out, f), text: input.sources.get(f) ?? "" }));
+    for (const m of mapModules([...js].map(([name, code]) => ({ name, js: code })), sources)) {
+      outputs.set(m.name, m.js);
+      outputs.set(`${m.name}.map`, m.map);
     }
     for (const b of bundled) {
       if (!("code" in b)) continue;

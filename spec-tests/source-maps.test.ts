@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { markForTranspiler, SourceMapper } from "../backends/typescript/js-source-map.js";
+import { mapModules, markForTranspiler } from "../backends/typescript/js-source-map.js";
+import { transpile } from "../cli/toolchain.js";
 
 /**
  * Source maps (issue 9): every emitted module has a `.js.map` beside it, and
@@ -154,7 +155,7 @@ function mappedLine(js: string, map: { mappings: string }, needle: string): numb
 }
 
 describe("the source mapper", () => {
-  const tova = "fn f() {\n  if x {\n    g(1,\n      2)\n  }\n}\n";
+  const tova = "fn f() {\n  if x {\n    g(1,\n      2)\n  }\n}\ny = foo(bar(1)) + total(2)\n";
   // What Bun's transpiler makes of marked code: each marker a line of its own before its statement.
   const transpiled = [
     'import { g } from "./runtime/stdlib.js";',
@@ -171,12 +172,14 @@ describe("the source mapper", () => {
     "}",
     "/*!@-*/",
     "const app = createApp();",
+    "/*!@0:42*/",
+    "const y = foo(bar(1)) + total2(2);",
     "/*!@0:0*/",
     "/*!@0:11*/",
     "run();",
     "",
   ].join("\n");
-  const { js, map } = new SourceMapper([{ name: "../app.tova", text: tova }]).attach(transpiled, "app.shared.js");
+  const { js, map } = mapModules([{ name: "app.shared.js", js: transpiled }], [{ name: "../app.tova", text: tova }])[0]!;
   const lines = js.split("\n");
   const segments = decode(JSON.parse(map).mappings);
   const at = (needle: string) => {
@@ -193,7 +196,7 @@ describe("the source mapper", () => {
     expect(lines[0]).toBe("// @bun");
     expect(js).not.toMatch(/^\s*\/\*!@/m);
     expect(lines.at(-2)).toBe("//# sourceMappingURL=app.shared.js.map");
-    expect(lines).toHaveLength(transpiled.split("\n").length - 6 + 2);
+    expect(lines).toHaveLength(transpiled.split("\n").length - 7 + 2);
   });
 
   it("maps each statement, and its continuation lines, to the marker's line and column", () => {
@@ -203,6 +206,19 @@ describe("the source mapper", () => {
     expect(at("2);")).toBe("3:5");
     expect(at("} else {")).toBe("2:3");
     expect(at("run();")).toBe("2:3");
+  });
+
+  it("maps a call on a statement's first line to the same call on its .tova line", () => {
+    const i = lines.findIndex((l) => l.startsWith("const y"));
+    const pos = (column: number) => {
+      const s = segments.filter((x) => x.genLine === i && x.genCol <= column).at(-1)!;
+      return `${s.line + 1}:${s.col + 1}`;
+    };
+    expect(pos(0)).toBe("7:1");
+    expect(pos(lines[i]!.indexOf("foo("))).toBe("7:5");
+    expect(pos(lines[i]!.indexOf("bar("))).toBe("7:9");
+    // `total2` (a name the emitter renamed) is not on the .tova line: no segment of its own.
+    expect(segments.filter((x) => x.genLine === i)).toHaveLength(3);
   });
 
   it("leaves imports and compiler-written code unmapped", () => {
@@ -218,24 +234,48 @@ describe("the source mapper", () => {
     const parsed = JSON.parse(map);
     expect(parsed).toMatchObject({ version: 3, file: "app.shared.js", sources: ["../app.tova"], sourcesContent: [tova], names: [] });
   });
+
+  it("past the content budget, names the file with a null content (the same mappings)", () => {
+    const modules = [{ name: "app.shared.js", js: transpiled }, { name: "app.server.js", js: transpiled }];
+    const sources = [{ name: "../app.tova", text: tova }];
+    const within = mapModules(modules, sources, 2 * tova.length).map((m) => JSON.parse(m.map));
+    const beyond = mapModules(modules, sources, 2 * tova.length - 1).map((m) => JSON.parse(m.map));
+    expect(within.map((m) => m.sourcesContent)).toEqual([[tova], [tova]]);
+    expect(beyond.map((m) => m.sourcesContent)).toEqual([[null], [null]]);
+    expect(beyond.map((m) => m.mappings)).toEqual(within.map((m) => m.mappings));
+  });
 });
 
 describe("stack traces under Bun", () => {
+  it("Bun reads a map with a null content, and shows the .tova file from disk", async () => {
+    const lib = 'fn half(n) {\n  n / 2\n}\nvalue = JSON.parse("nope")\n';
+    const dir = project({ "lib.tova": lib });
+    const ts = '/*@0:0*/export function half(n: number) {\n  /*@0:15*/return n / 2;\n}\n/*@0:23*/export const value = JSON.parse("nope");\n';
+    const js = await transpile([{ path: "lib.shared.ts", code: markForTranspiler(ts) }]);
+    const [m] = mapModules([{ name: "lib.shared.js", js: js.get("lib.shared.js")! }], [{ name: "lib.tova", text: lib }], 0);
+    expect(JSON.parse(m!.map).sourcesContent).toEqual([null]);
+    writeFileSync(path.join(dir, "lib.shared.js"), m!.js);
+    writeFileSync(path.join(dir, "lib.shared.js.map"), m!.map);
+    const run = spawnSync(BUN, ["run", "lib.shared.js"], { cwd: dir, encoding: "utf8" });
+    expect(run.stderr).toContain(`at ${path.join(dir, "lib.tova")}:4:14`);
+    expect(run.stderr).toContain('4 | value = JSON.parse("nope")');
+  }, 30_000);
+
   it("a shared-only script that throws: `tova run` and `bun run` name the .tova lines", () => {
     const dir = project({ "script.tova": SCRIPT });
     const run = tova(dir, "run", "script.tova", "--no-typecheck");
     const out = run.stdout + run.stderr;
     expect(run.status, out).not.toBe(0);
     const file = path.join(dir, "script.tova");
-    // The throwing statement (line 2, column 3) and the top-level call (line 6).
-    expect(out).toContain(`at parse_config (${file}:2:3)`);
-    expect(out).toMatch(new RegExp(`at ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:6:\\d+`));
+    // The call that throws (line 2, column 17: `parse` of `JSON.parse`) and the top-level call (line 6, column 10).
+    expect(out).toContain(`at parse_config (${file}:2:17)`);
+    expect(out).toContain(`at ${file}:6:10`);
     expect(out).not.toMatch(/script\.shared\.js:\d+/);
     // Bun shows the .tova text (from the map's sourcesContent) around the error.
     expect(out).toContain("2 |   parsed = JSON.parse(text)");
 
     const direct = spawnSync(BUN, ["run", ".tova-out/script.shared.js"], { cwd: dir, encoding: "utf8" });
-    expect(direct.stderr).toContain(`at parse_config (${file}:2:3)`);
+    expect(direct.stderr).toContain(`at parse_config (${file}:2:17)`);
   }, 60_000);
 
   it("a route handler calling a function that throws: the server's logged stack names the .tova lines", async () => {
@@ -248,8 +288,8 @@ describe("stack traces under Bun", () => {
     const failed = out.split("\n").find((l) => l.includes("request failed"));
     expect(failed, out).toBeDefined();
     const stack = (JSON.parse(failed!) as { stack: string }).stack;
-    expect(stack).toContain(`at check_qty (${file}:4:7)`);
-    expect(stack).toContain(`at order (${file}:12:5)`);
+    expect(stack).toContain(`at check_qty (${file}:4:12)`);
+    expect(stack).toContain(`at order (${file}:12:11)`);
     expect(stack).not.toMatch(/app\.(shared|server)\.js:\d+/);
   }, 60_000);
 
@@ -258,8 +298,8 @@ describe("stack traces under Bun", () => {
     const port = await freePort();
     const out = await runUntil(process.execPath, [CLI, "dev", "app.tova", "--port", String(port), "--no-typecheck"], dir, {}, (o) => o.includes("Its last output"));
     const file = path.join(dir, "app.tova");
-    expect(out).toContain(`at check_qty (${file}:4:7)`);
-    expect(out).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:17:5`));
+    expect(out).toContain(`at check_qty (${file}:4:12)`);
+    expect(out).toContain(`${file}:17:5`);
   }, 60_000);
 });
 

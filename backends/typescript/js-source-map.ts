@@ -24,7 +24,7 @@
 /** A marker of builders.ts: `/*@file:offset*\/`, or `/*@-*\/` for code the compiler wrote on its own. */
 const MARKER = /\/\*@(\d+:\d+|-)\*\//g;
 /** The same marker as a legal comment alone on a JavaScript line (after the transpiler). */
-const MARKER_LINE = /^( *)\/\*!@(?:(\d+):(\d+)|-)\*\/$/;
+const MARKER_LINE = /^ *\/\*!@(?:(\d+):(\d+)|-)\*\/$/;
 
 /** What `markForTranspiler` made of a marker-like text inside a string literal, found anywhere but on a line of its own. */
 const INLINE_MARKER = /\/\*!@(\d+:\d+|-)\*\//g;
@@ -42,22 +42,43 @@ export interface MapSource {
 }
 
 /**
- * Maps the modules of one program. The `.tova` texts are indexed and
- * JSON-escaped once, not once per module: a program of one large file and a
- * hundred servers has a hundred maps of that file.
+ * How many bytes of `.tova` text the maps of one build may carry in
+ * `sourcesContent`. Each map carries the text of the files it maps to, so a
+ * program of one large file and many servers would write that file once per
+ * server: the 10,000-line bench program (240 KB, 108 modules) would write
+ * 26 MB of copies, which took longer to write than the rest of the build
+ * (issue 15). Above the budget the maps name the files with a `null` content,
+ * which Bun accepts: it then reads the `.tova` file from disk for the code
+ * frame of a trace. Lines and columns are the same either way.
  */
-export class SourceMapper {
+export const CONTENT_BUDGET = 2 * 1024 * 1024;
+
+/**
+ * The modules of one program (each the transpiler's output from
+ * `markForTranspiler`'s input), as Bun runs them, each with its map's JSON
+ * text (`<name>.map` beside it). `sources[i]` is the file of marker index `i`
+ * (`CompileResult.files` order).
+ */
+export function mapModules(modules: readonly { name: string; js: string }[], sources: readonly MapSource[], contentBudget = CONTENT_BUDGET): { name: string; js: string; map: string }[] {
+  const mapper = new SourceMapper(sources);
+  const mapped = modules.map((m) => ({ name: m.name, ...mapper.attach(m.js, m.name) }));
+  let copies = 0;
+  for (const m of mapped) for (const f of m.files) copies += sources[f]!.text.length;
+  const withContent = copies <= contentBudget;
+  return mapped.map((m) => ({ name: m.name, js: m.js, map: mapper.serialize(m.name, m.files, m.mappings, withContent) }));
+}
+
+/** Maps modules one by one; the `.tova` texts are indexed and JSON-escaped once per program, not once per module. */
+class SourceMapper {
   private readonly lineStarts: (number[] | undefined)[] = [];
   private readonly escaped: (string | undefined)[] = [];
 
-  /** `sources[i]` is the file of marker index `i` (`CompileResult.files` order). */
   constructor(private readonly sources: readonly MapSource[]) {}
 
   /**
-   * The transpiler's output (from `markForTranspiler`'s input) made into the
-   * module Bun runs: `// @bun` first, the marker lines removed, the map's URL
-   * last; and the map's JSON text. `jsName` is the module's file name (the
-   * map is `<jsName>.map` beside it).
+   * The transpiler's output made into the module Bun runs: `// @bun` first,
+   * the marker lines removed, the map's URL last; with the map's `mappings`
+   * and the marker file indexes it names, in the order of its `sources`.
    *
    * A line without a marker (a statement's continuation, `} else {`, a
    * closing `});`) is mapped to the statement that encloses it: the latest
@@ -65,7 +86,7 @@ export class SourceMapper {
    * Lines of code the compiler wrote on its own, and the imports, are left
    * unmapped, so a trace there names the `.js` line, not a wrong `.tova` one.
    */
-  attach(js: string, jsName: string): { js: string; map: string } {
+  attach(js: string, jsName: string): { js: string; files: number[]; mappings: string } {
     const lines = js.split("\n");
     if (lines[lines.length - 1] === "") lines.pop();
     const out: string[] = ["// @bun"];
@@ -74,19 +95,20 @@ export class SourceMapper {
     // The enclosing statements, innermost last: indentation and `.tova` position (null: compiler-written).
     const stack: { indent: number; at: Position | null }[] = [];
     let pending: { indent: number; at: Position | null } | null = null;
-    let prev: Position = { source: 0, line: 0, column: 0 };
+    let prev: Position = { source: 0, file: 0, line: 0, column: 0 };
 
     for (const line of lines) {
-      const m = MARKER_LINE.exec(line);
+      let indent = 0;
+      while (line.charCodeAt(indent) === 32) indent++;
+      const m = line.startsWith("/*!@", indent) ? MARKER_LINE.exec(line) : null;
       if (m) {
         // Consecutive markers (a statement the transpiler dropped, a type declaration): the last one wins.
-        pending = { indent: m[1]!.length, at: m[2] === undefined ? null : this.position(used, Number(m[2]), Number(m[3])) };
+        pending = { indent, at: m[1] === undefined ? null : this.position(used, Number(m[1]), Number(m[2])) };
         continue;
       }
       // A marker-like text that is not a line of its own is inside a string the program wrote: given back as it was.
       out.push(line.includes("/*!@") ? line.replace(INLINE_MARKER, "/*@$1*/") : line);
-      const indent = line.length - line.trimStart().length;
-      if (indent === line.length) {
+      if (indent === line.length || line.trim() === "") {
         mappings.push("");
         continue;
       }
@@ -96,26 +118,68 @@ export class SourceMapper {
       } else {
         while (stack.length && stack[stack.length - 1]!.indent > indent) stack.pop();
       }
+      const fresh = pending !== null && pending.indent === indent;
       pending = null;
       const at = stack.length ? stack[stack.length - 1]!.at : null;
       if (!at) {
         mappings.push("");
         continue;
       }
-      // One segment at column 0: generated column, source, line, column, each relative to the previous segment.
-      mappings.push("A" + vlq(at.source - prev.source) + vlq(at.line - prev.line) + vlq(at.column - prev.column));
+      // A segment at column 0: generated column, source, line, column, each relative to the previous segment.
+      let segments = "A" + vlq(at.source - prev.source) + vlq(at.line - prev.line) + vlq(at.column - prev.column);
       prev = at;
+      // Then, on a statement's first line, one segment per call found again on its `.tova` line: a trace names the call.
+      if (fresh) {
+        let jsColumn = 0;
+        for (const call of this.calls(line, at)) {
+          segments += "," + vlq(call.jsColumn - jsColumn) + "AA" + vlq(call.column - prev.column);
+          jsColumn = call.jsColumn;
+          prev = { ...at, column: call.column };
+        }
+      }
+      mappings.push(segments);
     }
-    out.push(`//# sourceMappingURL=${encodeURI(jsName)}.map`, "");
+    out.push(`//# sourceMappingURL=${encodeURI(jsName.slice(jsName.lastIndexOf("/") + 1))}.map`, "");
 
     const files = [...used].sort((a, b) => a[1] - b[1]).map(([file]) => file);
-    // Written by hand so each `.tova` text is escaped once per program (JSON.stringify of the object would redo it per map).
-    const map =
-      `{"version":3,"file":${JSON.stringify(jsName)},` +
-      `"sources":[${files.map((f) => JSON.stringify(this.sources[f]!.name)).join(",")}],` +
-      `"sourcesContent":[${files.map((f) => (this.escaped[f] ??= JSON.stringify(this.sources[f]!.text))).join(",")}],` +
-      `"names":[],"mappings":"${mappings.join(";")}"}`;
-    return { js: out.join("\n"), map };
+    return { js: out.join("\n"), files, mappings: mappings.join(";") };
+  }
+
+  /**
+   * A version 3 map. Written by hand so each `.tova` text is escaped once per
+   * program (JSON.stringify of the whole map would redo it for every map).
+   * `sourcesContent` is always there: Bun ignores a map without it.
+   */
+  serialize(jsName: string, files: readonly number[], mappings: string, withContent: boolean): string {
+    const content = files.map((f) => (withContent ? (this.escaped[f] ??= JSON.stringify(this.sources[f]!.text)) : "null"));
+    const names = files.map((f) => JSON.stringify(this.sources[f]!.name));
+    return `{"version":3,"file":${JSON.stringify(jsName)},"sources":[${names.join(",")}],"sourcesContent":[${content.join(",")}],"names":[],"mappings":"${mappings}"}`;
+  }
+
+  /**
+   * The calls of a statement's first JavaScript line (`name(` and `.name(`,
+   * where JavaScriptCore puts a call's frame) that are also on the statement's
+   * `.tova` line, in order, from the statement's start: each call's column in
+   * both. A name the emitter introduced or renamed is not found and keeps the
+   * statement's position. Bounded by the two lines, so linear overall.
+   */
+  private calls(line: string, at: Position): { jsColumn: number; column: number }[] {
+    const text = this.sources[at.file]!.text;
+    const starts = this.lineStarts[at.file]!;
+    const tova = text.slice(starts[at.line]!, at.line + 1 < starts.length ? starts[at.line + 1]! : text.length);
+    const found: { jsColumn: number; column: number }[] = [];
+    let cursor = at.column;
+    for (const m of line.matchAll(CALL)) {
+      const name = m[1]!;
+      if (KEYWORDS.has(name)) continue;
+      for (let i = tova.indexOf(name, cursor); i >= 0; i = tova.indexOf(name, i + 1)) {
+        if (IDENTIFIER_CHAR.test(tova[i - 1] ?? " ") || !/^\s*\(/.test(tova.slice(i + name.length, i + name.length + 8))) continue;
+        found.push({ jsColumn: m.index, column: i });
+        cursor = i + name.length;
+        break;
+      }
+    }
+    return found;
   }
 
   /** A marker's `.tova` position: this map's source index, 0-based line and UTF-16 column (what the spec and Bun use). */
@@ -132,12 +196,20 @@ export class SourceMapper {
     }
     let source = used.get(file);
     if (source === undefined) used.set(file, (source = used.size));
-    return { source, line: lo, column: offset - starts[lo]! };
+    return { source, file, line: lo, column: offset - starts[lo]! };
   }
 }
 
+/** A name followed by `(` in JavaScript: a call (or a declaration, which the `.tova` line has too). */
+const CALL = /(?<![\w$])([A-Za-z_$][\w$]*)\s*\(/g;
+const IDENTIFIER_CHAR = /[\w$]/;
+/** Words before a `(` that are not calls. */
+const KEYWORDS = new Set(["if", "for", "while", "switch", "catch", "function", "return", "typeof", "await", "new", "in", "of", "do", "else", "case", "void", "delete", "yield", "throw"]);
+
 interface Position {
   source: number;
+  /** The marker's file index (`sources` of the mapper). */
+  file: number;
   line: number;
   column: number;
 }
