@@ -448,11 +448,27 @@ class Lexer {
 
   /** Whether the `{` at `at` has its `}` before the end of the line (counting nested braces). */
   private closesOnLine(at: number): boolean {
+    // Braces inside string literals of the interpolation do not count (decisions.md, "Strings": `"{'{'}"`,
+    // `"{"\{"}"`), but the interpolations of those strings do: `quotes` holds the open strings, innermost last.
+    const src = this.src;
     let depth = 0;
-    for (let i = at; i < this.src.length; i++) {
-      const c = this.src[i];
+    const quotes: string[] = [];
+    const braceDepths: number[] = []; // the depth at which each open string started
+    for (let i = at; i < src.length; i++) {
+      const c = src[i]!;
       if (c === "\n") return false;
-      if (c === "{") depth++;
+      const inString = quotes.length > 0 && braceDepths[braceDepths.length - 1] === depth;
+      if (inString) {
+        const q = quotes[quotes.length - 1]!;
+        if (c === "\\") i++;
+        else if (c === q) quotes.pop(), braceDepths.pop();
+        else if (c === "{" && q === '"') depth++;
+        continue;
+      }
+      if (c === '"' || c === "'") {
+        quotes.push(c);
+        braceDepths.push(depth);
+      } else if (c === "{") depth++;
       else if (c === "}" && --depth === 0) return true;
     }
     return false;

@@ -5,6 +5,7 @@ import { lex } from "./lexer.js";
 import { MAX_DEPTH, MAX_SYNTAX_ERRORS } from "./limits.js";
 import { newCtx, runOn, type Ctx } from "./parser/core.js";
 import { program } from "./parser/program.js";
+import { closeByIndentation } from "./parser/unclosed.js";
 
 export interface ParseResult {
   program: Program;
@@ -21,7 +22,9 @@ export function parse(text: string, file: string): ParseResult {
     diagnostics.push(...lexed.diagnostics);
     // Not UTF-8 text, too deep or too broken to lex: its one diagnostic says so, and there is nothing to parse.
     if (lexed.abandoned) return empty();
+    const repaired = closeByIndentation(lexed.tokens, file, diagnostics);
     ctx = newCtx(lexed.tokens, file, diagnostics);
+    ctx.nesting.unclosedReported = repaired;
     const out = runOn(program, ctx);
     const items = out.ok ? out.value : [];
     const stoppedAt = ctx.nesting.stoppedAt;

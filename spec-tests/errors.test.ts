@@ -82,7 +82,7 @@ print(s)`,
     expected: "E0010 3:1",
   },
   {
-    name: "E0010 a match whose `}` is missing (the next statement is not an arm)",
+    name: "E0011 a match whose `}` is missing (the next statement is not an arm)",
     src: `fn name_of(n) {
   word = match n {
     1 => "one"
@@ -90,17 +90,18 @@ print(s)`,
   total = 2
   word
 }`,
-    expected: "E0010 5:9",
+    // The match's `{`, which the indentation says ends before line 5 (issue 9; frontend/parser/unclosed.ts).
+    expected: "E0011 2:18",
   },
   {
-    name: "E0010 a match whose `}` is missing (no binding is involved)",
+    name: "E0011 a match whose `}` is missing (no binding is involved)",
     src: `fn name_of(n) {
   match n {
     1 => "one"
     _ => "many"
   print(n)
 }`,
-    expected: "E0010 5:8",
+    expected: "E0011 2:11",
   },
   {
     name: "E0010 an operator where an operand belongs",
@@ -887,6 +888,89 @@ server "a_b" {
   websocket "/ws" { ... }
 }`,
     expected: "W0002 2:21",
+  },
+  // ---- parser diagnostics of issue 9 (frontend/parser/unclosed.ts, typos.ts, limits.ts)
+  {
+    name: "E0011 a function's `{` never closed in the middle of a server block, at that function",
+    src: `server {
+  fn total(xs: [Int]) -> Int {
+    var sum = 0
+    for x in xs { sum += x }
+    sum
+
+  fn count(xs: [Int]) -> Int {
+    len(xs)
+  }
+}`,
+    expected: "E0011 2:30",
+  },
+  {
+    name: "E0011 an if's `{` never closed inside a function, at the if",
+    src: `fn sign(x: Int) -> Int {
+  if x < 0 {
+    return -1
+  0
+}
+
+fn other() -> Int { 1 }`,
+    expected: "E0011 2:12",
+  },
+  {
+    name: "E0010 `fun` for `fn`, at the word",
+    src: `fun double(x) { x * 2 }`,
+    expected: "E0010 1:1",
+  },
+  {
+    name: "E0010 `retrun` for `return`, at the word",
+    src: `fn f(x) {
+  retrun x
+}`,
+    expected: "E0010 2:3",
+  },
+  {
+    name: "E0010 `serer` for `server`, at the word",
+    src: `serer {
+  route GET "/" => fn(req) "hi"
+}`,
+    expected: "E0010 1:1",
+  },
+  {
+    name: "E0010 an object as a lambda's body, at its `{`",
+    src: `xs = [1, 2]
+ys = xs |> map(fn(x) { v: x })
+print(ys)`,
+    expected: "E0010 2:22",
+  },
+  {
+    name: "E0010 a statement after an object literal's `}` on the same line (only a block's `}` ends a statement)",
+    src: `x = { a: 1 } y = 2
+print(x)`,
+    expected: "E0010 1:14",
+  },
+  {
+    name: "E0010 an if branch without braces that is not return, break or continue",
+    src: `fn f(c) {
+  if c print("yes")
+}`,
+    expected: "E0010 2:8",
+  },
+  {
+    name: "E0016 parentheses nested more than 256 deep, at the first one too deep",
+    src: `x = ${"(".repeat(300)}1${")".repeat(300)}
+print(x)`,
+    expected: "E0016 1:261",
+  },
+  {
+    name: "E0017 text that is not UTF-8 (a lone surrogate, as cli/files.ts reads a bad byte)",
+    src: `x = "caf\uDCE9"
+print(x)`,
+    expected: "E0017 1:9",
+  },
+  {
+    name: "E0001 a run of characters that start no token is one diagnostic",
+    src: `x = 1 ¤¤¤
+print(x)`,
+    expected: "E0001 1:7",
   },
 ];
 

@@ -5,6 +5,7 @@ import type { Span } from "../span.js";
 import { describe, type Token, type TokenKind } from "../tokens.js";
 import { MAX_DEPTH, MAX_SYNTAX_ERRORS } from "../limits.js";
 import { nearKeyword } from "./typos.js";
+import { unclosedBrace } from "./unclosed.js";
 
 /**
  * Primitive parsers over the token array. arcsecond's `Parser` runs on these:
@@ -30,6 +31,8 @@ export interface Ctx {
   expected: Set<string>;
   /** Shared by a file's context and its interpolations' sub-contexts. */
   nesting: Nesting;
+  /** The index of the `}` that closed the last object literal read (statements.ts: it ends no block). */
+  objectEnd: number;
 }
 
 interface Nesting {
@@ -40,6 +43,8 @@ interface Nesting {
   deepest: number;
   /** Set when the file had MAX_SYNTAX_ERRORS: the source offset where reading stopped. */
   stoppedAt: number | null;
+  /** A `{` never closed is reported once per file, however many blocks end at the end of the file. */
+  unclosedReported: boolean;
 }
 
 
@@ -95,7 +100,7 @@ function failedState(e: unknown): PState {
 }
 
 export function newCtx(tokens: Token[], file: string, diagnostics: Diagnostic[], parent?: Ctx): Ctx {
-  return { tokens, file, diagnostics, furthest: -1, expected: new Set(), nesting: parent ? parent.nesting : { depth: 0, reported: false, deepestAt: 0, deepest: 0, stoppedAt: null } };
+  return { tokens, file, diagnostics, furthest: -1, expected: new Set(), objectEnd: -1, nesting: parent ? parent.nesting : { depth: 0, reported: false, deepestAt: 0, deepest: 0, stoppedAt: null, unclosedReported: false } };
 }
 
 /** Runs a parser on a token array without arcsecond's text input layer. */
@@ -443,13 +448,13 @@ export function recovering<T>(body: (run: Run) => T, onError: (span: Span, start
   const wanted = [...ctx.expected];
   const unclosed = bad.kind === "eof" ? unclosedBracket(ctx.tokens, s.index) : undefined;
   if (unclosed) {
-    ctx.diagnostics.push(
-      diagnostic("E0011", { file: ctx.file, start: unclosed.start, end: unclosed.end }, `this \`${unclosed.value}\` is never closed`, {
-        hint: `add the missing \`${CLOSERS[unclosed.value]}\``,
-      }),
-    );
+    reportUnclosed(ctx, s.index, unclosed, `this \`${unclosed.value}\` is never closed`);
   } else {
-    ctx.diagnostics.push(diagnostic("E0010", badTokenSpan(ctx, bad), `expected ${listOf(wanted)}, found ${describe(bad)}`, hintFor(wanted, bad, ctx.tokens, s.index, at)));
+    // `fun f()`, `retrun x`, `serer {`: the statement broke right after a near-miss of a keyword.
+    const typo = nearKeyword(ctx.tokens, s.index, at);
+    const first = ctx.tokens[s.index]!;
+    if (typo) ctx.diagnostics.push(diagnostic("E0010", badTokenSpan(ctx, first), `\`${first.value}\` is not a keyword`, { hint: `did you mean \`${typo}\`?` }));
+    else ctx.diagnostics.push(diagnostic("E0010", badTokenSpan(ctx, bad), `expected ${listOf(wanted)}, found ${describe(bad)}`, hintFor(wanted, bad)));
   }
   const resume = skipStatement(ctx.tokens, s.index);
   ctx.furthest = outerFurthest;
@@ -458,6 +463,20 @@ export function recovering<T>(body: (run: Run) => T, onError: (span: Span, start
   const span = { file: ctx.file, start: first.start, end: Math.max(first.start, ctx.tokens[Math.max(s.index, resume - 1)]!.end) };
   cursor = advance(s, null, Math.max(resume, s.index + (first.kind === "eof" ? 0 : 1)));
   return onError(span, s.index, ctx.tokens);
+}
+
+/**
+ * E0011 for a bracket still open at the end of the file, once per file: for
+ * a `{`, the one the indentation points at (unclosed.ts), else `open`.
+ */
+export function reportUnclosed(ctx: Ctx, from: number, open: Token, message: string): void {
+  if (ctx.nesting.unclosedReported) return;
+  ctx.nesting.unclosedReported = true;
+  if (open.value !== "{") {
+    ctx.diagnostics.push(diagnostic("E0011", { file: ctx.file, start: open.start, end: open.end }, message, { hint: `add the missing \`${CLOSERS[open.value]}\`` }));
+    return;
+  }
+  ctx.diagnostics.push(unclosedBrace(ctx.file, ctx.tokens, from, { brace: open, message }));
 }
 
 /** `recovering` as a parser. */
@@ -472,10 +491,7 @@ export function badTokenSpan(ctx: Ctx, bad: Token): Span {
 
 const CLOSERS: Record<string, string> = { "(": ")", "[": "]", "{": "}" };
 
-function hintFor(wanted: string[], bad: Token, tokens: Token[], start: number, at: number): { hint?: string } {
-  // `fun f()`, `retrun x`, `serer {`: a misspelt keyword at the start of the statement.
-  const typo = nearKeyword(tokens, start, at);
-  if (typo) return { hint: typo };
+function hintFor(wanted: string[], bad: Token): { hint?: string } {
   if (wanted.includes("the end of the statement")) return { hint: "statements end at a new line or `;`" };
   if (wanted.includes("`}`") && bad.kind === "eof") return { hint: "a `{` above is never closed" };
   if (wanted.includes("`)`") && bad.kind === "nl") return { hint: "close the `(` before the end of the line" };

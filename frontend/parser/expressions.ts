@@ -10,7 +10,7 @@ import {
 } from "./core.js";
 import { jsxElement } from "./jsx.js";
 import { pattern } from "./patterns.js";
-import { blockF } from "./statements.js";
+import { blockF, jumpBody } from "./statements.js";
 import { typeExpr } from "./types.js";
 
 /**
@@ -344,6 +344,15 @@ export function objectStatementAhead(): boolean {
   return false;
 }
 
+/** At a `{`: `{ ... }`, the spec's placeholder for elided code (a block, not a spread). */
+function placeholderAhead(): boolean {
+  const t = ctxNow().tokens;
+  let i = here() + 1;
+  while (t[i]!.kind === "nl") i++;
+  const after = t[i + 1]!;
+  return isOp(t[i]!, "...") && (isOp(after, "}") || after.kind === "nl");
+}
+
 /** Between entries: `,` or a new line (or both); false when the closer follows. */
 function separatorsThen(run: Run, close: string): boolean {
   const before = here();
@@ -375,8 +384,8 @@ function objectLitF(run: Run): ObjectLit {
         run(skipNewlines);
         const value = exprF(run, false);
         const prop: Prop = { kind: "Prop", key: key.value, keySpan, value, shorthand: false, span: spanSince(es) };
-        // `{ "apple": 5 }`: a quoted key makes the literal a map (decisions.md, "Maps"; ast.ts `Prop.quoted`).
-        if (key.kind === "str") (prop as Prop & { quoted?: boolean }).quoted = true;
+        // `{ "apple": 5 }`: a quoted key makes the literal a map (decisions.md, "Maps").
+        if (key.kind === "str") prop.quoted = true;
         entries.push(prop);
       } else {
         if (key.kind !== "ident") run(op(":"));
@@ -386,6 +395,7 @@ function objectLitF(run: Run): ObjectLit {
     if (!separatorsThen(run, "}")) break;
   }
   run(op("}"));
+  ctxNow().objectEnd = here() - 1;
   return { kind: "Object", entries, span: spanSince(start) };
 }
 
@@ -454,12 +464,30 @@ function lambdaF(run: Run): LambdaExpr {
   const ps = nest(paramsF, () => []);
   const returnType = run(accept("op", "->")) ? run(typeExpr) : null;
   let body: Expr;
-  if (isOp(current(), "{")) body = blockF();
+  if (isOp(current(), "{") && objectStatementAhead() && !placeholderAhead()) body = objectAsBody(ps);
+  else if (isOp(current(), "{")) body = blockF();
   else body = nest(lambdaExprBodyF, errorExpr); // not bracketed, but nested all the same
   return { kind: "Lambda", name: fnName, async: isAsync, params: ps, returnType, body, span: spanSince(start) };
 }
 
 export const lambda: P<LambdaExpr> = gen(lambdaF);
+
+/**
+ * `fn(x) { v: x }`: the `{` after a lambda's parameters opens its body, a
+ * block, so this is no object (issue 9). Said once, at the `{`, with the
+ * form that works; the object is read as meant, so nothing else is reported.
+ */
+function objectAsBody(ps: Param[]): Expr {
+  const ctx = ctxNow();
+  const brace = current();
+  const names = ps.map((p) => p.name).join(", ");
+  ctx.diagnostics.push(
+    diagnostic("E0010", badTokenSpan(ctx, brace), "this `{` opens the function's body, a block, not an object", {
+      hint: `to return an object, wrap it in parentheses: \`fn(${names}) ({ ... })\``,
+    }),
+  );
+  return nest(objectLitF, errorExpr);
+}
 
 /** An expression body; `fn() count += 1` assigns, so it becomes a one-statement block. */
 function lambdaExprBodyF(run: Run): Expr {
@@ -478,10 +506,15 @@ function lambdaExprBodyF(run: Run): Expr {
 
 const ASSIGN_OPS = new Set(["=", "+=", "-=", "*=", "/="]);
 
+/** A branch: a block, or one `return` / `break` / `continue` without braces (statements.ts, `jumpBody`). */
+function branchBody(run: Run): BlockExpr {
+  return jumpBody(run) ?? blockF();
+}
+
 export function ifF(run: Run): IfExpr {
   const start = here();
   run(kw("if"));
-  const branches = [{ cond: exprF(run, true), body: blockF() }];
+  const branches = [{ cond: exprF(run, true), body: branchBody(run) }];
   let otherwise: BlockExpr | null = null;
   for (;;) {
     // `elif`/`else` may follow the `}` on the next line.
@@ -489,15 +522,15 @@ export function ifF(run: Run): IfExpr {
     if (!isKw(after, "elif") && !isKw(after, "else")) break;
     run(skipNewlines);
     if (run(accept("kw", "elif"))) {
-      branches.push({ cond: exprF(run, true), body: blockF() });
+      branches.push({ cond: exprF(run, true), body: branchBody(run) });
       continue;
     }
     run(kw("else"));
     if (run(accept("kw", "if"))) {
-      branches.push({ cond: exprF(run, true), body: blockF() });
+      branches.push({ cond: exprF(run, true), body: branchBody(run) });
       continue;
     }
-    otherwise = blockF();
+    otherwise = branchBody(run);
     break;
   }
   return { kind: "If", branches, otherwise, span: spanSince(start) };
@@ -519,7 +552,9 @@ export function matchF(run: Run): MatchExpr {
     run(op("=>"));
     run(skipNewlines);
     let body: Expr;
-    if (isOp(current(), "{") && !objectStatementAhead()) body = blockF();
+    const jump = jumpBody(run);
+    if (jump) body = jump;
+    else if (isOp(current(), "{") && !objectStatementAhead()) body = blockF();
     else body = exprF(run, false);
     arms.push({ pattern: pat, guard, body, span: spanSince(as) });
     const t = current();

@@ -1,7 +1,7 @@
 import type { BlockKind, Program, TopItem } from "../ast.js";
 import { diagnostic } from "../../diagnostics/catalog.js";
 import type { Token } from "../tokens.js";
-import { context, gen, mark, next, op, peek, peekAt, recover, skipSeparators, spanFrom, stopReading, stringLit, type P } from "./core.js";
+import { context, gen, mark, next, op, peek, peekAt, recover, reportUnclosed, skipSeparators, spanFrom, stopReading, stringLit, type P } from "./core.js";
 import { configBody } from "./config.js";
 import { definedName, statement, statementsUntilBrace, terminated } from "./statements.js";
 
@@ -42,14 +42,11 @@ function blockDecl(block: BlockKind): P<TopItem> {
         ctx.diagnostics.push(diagnostic("E0015", nameSpan, `a ${block} block's name cannot be empty`, { hint: `name it, or write \`${block} { }\` for the default ${block} block` }));
       }
     }
+    const openAt = run(mark);
     const open = run(op("{"));
     const body = run(statementsUntilBrace);
-    if (run(peek).kind === "eof") {
-      const ctx = run(context);
-      ctx.diagnostics.push(
-        diagnostic("E0011", { file: ctx.file, start: open.start, end: open.end }, `the \`{\` of this ${block} block is never closed`, { hint: "add the missing `}`" }),
-      );
-    } else run(op("}"));
+    if (run(peek).kind === "eof") reportUnclosed(run(context), openAt, open, `the \`{\` of this ${block} block is never closed`);
+    else run(op("}"));
     return { kind: "BlockDecl", block, name: blockName, nameSpan, body, span: run(spanFrom(start)) };
   });
 }

@@ -3,7 +3,7 @@ import { diagnostic } from "../../diagnostics/catalog.js";
 import type { Token } from "../tokens.js";
 import type { Span } from "../span.js";
 import {
-  accept, ahead, commaSeparated, context, ctxNow, current, expected, gen, here, kw, mark, name, nest, next, op, peek, peekAt, recovering,
+  accept, ahead, commaSeparated, context, ctxNow, current, expected, gen, here, kw, mark, name, nest, next, op, peek, peekAt, recovering, reportUnclosed,
   skipNewlines, skipSeparators, spanFrom, spanSince, stopReading, stringLit, type P, type Run,
 } from "./core.js";
 import { condExpr, expr, exprF, exprFrom, ifF, matchF, objectStatementAhead, params } from "./expressions.js";
@@ -31,12 +31,7 @@ function blockBody(run: Run): BlockExpr {
   const open = run(op("{"));
   const stmts = statementsF(run);
   if (current().kind === "eof") {
-    const ctx = ctxNow();
-    ctx.diagnostics.push(
-      diagnostic("E0011", { file: ctx.file, start: open.start, end: open.end }, "this `{` is never closed", {
-        hint: "add the missing `}`",
-      }),
-    );
+    reportUnclosed(ctxNow(), start, open, "this `{` is never closed");
     return { kind: "Block", stmts, span: spanSince(start) };
   }
   run(op("}"));
@@ -85,7 +80,14 @@ export function terminated<T>(p: P<T>): P<T> {
 
 function endOfStatement(run: Run): void {
   const t = current();
-  if (!(t.kind === "nl" || t.kind === "eof" || isOp(t, ";") || isOp(t, "}"))) run(expected("the end of the statement"));
+  if (t.kind === "nl" || t.kind === "eof" || isOp(t, ";") || isOp(t, "}")) return;
+  // decisions.md, "Layout": another statement may follow a block's `}` on the same line
+  // (`fn a() { 1 } fn b() { 2 }`); an object literal's `}` is no block.
+  const ctx = ctxNow();
+  const last = here() - 1;
+  const prev = ctx.tokens[last];
+  if (prev && isOp(prev, "}") && last !== ctx.objectEnd) return;
+  run(expected("the end of the statement"));
 }
 
 function terminatedStatement(run: Run): Stmt {
@@ -203,9 +205,27 @@ const returnStmt: P<Stmt> = gen((run) => {
   const start = run(mark);
   run(kw("return"));
   const t = run(peek);
-  const value = t.kind === "nl" || t.kind === "eof" || isOp(t, ";") || isOp(t, "}") ? null : run(expr);
+  // `,` too: `None => return, Some(x) => ...` (a match arm's body, below).
+  const value = t.kind === "nl" || t.kind === "eof" || isOp(t, ";") || isOp(t, "}") || isOp(t, ",") ? null : exprF(run, false);
   return { kind: "Return", value, span: run(spanFrom(start)) };
 });
+
+/**
+ * decisions.md, "Layout": "`return e`, `break` and `continue` may be a match
+ * arm's body or an `if` branch without braces". So the body of a match arm
+ * and of each `if` / `elif` / `else` branch is a block or exactly one of
+ * these jumps (`Err(e) => return Err(e)`, `if n < 0 return Err("negative")`,
+ * `if done break`), read as the block holding just that statement. Other
+ * statements still need braces: only a jump cannot be mistaken for the value
+ * of the branch.
+ */
+export function jumpBody(run: Run): BlockExpr | null {
+  const t = current();
+  if (t.kind !== "kw" || (t.value !== "return" && t.value !== "break" && t.value !== "continue")) return null;
+  const start = here();
+  const stmt: Stmt = t.value === "return" ? run(returnStmt) : (run(next), { kind: t.value === "break" ? "Break" : "Continue", span: spanSince(start) });
+  return { kind: "Block", stmts: [stmt], span: stmt.span };
+}
 
 function loopNames(run: Run): Ident[] {
   const names: Ident[] = [];

@@ -17,11 +17,9 @@ const WORDS = [
   "subscribe", "emit", "middleware", "background", "component", "state", "computed", "effect",
 ];
 
-/** The hint for a statement starting at `start` that failed at `at`, when its first word is a near-miss of a keyword. */
+/** The keyword meant by a statement starting at `start` that failed at `at`, when its first word is a near-miss of one. */
 export function nearKeyword(tokens: Token[], start: number, at: number): string | undefined {
-  const word = misspeltKeyword(tokens, start);
-  if (!word || at !== start + 1) return undefined;
-  return `did you mean \`${word}\`? \`${tokens[start]!.value}\` is not a keyword`;
+  return at === start + 1 ? misspeltKeyword(tokens, start) : undefined;
 }
 
 /** The keyword the statement at `start` most likely meant, when its first word is a near-miss of one. */
