@@ -242,6 +242,16 @@ describe("diagnostics that used to mislead (issue 9)", () => {
     expect(codesAt(src)).toEqual(["E0011 2:17"]);
   });
 
+  it("odd indentation of a block that is closed is not blamed; the `{` still open at the end is", () => {
+    const d = render1(`fn f() {
+  x = {
+  a: 1 }
+  y = 2
+`);
+    expect(d.message).toBe("this `{` is never closed");
+    expect(d.span.start).toBe("fn f() ".length);
+  });
+
   it.each([
     ["fun f() { 1 }", "fun", "fn"],
     ["fn f(x) {\n  retrun x\n}", "retrun", "return"],

@@ -20,12 +20,27 @@ interface Open {
   indent: number;
 }
 
-/** The `{` (from token `from` on) whose body the indentation says ends without its `}`, and the line where it ends. */
+/**
+ * The `{` (from token `from` on) whose body the indentation says ends
+ * without its `}`, and the line where it ends. A candidate counts only when
+ * the brackets agree that it is the one open: its `}` by bracket matching is
+ * missing or sits on a line indented less than the `{`'s own (it took the
+ * `}` of an enclosing block). Otherwise it is only odd indentation
+ * (`x = {` with `a: 1 }` below it), and the search goes on.
+ */
 export function unclosedByIndentation(tokens: Token[], from: number): { open: Open; endsAt: Token } | undefined {
   const stack: Open[] = [];
   let first = Math.min(from, tokens.length - 1);
   while (first > 0 && !tokens[first]!.lineStart) first--; // from the start of the line, for its indentation
   let head = tokens[first]!;
+  const heads: Token[] = []; // the first token of the line of each token, by index (for the check below)
+  for (let i = first; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.lineStart && t.kind !== "nl") head = t;
+    heads[i] = head;
+  }
+  head = tokens[first]!;
+  let checked = 0;
   for (let i = first; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.kind === "eof") return undefined;
@@ -35,11 +50,11 @@ export function unclosedByIndentation(tokens: Token[], from: number): { open: Op
       while (stack.length > 0) {
         const top = stack[stack.length - 1]!;
         if (top.indent < t.column) break;
-        if (closer && top.indent === t.column) {
-          stack.pop();
-          break;
-        }
-        return { open: top, endsAt: t };
+        stack.pop();
+        if (closer && top.indent === t.column) break;
+        // Each check reads ahead; past a few dozen odd blocks the indentation explains nothing.
+        if (++checked > 50) return undefined;
+        if (takesOuterCloser(tokens, heads, top)) return { open: top, endsAt: t };
       }
     }
     if (t.kind === "op" && t.value === "{" && (tokens[i + 1]!.lineStart || tokens[i + 1]!.kind === "eof")) {
@@ -47,6 +62,18 @@ export function unclosedByIndentation(tokens: Token[], from: number): { open: Op
     }
   }
   return undefined;
+}
+
+/** Whether the `}` that bracket matching gives `open` is missing or on a line indented less than the `{`'s. */
+function takesOuterCloser(tokens: Token[], heads: Token[], open: Open): boolean {
+  let depth = 0;
+  for (let i = tokens.indexOf(open.brace); i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind !== "op") continue;
+    if (t.value === "{") depth++;
+    else if (t.value === "}" && --depth === 0) return heads[i]!.column < open.indent;
+  }
+  return true;
 }
 
 const CLOSERS: Record<string, string> = { "(": ")", "[": "]", "{": "}" };
