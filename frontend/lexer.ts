@@ -138,13 +138,14 @@ class Lexer {
     this.pos = this.src.length;
   }
 
-  /** Runs a nested lexing step one level deeper, unless that is too deep. */
-  private nested(step: () => void) {
+  /** Lexes a nested region (an interpolation or `{}` in JSX, an element's children) one level deeper, unless that is too deep. */
+  private nested(what: "code" | "element" | "control") {
     if (this.abandoned) return;
     if (this.depth >= LEX_MAX_DEPTH) return this.tooDeep(this.pos);
     this.depth++;
     try {
-      step();
+      if (what === "code") this.lexCode("brace");
+      else this.lexJsxChildren(what);
     } finally {
       this.depth--;
     }
@@ -416,7 +417,7 @@ class Lexer {
         const savedNl = this.pendingNewline;
         this.out = [];
         this.pendingNewline = -1;
-        this.nested(() => this.lexCode("brace"));
+        this.nested("code");
         const inner = this.out;
         this.out = saved;
         this.pendingNewline = savedNl;
@@ -498,7 +499,7 @@ class Lexer {
       if (c === 62 /* > */) {
         this.push("jsx_end", ">", this.pos, this.pos + 1);
         this.pos++;
-        this.nested(() => this.lexJsxChildren("element"));
+        this.nested("element");
         return;
       }
       if (isIdentStart(c)) {
@@ -517,7 +518,7 @@ class Lexer {
       if (c === 123 /* { */) {
         this.push("op", "{", this.pos, this.pos + 1);
         this.pos++;
-        this.nested(() => this.lexCode("brace"));
+        this.nested("code");
         continue;
       }
       this.error("E0001", this.pos, this.pos + 1, `unexpected character \`${src[this.pos]}\` in a JSX tag`);
@@ -555,7 +556,7 @@ class Lexer {
         if (m && this.looksLikeControl(this.pos + m[0].length - m[1]!.length)) {
           this.pos += m[0].length - m[1]!.length;
           this.lexCode("head");
-          this.nested(() => this.lexJsxChildren("control"));
+          this.nested("control");
           continue;
         }
       }
@@ -582,7 +583,7 @@ class Lexer {
       if (c === 123 /* { */) {
         this.push("op", "{", this.pos, this.pos + 1);
         this.pos++;
-        this.nested(() => this.lexCode("brace"));
+        this.nested("code");
         atChildStart = true;
         continue;
       }

@@ -8,7 +8,7 @@ import {
   accept, ahead, badTokenSpan, context, ctxNow, current, expected, gen, here, kw, name, nest, newCtx, next, op, peekPastNewlines, runOn, skipNewlines,
   spanSince, tok, type P, type Run,
 } from "./core.js";
-import { jsxElement } from "./jsx.js";
+import { jsxElementF } from "./jsx.js";
 import { pattern } from "./patterns.js";
 import { blockF, jumpBody } from "./statements.js";
 import { typeExpr } from "./types.js";
@@ -194,12 +194,7 @@ function postfixRest(run: Run, first: Expr, start: number): Expr {
       const args = nest<Arg[] | null>(callArgsF, () => null);
       e = args ? { kind: "Call", callee: e, args, span: spanSince(start) } : errorExpr(spanSince(start));
     } else if (t.value === "[") {
-      const index = nest((r) => {
-        r(next);
-        const i = exprF(r, false);
-        r(op("]"));
-        return i;
-      }, errorExpr);
+      const index = nest(bracketed, errorExpr);
       e = { kind: "Index", object: e, index, span: spanSince(start) };
     } else if (t.value === "!") {
       run(next);
@@ -207,6 +202,16 @@ function postfixRest(run: Run, first: Expr, start: number): Expr {
     } else return e;
   }
 }
+
+/** `( e )`, `[ e ]` (an index), `{ e }` (a JSX child): an expression between the current bracket and its partner. */
+export function bracketed(run: Run): Expr {
+  const closer = CLOSER_OF[run(next).value]!;
+  const inner = exprF(run, false);
+  run(op(closer));
+  return inner;
+}
+
+const CLOSER_OF: Record<string, string> = { "(": ")", "[": "]", "{": "}" };
 
 function primaryF(run: Run, noStruct: boolean): Expr {
   const start = here();
@@ -222,7 +227,7 @@ function primaryF(run: Run, noStruct: boolean): Expr {
       run(next);
       return template(run, t);
     case "jsx_open":
-      return nest((r) => r(jsxElement), errorExpr);
+      return nest(jsxElementF, errorExpr);
     case "kw":
       switch (t.value) {
         case "true":
@@ -256,12 +261,7 @@ function primaryF(run: Run, noStruct: boolean): Expr {
     case "op":
       switch (t.value) {
         case "(":
-          return nest((r) => {
-            r(next);
-            const inner = exprF(r, false);
-            r(op(")"));
-            return inner;
-          }, errorExpr);
+          return nest(bracketed, errorExpr);
         case "[":
           return nest(arrayLitF, errorExpr);
         case "{":

@@ -2,7 +2,7 @@ import type { Expr, Ident, JsxAttr, JsxChild, JsxElement } from "../ast.js";
 import { diagnostic } from "../../diagnostics/catalog.js";
 import type { Span } from "../span.js";
 import { accept, context, expected, gen, kw, mark, name, nest, next, op, peek, spanFrom, tok, type P, type Run } from "./core.js";
-import { exprF } from "./expressions.js";
+import { bracketed, exprF } from "./expressions.js";
 
 /**
  * JSX in client components (named-blocks.md, the multi-server example):
@@ -13,9 +13,10 @@ import { exprF } from "./expressions.js";
 export const jsxElement: P<JsxElement> = gen(jsxElementF);
 
 /** A child element, one level deeper (core.ts, `nest`). */
-const childElement = (): JsxElement => nest(jsxElementF, (span: Span): JsxElement => ({ kind: "JsxElement", tag: "", attrs: [], children: [], span }));
+const childElement = (): JsxElement => nest(jsxElementF, emptyElement);
+const emptyElement = (span: Span): JsxElement => ({ kind: "JsxElement", tag: "", attrs: [], children: [], span });
 
-function jsxElementF(run: Run): JsxElement {
+export function jsxElementF(run: Run): JsxElement {
   const start = run(mark);
   run(tok("jsx_open", undefined, "`<`"));
   const tag = run(peek).kind === "ident" ? run(next).value : ""; // `<>` is a fragment
@@ -68,12 +69,7 @@ function jsxChildrenF(run: Run): JsxChild[] {
     } else if (t.kind === "jsx_open") {
       children.push(childElement());
     } else if (t.kind === "op" && t.value === "{") {
-      const e = nest((r) => {
-        r(next);
-        const inner = exprF(r, false);
-        r(op("}"));
-        return inner;
-      }, (span): Expr => ({ kind: "ErrorExpr", span }));
+      const e = nest(bracketed, errorExpr);
       children.push({ kind: "JsxExpr", expr: e, span: run(spanFrom(start)) });
     } else if (t.kind === "kw" && t.value === "for") {
       run(next);
@@ -120,10 +116,15 @@ function jsxChildrenF(run: Run): JsxChild[] {
 
 /** `{ children }` of a `for`/`if` inside JSX. */
 function controlBody(): JsxChild[] {
-  return nest((r) => {
-    r(op("{"));
-    const children = jsxChildrenF(r);
-    r(op("}"));
-    return children;
-  }, (): JsxChild[] => []);
+  return nest(controlBodyF, noChildren);
 }
+
+function controlBodyF(run: Run): JsxChild[] {
+  run(op("{"));
+  const children = jsxChildrenF(run);
+  run(op("}"));
+  return children;
+}
+
+const noChildren = (): JsxChild[] => [];
+const errorExpr = (span: Span): Expr => ({ kind: "ErrorExpr", span });
