@@ -203,6 +203,40 @@ describe("parser robustness", () => {
   });
 });
 
+// ---- nesting -----------------------------------------------------------------
+
+/** Openers of every construct that nests, each with what closes it (issue 9: nesting never overflows the stack). */
+const NESTERS: [string, string][] = [
+  ["(", ")"], ["[", "]"], ["{a: ", "}"], ["if c {\n", "\n}"], ["fn(x) ", ""], ["f(", ")"], ["<div>", "</div>"],
+  ["match x {\n_ => ", "\n}"], ["- ", ""], ["Some(", ")"],
+];
+
+const nestingArb = fc
+  .tuple(fc.array(fc.nat(NESTERS.length - 1), { minLength: 1, maxLength: 1500, size: "max" }), fc.boolean(), fc.constantFrom("fn f(c, x) {\n", "client {\n  component App {\n", ""))
+  .map(([picks, closed, wrap]) => {
+    const inner = picks.map((i) => NESTERS[i]![0]).join("") + "1" + (closed ? picks.map((i) => NESTERS[i]![1]).reverse().join("") : "");
+    return wrap + "y = " + inner + "\n" + (wrap ? "}\n".repeat(wrap.split("{").length - 1) : "");
+  });
+
+describe("nesting", () => {
+  it("any mix of nested constructs, closed or not, parses without an internal error, with at most one E0016", () => {
+    fc.assert(
+      fc.property(nestingArb, (text) => {
+        const { problems, diagnostics } = parseProblems(text);
+        expect([...problems, ...internalError(diagnostics).map((d) => d.message)]).toEqual([]);
+        expect(diagnostics.filter((d) => d.code === "E0016").length).toBeLessThanOrEqual(1);
+        expect(diagnostics.map((d) => d.message).join("\n")).not.toMatch(/call stack/);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("the generator reaches past the depth limit", () => {
+    const deep = fc.sample(nestingArb, { numRuns: 40, seed: 1 }).filter((t) => parseProblems(t).diagnostics.some((d) => d.code === "E0016"));
+    expect(deep.length).toBeGreaterThan(0);
+  });
+});
+
 // ---- lexer ----------------------------------------------------------------
 
 /** A source token and, where the lexer should decode it, its value. */

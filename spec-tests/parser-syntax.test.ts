@@ -252,6 +252,12 @@ describe("diagnostics that used to mislead (issue 9)", () => {
     expect(d.span.start).toBe("fn f() ".length);
   });
 
+  it("code that is not indented gets no guess from its indentation", () => {
+    const d = render1("fn f() {\nx = 1\nfn g() {\n2\n}\n");
+    expect(d.message).toBe("this `{` is never closed");
+    expect(d.span.start).toBe("fn f() ".length);
+  });
+
   it.each([
     ["fun f() { 1 }", "fun", "fn"],
     ["fn f(x) {\n  retrun x\n}", "retrun", "return"],

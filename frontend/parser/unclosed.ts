@@ -18,6 +18,8 @@ interface Open {
   /** The first token of the brace's line. */
   head: Token;
   indent: number;
+  /** Whether a line of its body was indented deeper: in code that is not indented, indentation tells nothing. */
+  deeper: boolean;
 }
 
 /**
@@ -49,16 +51,20 @@ export function unclosedByIndentation(tokens: Token[], from: number): { open: Op
       const closer = t.kind === "op" && t.value === "}";
       while (stack.length > 0) {
         const top = stack[stack.length - 1]!;
-        if (top.indent < t.column) break;
+        if (top.indent < t.column) {
+          top.deeper = true;
+          break;
+        }
         stack.pop();
         if (closer && top.indent === t.column) break;
+        if (!top.deeper) continue;
         // Each check reads ahead; past a few dozen odd blocks the indentation explains nothing.
         if (++checked > 50) return undefined;
         if (takesOuterCloser(tokens, heads, top)) return { open: top, endsAt: t };
       }
     }
     if (t.kind === "op" && t.value === "{" && (tokens[i + 1]!.lineStart || tokens[i + 1]!.kind === "eof")) {
-      stack.push({ brace: t, head, indent: head.column });
+      stack.push({ brace: t, head, indent: head.column, deeper: false });
     }
   }
   return undefined;
