@@ -14,6 +14,7 @@ import ts from "typescript";
 export type Block = "shared" | "server" | "client";
 export type Role =
   | "parameter" | "local binding" | "var" | "loop variable" | "index loop variable" | "lambda parameter" | "local function"
+  | "top-level loop variable" | "top-level index loop variable"
   | "top-level binding" | "top-level var" | "top-level function" | "state" | "computed" | "component parameter";
 
 export interface Case {
@@ -33,6 +34,8 @@ export const caseLabel = (c: Case): string => `\`${c.name}\` as ${c.block} ${c.r
 
 /** Roles of a name inside a function body (the same in shared, server and client blocks). */
 export const LOCAL_ROLES: readonly Role[] = ["parameter", "local binding", "var", "loop variable", "index loop variable", "lambda parameter", "local function"];
+/** Roles of a name in a loop among a block's top-level statements: it is not visible outside the loop either. */
+export const TOP_LOOP_ROLES: readonly Role[] = ["top-level loop variable", "top-level index loop variable"];
 
 /**
  * Names the helpers need (`Ok`, `Err`): a top-level shared binding of one of
@@ -60,6 +63,7 @@ function helpers(vocabulary: 1 | 2): string[] {
     "  fn h_apply(n: HNote, f) -> Any { f(n) }",
     "  fn h_some(k: Int) -> Option<Int> { k }",
     "  fn h_nothing(k: Int) -> Option<Int> { nil }",
+    "  fn h_double(k: Int) -> Int { k * 2 }",
     "  hb = h_seven()", // bound twice at the top: the first one gets a generated name (hb_1)
     "  hb = hb + 1",
   ];
@@ -91,8 +95,14 @@ function helpers(vocabulary: 1 | 2): string[] {
  * tested name, 7) and the parameter `k` (3). Its value is the list `list`,
  * EXPECTED below. Kept short: every case runs it (hygiene.test.ts, time budget).
  */
-function workload(v: string, indent: string, kind: Case["workload"]): { stmts: string[]; list: string } {
+function workload(v: string, indent: string, kind: Case["workload"], topLevel = false): { stmts: string[]; list: string } {
   if (kind === "light") return { stmts: [], list: `[${v} + k]` };
+  // Among top-level statements `!` has no function to return from: the same values without it.
+  if (topLevel) {
+    const w = workload(v, indent, kind);
+    const plain = (x: string) => x.replace(/h_parse\((\w+)\)!/g, "h_double($1)").replace("[h_parse(k)][0]!", "[h_double(k)][0]");
+    return { stmts: w.stmts.map(plain), list: plain(w.list) };
+  }
   const stmts = [
     "var m: {String: Int} = {}",
     `m["a"] = ${v} + k`, // a map written (mapSet) and read (mapGet)
@@ -105,7 +115,7 @@ function workload(v: string, indent: string, kind: Case["workload"]): { stmts: s
     `q = h_flag(k) and h_parse(k)! > 0 and h_any(${v}) == h_any(7)`, // a `test` temporary, a `<name>Result`, isFailure, unwrap, eq
     "z = h_nothing(k) ?? h_add(h_add(1, 2), h_parse(k)!)", // `value` and `arg` temporaries
     "c = 1 < h_add(k, 0) < h_parse(k)!", // `operand` temporaries
-    `g = match [${v}, h_shape(k)] { [a, HCircle(r)] if h_parse(a)! > r => a - r, _ => 0 }`, // isArray, a `subject`, a labelled block, matchFailed
+    `g = match [${v}, k] { [a, b] if h_parse(a)! > b => a - b, _ => 0 }`, // isArray, a `subject`, a labelled block, matchFailed
     'ln = h_apply(HNote { id: 1, text: "abc", tag: "t" }, .text)', // an implicit lambda's parameter
   ];
   return { stmts: stmts.map((s) => indent + s), list: "[acc, s, q, z, c, g, ln, [h_parse(k)][0]!]" } // `!` on an index: a `result` temporary;
@@ -115,8 +125,8 @@ function workload(v: string, indent: string, kind: Case["workload"]): { stmts: s
  * What the workload returns for v = 7, k = 3, by language.md and decisions.md:
  * acc = (7 + 3) + (0·10 + 1·20) + (2 + 3 + 4) + (3 + 1);
  * an Option interpolates as `Some(7)` (decisions.md, "Strings"; issue 9);
- * 3 > 0, 6 > 0, 7 == 7; None ?? 1 + 2 + 6; 1 < 3 < 6; [7, HCircle(3)] with
- * 14 > 3 → 7 − 3; the record's text through `.text`; [Ok(6)][0]!.
+ * 3 > 0, 6 > 0, 7 == 7; None ?? 1 + 2 + 6; 1 < 3 < 6; [7, 3] with 14 > 3
+ * → 7 − 3; the record's text through `.text`; [Ok(6)][0]!.
  */
 export const EXPECTED: readonly unknown[] = [43, "v=7 o=Some(7)", true, 9, true, 4, "abc", 6];
 /** The light workload: 7 + 3. */
@@ -183,7 +193,9 @@ function roleFunction(c: Case, fnName: string, indent: string): { lines: string[
       return { lines: [`${indent}fn ${N}(k: Int) -> ${RESULT} {`, ...w.stmts, `${i2}h_wrap(${w.list})`, end], call: `${N}(3)` };
     }
     case "component parameter":
-      throw new Error("component parameters are written by clientProgram");
+    case "top-level loop variable":
+    case "top-level index loop variable":
+      throw new Error(`${c.role}: written by clientProgram or topLoop`);
   }
 }
 
@@ -233,10 +245,23 @@ function finish(out: Lines, checks: ServerCheck[]): Program {
 
 const fnId = (prefix: string, i: number) => `${prefix}_${i}`;
 
-/** Names in function bodies of the shared block (called by the server's check) or of the default server. */
+/**
+ * A loop among a block's top-level statements with the workload in its body;
+ * its values are kept in a `var` that `check()` reads.
+ */
+function topLoop(c: Case, i: number, indent: string): { lines: string[]; call: string } {
+  const i2 = indent + "  ";
+  const kept = `hl_${i}`;
+  const [loop, v] = c.role === "top-level loop variable" ? [`for ${c.name} in [7]`, c.name] : [`for ${c.name}, e in [6]`, `(${c.name} + e + 1)`];
+  const w = workload(v, i2, c.workload, true);
+  return { lines: [`${indent}var ${kept}: [Any] = []`, `${indent}${loop} {`, `${i2}k = 3`, ...w.stmts, `${i2}${kept} = ${w.list}`, `${indent}}`], call: `h_wrap(${kept})` };
+}
+
+/** Names in function bodies and top-level loops of the shared block (called by the server's check) or of the default server. */
 export function localsProgram(cases: readonly Case[], block: "shared" | "server"): Program {
   const out = new Lines();
-  const fns = cases.map((c, i) => ({ c, ...roleFunction(c, fnId(block === "shared" ? "ws" : "wv", i), "  ") }));
+  const prefix = block === "shared" ? "ws" : "wv";
+  const fns = cases.map((c, i) => ({ c, ...(TOP_LOOP_ROLES.includes(c.role) ? topLoop(c, i, "  ") : roleFunction(c, fnId(prefix, i), "  ")) }));
   out.add(undefined, "shared {", ...helpers(1));
   if (block === "shared") for (const f of fns) out.add(f.c, ...f.lines);
   out.add(undefined, "}");
@@ -287,9 +312,10 @@ export function serverTopProgram(cases: readonly Case[]): Program {
 
 /**
  * Client blocks (compile and type-check only: the browser runtime is another
- * issue): names as states ("cs"), computeds ("cc"), functions ("cf") and
- * component parameters ("cp"). Where the block does not declare `server`, an
- * effect calls the server through it.
+ * issue): names as states ("cs"), computeds ("cc"), functions ("cf"),
+ * component parameters ("cp") and in function bodies ("cl"). Where the block
+ * does not declare `server`, an effect (after the cases) calls the server
+ * through it.
  * `spread`: every case in a block (a module) of its own, so that a syntax
  * error TypeScript finds in one cannot run on into the next.
  */
@@ -301,6 +327,7 @@ export function clientProgram(cases: readonly Case[], spread = false): Program {
     ["cc", (c) => c.role === "computed"],
     ["cf", (c) => c.role === "top-level function"],
     ["cp", (c) => c.role === "component parameter"],
+    ["cl", (c) => LOCAL_ROLES.includes(c.role)],
   ];
   for (const [kind, pick] of kinds) {
     const mine = cases.filter((c) => c.block === "client" && pick(c));
@@ -312,8 +339,6 @@ export function clientProgram(cases: readonly Case[], spread = false): Program {
 
 function clientBlock(out: Lines, block: string, kind: string, cases: readonly Case[]): void {
   out.add(undefined, `client "${block}" {`);
-  const declaresServer = kind !== "cp" && cases.some((c) => c.name === "server");
-  if (!declaresServer) out.add(undefined, "  effect {", "    hr = server.h_ping(1)", "  }");
   if (kind === "cp") {
     cases.forEach((c, i) => out.add(c, `  component HC${i}(${c.name}: Int) {`, `    <p class={"c{${c.name}}"}>{${c.name}} {"o={h_some(${c.name})}"} {h_label(${c.name})}</p>`, "  }"));
     out.add(undefined, "  component App {", "    <div>");
@@ -326,6 +351,8 @@ function clientBlock(out: Lines, block: string, kind: string, cases: readonly Ca
       out.add(c, ...roleFunction(c, fnId("wc", i), "  ").lines);
     });
   }
+  const declaresServer = kind !== "cp" && kind !== "cl" && cases.some((c) => c.name === "server");
+  if (!declaresServer) out.add(undefined, "  effect {", "    hr = server.h_ping(1)", "  }");
   out.add(undefined, "}");
 }
 

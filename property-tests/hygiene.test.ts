@@ -85,10 +85,13 @@ const sharedTop = (role: P.Role): Family[] => [
 
 /** The biggest first: two run at a time (withSlot). */
 const FAMILIES: Family[] = [
-  { title: "names in shared function bodies", cases: (n) => each(n.local, "shared", P.LOCAL_ROLES), program: (cases) => P.localsProgram(cases, "shared") },
-  { title: "names in server function bodies", cases: (n) => each(n.local, "server", P.LOCAL_ROLES), program: (cases) => P.localsProgram(cases, "server") },
+  { title: "names in shared function bodies and top-level loops", cases: (n) => each(n.local, "shared", [...P.LOCAL_ROLES, ...P.TOP_LOOP_ROLES]), program: (cases) => P.localsProgram(cases, "shared") },
+  { title: "names in server function bodies and top-level loops", cases: (n) => each(n.local, "server", [...P.LOCAL_ROLES, ...P.TOP_LOOP_ROLES]), program: (cases) => P.localsProgram(cases, "server") },
   // Client blocks are compiled and type-checked only: running them needs the browser runtime (another issue).
   { title: "client states, computeds, functions and component parameters (compile and type-check)", cases: (n) => [...each(n.top, "client", ["state", "computed", "top-level function"]), ...each(n.local, "client", ["component parameter"])], program: (cases) => P.clientProgram(cases), spread: (cases) => P.clientProgram(cases, true) },
+  // The emitter imports a runtime name when it first needs it: a local bound before that must not take the name. In a
+  // module of its own each case's function is the first thing lowered. (Names it never writes cannot meet it there.)
+  { title: "names the emitter writes, in client function bodies, each in a module of its own (compile and type-check)", cases: (n) => each(n.local.filter(fullWorkload), "client", P.LOCAL_ROLES), program: (cases) => P.clientProgram(cases, true) },
   { title: "server top-level bindings, vars and functions", cases: (n) => each(n.top, "server", SERVER_TOP_ROLES), program: P.serverTopProgram },
   ...sharedTop("top-level binding"),
   ...sharedTop("top-level var"),
@@ -228,6 +231,20 @@ async function attempt(program: P.Program): Promise<Attempt> {
       // A record through the request boundary: its schema validates it (a `<Type>Schema`, `t`).
       const rpc = await call(`${s.url}/rpc/h_note_text`, { json: { __args: [{ id: 1, text: "a", tag: "b" }] } });
       if (rpc.status !== 200 || !isDeepStrictEqual(rpc.body, { result: "a" })) return fail(`POST /rpc/h_note_text answered ${rpc.status} ${JSON.stringify(rpc.body)}`);
+      // A server function is an RPC function under its Tova name (`/rpc/delete`, whatever its TypeScript name).
+      const fns = check.cases.filter((c) => c.block === "server" && c.role === "top-level function");
+      for (let i = 0; i < fns.length; i += 16) {
+        await Promise.all(
+          fns.slice(i, i + 16).map(async (c) => {
+            const answer = await call(`${s.url}/rpc/${c.name}`, { json: { __args: [3] } });
+            const expected = { result: P.expectedOf(c) };
+            if (answer.status !== 200 || !isDeepStrictEqual(answer.body, expected)) {
+              blamed.set(c, `${label}: POST /rpc/${c.name} answered ${answer.status} ${JSON.stringify(answer.body)}, expected ${JSON.stringify(expected)}`);
+            }
+          }),
+        );
+      }
+      if (blamed.size) return { ok: false, stage: "answer", detail: "", blamed };
     }
     return { ok: true };
   } finally {
@@ -281,10 +298,14 @@ async function failuresOf(family: Family, cases: P.Case[]): Promise<Failure[]> {
 /** What a failure's diagnostics say, without the names: failures with the same cause are reported together. */
 function causeOf(f: Failure): string {
   const words = (m: string) => m.replace(/'[^']*'|`[^`]*`|"[^"]*"/g, "…");
-  const errors = [...f.detail.matchAll(/error\[(E\d+)\]: (.*)/g)].map(([, code, m]) => `${code} ${words(m!)}`);
+  // An E0900 says which TypeScript error it stands for in its hint: that is the cause.
+  const errors = [...f.detail.matchAll(/error\[(E\d+)\]: (.*)(?:\n(?!app\.tova:).*)*?details: \S+ (TS\d+ .*)\)|error\[(E\d+)\]: (.*)/g)].map((m) =>
+    m[3] ? `${m[1]} ${words(m[3])}` : `${m[4]} ${words(m[5]!)}`,
+  );
   // The first error: TypeScript's syntax errors are followed by others that only follow from it.
   if (errors.length) return `${f.stage}: ${errors[0]}`;
   if (/^[^\n]*: check\(\) gave /.test(f.detail)) return "answer: check() gave a wrong value";
+  if (/^[^\n]*: POST \/rpc\/\S+ answered \d+/.test(f.detail)) return `answer: POST /rpc/<name> answered ${/answered (\d+)/.exec(f.detail)![1]}`;
   return `${f.stage}: ${words(f.detail.split("\n").find((l) => l.trim()) ?? "").replace(/\d+/g, "N")}`.slice(0, 300);
 }
 
