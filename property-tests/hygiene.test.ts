@@ -24,12 +24,12 @@ import * as P from "./hygiene-programs.js";
  * runs the whole workload in the scope of each of its roles; every other name
  * is bound and read there, but the emitter writes nothing it could collide
  * with (should it start to, its output shows it and the name gets the whole
- * workload). That keeps the file at about 45 CPU-seconds when everything
- * passes. `TOVA_HYGIENE_FULL=1` gives every name the whole workload;
+ * workload). That keeps the file at about 60 CPU-seconds (some 30 s on two
+ * idle cores) when everything passes. `TOVA_HYGIENE_FULL=1` gives every name the whole workload;
  * `TOVA_HYGIENE_NAMES=t,entries` runs only those names.
  *
- * All names of one role go into one program (ten programs in all, two built
- * at a time); a program that fails is narrowed down: a diagnostic's line
+ * All names of one role go into one program (a dozen programs in all, two
+ * built at a time); a program that fails is narrowed down: a diagnostic's line
  * names its case, a wrong value in `check()` names its case, anything else is
  * bisected. A failure prints, grouped by cause, each broken name and role and
  * the compiler's diagnostics or the server's output for the first of them.
@@ -170,8 +170,10 @@ function blame(program: P.Program, detail: string): { blamed: Map<P.Case, string
     const entry = found.get(owner) ?? { text: [], semantic: false, modules: new Set<string>() };
     found.set(owner, entry);
     entry.text.push(b.text);
-    const ts = /TypeScript TS(\d+) in (\S+?):\d+/.exec(b.text);
-    if (ts && ts[1]!.startsWith("1")) entry.modules.add(ts[2]!);
+    // The TypeScript error behind it: "TypeScript TS1005 in m.ts:3" (E0208) or "details: m.ts:3:1 TS1005 ..." (E0900).
+    const ts = /TypeScript TS(\d+) in (\S+?):\d+|details: (\S+?):\d+:\d+ TS(\d+)/.exec(b.text);
+    const code = ts?.[1] ?? ts?.[4];
+    if (code?.startsWith("1")) entry.modules.add((ts![2] ?? ts![3])!);
     else entry.semantic = true;
   }
   const blamed = new Map<P.Case, string>();
@@ -184,6 +186,10 @@ function blame(program: P.Program, detail: string): { blamed: Map<P.Case, string
   }
   return { blamed, suspects };
 }
+
+/** `call`, with a request that gets no answer (the server died) as status 0: reported with the server's output. */
+const ask = (url: string, init?: Parameters<typeof call>[1]) =>
+  call(url, init).catch((err: Error) => ({ status: 0, body: `no answer: ${err.message}` as unknown, headers: new Headers() }));
 
 const portEnv = (server: string | null) => (server === null ? "PORT" : `PORT_${server.toUpperCase()}`);
 
@@ -215,7 +221,7 @@ async function attempt(program: P.Program): Promise<Attempt> {
         return { ok: false, stage: "start", detail: `${label}: ${(err as Error).message}`, blamed: new Map() };
       }
       const fail = (detail: string): Attempt => ({ ok: false, stage: "answer", detail: `${label}: ${detail}\n--- server output ---\n${s.output()}`, blamed: new Map() });
-      const res = await call(`${s.url}/check`);
+      const res = await ask(`${s.url}/check`);
       const expectedLength = check.cases.length + P.EXTRA_EXPECTED.length;
       if (res.status !== 200 || !Array.isArray(res.body) || res.body.length !== expectedLength) {
         return fail(`GET /check answered ${res.status} ${JSON.stringify(res.body).slice(0, 2000)} (expected a list of ${expectedLength} values)`);
@@ -229,14 +235,14 @@ async function attempt(program: P.Program): Promise<Attempt> {
       const extras = res.body.slice(check.cases.length);
       if (!isDeepStrictEqual(extras, P.EXTRA_EXPECTED)) return fail(`check()'s last values (peer, model, record, env) are ${JSON.stringify(extras)}, expected ${JSON.stringify(P.EXTRA_EXPECTED)}`);
       // A record through the request boundary: its schema validates it (a `<Type>Schema`, `t`).
-      const rpc = await call(`${s.url}/rpc/h_note_text`, { json: { __args: [{ id: 1, text: "a", tag: "b" }] } });
+      const rpc = await ask(`${s.url}/rpc/h_note_text`, { json: { __args: [{ id: 1, text: "a", tag: "b" }] } });
       if (rpc.status !== 200 || !isDeepStrictEqual(rpc.body, { result: "a" })) return fail(`POST /rpc/h_note_text answered ${rpc.status} ${JSON.stringify(rpc.body)}`);
       // A server function is an RPC function under its Tova name (`/rpc/delete`, whatever its TypeScript name).
       const fns = check.cases.filter((c) => c.block === "server" && c.role === "top-level function");
       for (let i = 0; i < fns.length; i += 16) {
         await Promise.all(
           fns.slice(i, i + 16).map(async (c) => {
-            const answer = await call(`${s.url}/rpc/${c.name}`, { json: { __args: [3] } });
+            const answer = await ask(`${s.url}/rpc/${c.name}`, { json: { __args: [3] } });
             const expected = { result: P.expectedOf(c) };
             if (answer.status !== 200 || !isDeepStrictEqual(answer.body, expected)) {
               blamed.set(c, `${label}: POST /rpc/${c.name} answered ${answer.status} ${JSON.stringify(answer.body)}, expected ${JSON.stringify(expected)}`);
