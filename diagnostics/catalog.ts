@@ -33,6 +33,7 @@ export const CODES = {
   E0108: "`server.f()` from a client when no server block defines `f`",
   E0110: "a call to a function the discovered peer does not define",
   E0111: "a `spawn_job` of something that is not a `background fn`",
+  E0112: "a data-block name used outside the server blocks and the data block (only servers load the data block)",
   E0120: "a local import (`./file.js`) whose file is missing, outside the importing file's directory, or another file under the same path",
   // --- types
   E0201: "an unknown field in a record construction",
@@ -42,7 +43,7 @@ export const CODES = {
   E0205: "a route handler that does not take the route's path parameters",
   E0206: "a value whose type does not match the declared type",
   E0207: "a match pattern naming a variant its subject's type does not have",
-  E0208: "a type error in the program that TypeScript found in the emitted code (reported at the .tova line)",
+  E0208: "(retired: TypeScript's errors in emitted code are compiler bugs, E0900; Tova's own checker reports the program's)",
   E0209: "an operation the value's type does not allow: arithmetic on an Option or text, calling something that is not a function, indexing a record",
   E0210: "a field or function that the record, object, model or type does not have",
   E0211: "a `!` outside a function, on a value that is neither a Result nor an Option, or whose failure the function cannot return",
@@ -65,7 +66,7 @@ export const CODES = {
   E0403: "a `deploy` property with a value of the wrong type",
   E0404: "an unknown `deploy` property",
   // --- compiler bugs
-  E0900: "emitted TypeScript that does not type-check for a reason outside the program: a bug in Tova",
+  E0900: "emitted TypeScript that does not type-check: a bug in Tova, reported at the .tova construct that produced the code",
   // --- warnings
   W0001: "an event published that no server subscribes to",
   W0002: "a `...` placeholder standing for elided code",
@@ -104,20 +105,26 @@ export function tooManyErrors(span: Span): Diagnostic {
 
 // ---- message constructors used by more than one stage -----------------
 
-/** Levenshtein distance, bounded: enough to suggest `user_name` for `usr_name`. */
+/**
+ * Edit distance where swapping two neighbouring letters counts once (optimal string alignment):
+ * enough to suggest `user_name` for `usr_name` and `name` for `nmae`.
+ */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
-  const prev = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  const al = a.toLowerCase();
+  const bl = b.toLowerCase();
+  let before = new Array<number>(b.length + 1).fill(0); // row i - 2
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j); // row i - 1
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
+    const row = new Array<number>(b.length + 1);
+    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      const cost = a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + cost);
-      diag = tmp;
+      const cost = al[i - 1] === bl[j - 1] ? 0 : 1;
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && al[i - 1] === bl[j - 2] && al[i - 2] === bl[j - 1]) row[j] = Math.min(row[j]!, before[j - 2]! + 1);
     }
+    before = prev;
+    prev = row;
   }
   return prev[b.length]!;
 }

@@ -120,7 +120,7 @@ function desugarJsxChild(c: ast.JsxChild): ast.JsxChild {
     case "JsxExpr":
       return { ...c, expr: desugarExpr(c.expr) };
     case "JsxFor":
-      return { ...c, iterable: desugarExpr(c.iterable), children: c.children.map(desugarJsxChild) };
+      return { ...c, iterable: desugarExpr(c.iterable), key: c.key ? desugarExpr(c.key) : null, children: c.children.map(desugarJsxChild) };
     case "JsxIf":
       return {
         ...c,

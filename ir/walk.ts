@@ -89,6 +89,7 @@ function walkJsx(c: ast.JsxChild, visit: (e: ast.Expr) => void): void {
       return walkExpr(c.expr, visit);
     case "JsxFor":
       walkExpr(c.iterable, visit);
+      if (c.key) walkExpr(c.key, visit);
       for (const x of c.children) walkJsx(x, visit);
       return;
     case "JsxIf":

@@ -356,7 +356,7 @@ describe("valid programs build with the type-check on and run", () => {
   }, 60_000);
 
   // Finding: TS2322 on `{ ok: false; error: any } | null | undefined` (the `!` of a dynamic value).
-  it.fails("`x!` on an `Any` in a function returning an Option", async () => {
+  it("`x!` on an `Any` in a function returning an Option", async () => {
     expect(await runShared(ANY_BANG)).toBe("Some(2) None");
   }, 60_000);
 
@@ -365,7 +365,7 @@ describe("valid programs build with the type-check on and run", () => {
   }, 60_000);
 
   // Finding: TS2322 "Type 'number' is not assignable to type 'string'" (decisions.md, "Gradual typing").
-  it.fails("`Date.now() - 48.hours` stored in a `String` field, and timestamps subtracted", async () => {
+  it("`Date.now() - 48.hours` stored in a `String` field, and timestamps subtracted", async () => {
     expect(await runShared(DATE_IN_STRING)).toBe(`["now", "old"]`);
   }, 60_000);
 
@@ -581,9 +581,7 @@ describe("no diagnostic of any reproducer is in TypeScript's words", () => {
     expect(found).toEqual([]);
   });
 
-  // Finding: the build failures marked `it.fails` above are E0208 in TypeScript's words
-  // (backends/typescript/source-map.ts); this passes once they build.
-  it.fails("from the build's type-check", async () => {
+  it("from the build's type-check", async () => {
     const found: string[] = [];
     for (const src of buildable) {
       const b = await build(src);

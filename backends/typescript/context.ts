@@ -92,12 +92,20 @@ export class ModuleContext {
     return name;
   }
 
-  /** Imports `name` from a runtime module and gives back the local name to write (renamed when the program uses the name). */
-  runtime(module: string, name: string): string {
-    const key = `${module}\0${name}`;
+  /**
+   * Imports `name` from a runtime module and gives back the local name to write
+   * (renamed when the program uses the name). A name the emitter writes only at
+   * module level (MODULE_LEVEL_IMPORTS) needs to avoid only module-level names,
+   * unless `inBodies` says this use is inside a function body; then it gets an
+   * alias of its own if need be (`import { t, t as t2 }`).
+   */
+  runtime(module: string, name: string, inBodies = false): string {
+    const moduleLevel = MODULE_LEVEL_IMPORTS.has(name) && !inBodies;
+    const key = `${module}\0${name}\0${moduleLevel}`;
     let local = this.imported.get(key);
     if (local === undefined) {
-      local = this.fresh(name, MODULE_LEVEL_IMPORTS.has(name));
+      const other = this.imported.get(`${module}\0${name}\0${!moduleLevel}`);
+      local = other !== undefined && (moduleLevel || !this.reserved.has(other)) ? other : this.fresh(name, moduleLevel);
       this.file.use(module, local === name ? name : `${name} as ${local}`);
       this.imported.set(key, local);
     }
@@ -112,14 +120,20 @@ export class ModuleContext {
     return `./${this.app.stem}.shared.js`;
   }
 
+  /** Imports a type from a runtime module (`import { type Schema }`); types live in their own namespace. */
+  runtimeType(module: string, name: string): string {
+    this.file.use(module, name, true);
+    return name;
+  }
+
   /** Imports `name` from the runtime's stdlib and gives back the name to write. */
   stdlib(name: string): string {
     return this.runtime(RUNTIME.stdlib, name);
   }
 
-  /** The schema builders (`t.int`, `t.record(...)`), under their hygienic name. */
-  schemaBuilder(): string {
-    return this.runtime(RUNTIME.schema, "t");
+  /** The schema builders (`t.int`, `t.record(...)`), under their hygienic name (`inBodies` for uses inside functions). */
+  schemaBuilder(inBodies = false): string {
+    return this.runtime(RUNTIME.schema, "t", inBodies);
   }
 
   /** Records that a type name is used, importing it when it is declared in the shared block. */
@@ -193,7 +207,7 @@ export class ModuleContext {
       }
       case "state":
       case "computed":
-        return `${name}.value`;
+        return `${safeName(name)}.value`;
       case "import": {
         const imp = this.app.shared.imports.find((i) => i.defaultName === name || i.names.some((n) => (n.alias ?? n.name) === name));
         if (imp && this.owner.kind !== "shared") {
@@ -241,6 +255,8 @@ export class ModuleContext {
   strictlyComparable(a: ast.Expr, b: ast.Expr): boolean {
     const known = (e: ast.Expr) => {
       if (e.kind === "Num" || e.kind === "Str" || e.kind === "Template" || e.kind === "Bool") return true;
+      // A list element or a map entry is nil when it is missing, whatever its type says.
+      if (e.kind === "Index" || (e.kind === "Member" && this.isMapLike(e.object, null))) return false;
       const t = this.typeOf(e);
       if (!t) return false;
       if (isDefinite(t)) return true;
@@ -286,7 +302,7 @@ export class ModuleContext {
 
   /** The runtime schema of an inferred type (for formatting). */
   schemaOfTy(t: Ty): string {
-    const b = this.schemaBuilder();
+    const b = this.schemaBuilder(true);
     const of = (x: Ty): string => {
       switch (x.k) {
         case "int": return `${b}.int`;
@@ -332,6 +348,21 @@ export class ModuleContext {
         return t.args.length ? `${t.name}<${t.args.map((a) => this.tsOf(a)).join(", ")}>` : t.name;
       }
     }
+  }
+
+  /**
+   * Arithmetic on dynamic values stored in a field declared otherwise (`timestamp: Date.now() - 48.hours` in
+   * a `String` field, as monitoring-service.md does): dynamic for Tova, a number for TypeScript, so it is
+   * written `as any`. With `record` null, says whether the value is such arithmetic at all.
+   */
+  numberIntoOther(value: ast.Expr, record: string | null, field: string): boolean {
+    const arithmetic = (value.kind === "Binary" && ["-", "*", "/", "%", "**"].includes(value.op)) || (value.kind === "Unary" && value.op === "-");
+    if (!arithmetic || this.typeOf(value)?.k !== "any") return false;
+    if (record === null) return true;
+    const declared = this.types.decls.get(record);
+    const f = declared?.def.kind === "record" ? declared.def.fields.find((x) => x.name === field) : this.types.models.get(record)?.find((x) => x.name === field);
+    const t = f?.type;
+    return !(t && t.kind === "TName" && (t.name === "Int" || t.name === "Float" || t.name === "Any"));
   }
 
   /** Whether Tova's type of `e` is dynamic somewhere inside (so TypeScript must not infer more). */

@@ -3,7 +3,7 @@ import type { ClientBlock } from "../../ir/types.js";
 import { walkExpr } from "../../ir/walk.js";
 import { RUNTIME, type ModuleContext } from "./context.js";
 import { emitFunctions, emitTopLevel } from "./emit-common.js";
-import { declaredTypeNames } from "./hygiene.js";
+import { declaredTypeNames, safeName } from "./hygiene.js";
 import { BodyEmitter } from "./lower/index.js";
 import { emitTypes } from "./emit-shared.js";
 import { tsType } from "./types.js";
@@ -24,11 +24,11 @@ export function emitClient(ctx: ModuleContext, client: ClientBlock): void {
   for (const s of client.states) {
     const signal = ctx.runtime(RUNTIME.client, "signal");
     const type = s.type ? `<${tsType(s.type, ctx.useType)}>` : "";
-    file.line(`export const ${s.name} = ${signal}${type}(${body.topLevel(() => body.expr(s.value), s.span)})`, s.span);
+    file.line(`export const ${safeName(s.name)} = ${signal}${type}(${body.topLevel(() => body.expr(s.value), s.span)})`, s.span);
   }
   for (const c of client.computeds) {
     const computed = ctx.runtime(RUNTIME.client, "computed");
-    file.line(`export const ${c.name} = ${computed}(() => ${body.topLevel(() => body.expr(c.value), c.span)})`, c.span);
+    file.line(`export const ${safeName(c.name)} = ${computed}(() => ${body.topLevel(() => body.expr(c.value), c.span)})`, c.span);
   }
   ctx.inferAsync([...ctx.app.shared.fns, ...client.fns]);
   emitTopLevel(ctx, body, client.bindings, client.stmts, false);

@@ -1,6 +1,6 @@
 import type { TypeDecl, TypeExpr } from "../../ir/types.js";
 import type { TsFile } from "./builders.js";
-import type { ModuleContext } from "./context.js";
+import { RUNTIME, type ModuleContext } from "./context.js";
 import { emitFunctions, emitTopLevel } from "./emit-common.js";
 import { safeName } from "./hygiene.js";
 import { BodyEmitter } from "./lower/index.js";
@@ -55,21 +55,66 @@ export function emitTypes(ctx: ModuleContext, file: TsFile, types: TypeDecl[], e
   const withSchema = types.filter((d) => d.typeParams.length === 0 && d.def.kind !== "alias");
   if (!withSchema.length) return;
   const t = ctx.schemaBuilder();
-  for (const d of dependencyOrder(withSchema)) {
+  const ordered = dependencyOrder(withSchema);
+  const cyclic = inCycle(withSchema);
+  const declared = new Set<string>();
+  for (const d of ordered) {
     const use = (name: string) => ctx.useSchema(name);
+    // A type that refers to itself, or to one declared after it, is reached through `t.lazy`
+    // (decisions.md, "Recursive types"); such schemas carry their type, which TypeScript cannot infer.
+    const here = new Set(types.map((x) => x.name));
+    const ref = (type: string, schema: string) => (here.has(type) && !declared.has(type) ? `${t}.lazy(() => ${schema})` : schema);
     let schema: string;
     if (d.def.kind === "record") {
-      const fields = d.def.fields.map((f) => `${f.name}: ${schemaOf(f.type, ctx.types, use, t)}`);
+      const fields = d.def.fields.map((f) => `${f.name}: ${schemaOf(f.type, ctx.types, use, t, ref)}`);
       schema = `${t}.record<${d.name}>(${JSON.stringify(d.name)}, { ${fields.join(", ")} })`;
     } else if (d.def.kind === "enum" && isUnitEnum(d)) {
       schema = `${t}.enum(${JSON.stringify(d.name)}, [${d.def.variants.map((v) => JSON.stringify(v.name)).join(", ")}] as const)`;
     } else if (d.def.kind === "enum") {
-      const variants = d.def.variants.map((v) => `${v.name}: { ${v.fields.map((f, i) => `${variantField(f.name, i)}: ${schemaOf(f.type, ctx.types, use, t)}`).join(", ")} }`);
+      const variants = d.def.variants.map((v) => `${v.name}: { ${v.fields.map((f, i) => `${variantField(f.name, i)}: ${schemaOf(f.type, ctx.types, use, t, ref)}`).join(", ")} }`);
       schema = `${t}.union(${JSON.stringify(d.name)}, { ${variants.join(", ")} })`;
     } else continue;
-    file.line(`${exported ? "export " : ""}const ${ctx.schemaName(d.name)} = ${schema}`);
+    const annotation = cyclic.has(d.name) ? `: ${ctx.runtimeType(RUNTIME.schema, "Schema")}<${d.name}>` : "";
+    file.line(`${exported ? "export " : ""}const ${ctx.schemaName(d.name)}${annotation} = ${schema}`);
+    declared.add(d.name);
   }
   file.blank();
+}
+
+/** The types that refer to themselves, directly or through others. */
+function inCycle(types: TypeDecl[]): Set<string> {
+  const byName = new Map(types.map((t) => [t.name, t]));
+  const edges = new Map(types.map((t) => [t.name, references(t, byName)]));
+  const out = new Set<string>();
+  for (const start of byName.keys()) {
+    const seen = new Set<string>();
+    const stack = [...(edges.get(start) ?? [])];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n === start) {
+        out.add(start);
+        break;
+      }
+      if (seen.has(n)) continue;
+      seen.add(n);
+      stack.push(...(edges.get(n) ?? []));
+    }
+  }
+  return out;
+}
+
+function references(d: TypeDecl, byName: ReadonlyMap<string, TypeDecl>): Set<string> {
+  const acc = new Set<string>();
+  const refs = (t: TypeExpr) => {
+    if (t.kind === "TName") {
+      if (byName.has(t.name)) acc.add(t.name);
+      t.args.forEach(refs);
+    } else if (t.kind === "TArray") refs(t.element);
+    else if (t.kind === "TMap") refs(t.value);
+  };
+  if (d.def.kind === "record") d.def.fields.forEach((f) => refs(f.type));
+  if (d.def.kind === "enum") d.def.variants.forEach((v) => v.fields.forEach((f) => refs(f.type)));
+  return acc;
 }
 
 /** Types whose schemas reference others come after them (cycles fall back to declaration order). */
@@ -77,20 +122,10 @@ function dependencyOrder(types: TypeDecl[]): TypeDecl[] {
   const byName = new Map(types.map((t) => [t.name, t]));
   const out: TypeDecl[] = [];
   const state = new Map<string, "visiting" | "done">();
-  const refs = (t: TypeExpr, acc: Set<string>) => {
-    if (t.kind === "TName") {
-      if (byName.has(t.name)) acc.add(t.name);
-      t.args.forEach((a) => refs(a, acc));
-    } else if (t.kind === "TArray") refs(t.element, acc);
-    else if (t.kind === "TMap") refs(t.value, acc);
-  };
   const visit = (d: TypeDecl) => {
     if (state.get(d.name)) return;
     state.set(d.name, "visiting");
-    const acc = new Set<string>();
-    if (d.def.kind === "record") d.def.fields.forEach((f) => refs(f.type, acc));
-    if (d.def.kind === "enum") d.def.variants.forEach((v) => v.fields.forEach((f) => refs(f.type, acc)));
-    for (const name of acc) if (state.get(name) !== "visiting") visit(byName.get(name)!);
+    for (const name of references(d, byName)) if (state.get(name) !== "visiting") visit(byName.get(name)!);
     state.set(d.name, "done");
     out.push(d);
   };

@@ -18,9 +18,13 @@ const TS_RESERVED = new Set([
   "return", "break", "continue", "try", "catch", "finally", "import", "export", "in", "of", "await", "async",
 ]);
 
-/** A Tova name as a TypeScript binding name: reserved words get a trailing `_`. */
+/**
+ * A Tova name as a TypeScript binding name: a reserved word gets a trailing
+ * `$`, a character Tova identifiers cannot contain, so the result can never be
+ * another name of the program (`eval` and `eval_` may both be declared).
+ */
 export function safeName(name: string): string {
-  return TS_RESERVED.has(name) ? `${name}_` : name;
+  return TS_RESERVED.has(name) ? `${name}$` : name;
 }
 
 /**

@@ -25,25 +25,24 @@ const MARKER = /\/\*@(?:(\d+):(\d+)|-)\*\//g;
 export function mapTypeErrors(errors: readonly TsError[], modules: readonly EmittedModule[], files: readonly string[]): Diagnostic[] {
   const byPath = new Map(modules.map((m) => [m.path, m]));
   const out: Diagnostic[] = [];
+  const seen = new Set<string>();
   for (const err of errors) {
     const mod = byPath.get(err.module);
     const at = mod ? offsetOf(mod.code, err.line, err.column) : -1;
     const marker = mod && at >= 0 ? lastMarkerBefore(mod.code, at) : null;
-    const message = cleanMessage(err.message);
-    if (marker && files[marker.file] !== undefined) {
-      const file = files[marker.file]!;
-      out.push(
-        diagnostic("E0208", { file, start: marker.offset, end: marker.offset + 1 }, message, {
-          hint: `TypeScript ${err.code} in ${err.module}:${err.line}:${err.column}`,
-        }),
-      );
-    } else {
-      out.push(
-        diagnostic("E0900", { file: files[0] ?? err.module, start: 0, end: 0 }, `internal compiler error: the emitted ${err.module} does not type-check: ${message} (${err.code} at ${err.line}:${err.column})`, {
-          hint: "this is a bug in the Tova compiler, not in your program; please report it with the program",
-        }),
-      );
-    }
+    // Tova's own checker accepted the program, so a type error in the code it wrote is the compiler's
+    // mistake (decisions.md, "Types"): E0900 at the construct that produced the code, never the
+    // checker's words presented as the user's. Its details are for the bug report.
+    const file = marker && files[marker.file] !== undefined ? files[marker.file]! : (files[0] ?? err.module);
+    const span = marker && files[marker.file] !== undefined ? { file, start: marker.offset, end: marker.offset + 1 } : { file, start: 0, end: 0 };
+    const key = `${span.file}:${span.start}`;
+    if (seen.has(key)) continue; // one report per construct
+    seen.add(key);
+    out.push(
+      diagnostic("E0900", span, "internal compiler error: the code Tova wrote for this does not type-check", {
+        hint: `this is a bug in the Tova compiler, not in your program; please report it with the program (details: ${err.module}:${err.line}:${err.column} ${err.code} ${cleanMessage(err.message)})`,
+      }),
+    );
   }
   return out;
 }

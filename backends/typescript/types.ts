@@ -62,8 +62,8 @@ export function tsType(t: TypeExpr | null, use: (name: string) => void): string 
  * The schema expression for a type: `t.int`, `t.array(t.string)`, `UserSchema`, ...
  * `b` is the schema builders' local name in the module (`t`, unless the program uses `t`).
  */
-export function schemaOf(type: TypeExpr | null, table: TypeTable, use: (name: string) => void, b: string): string {
-  const of = (x: TypeExpr | null): string => schemaOf(x, table, use, b);
+export function schemaOf(type: TypeExpr | null, table: TypeTable, use: (name: string) => void, b: string, ref?: (type: string, schema: string) => string): string {
+  const of = (x: TypeExpr | null): string => schemaOf(x, table, use, b, ref);
   if (!type) return `${b}.any`;
   switch (type.kind) {
     case "TArray":
@@ -89,7 +89,7 @@ export function schemaOf(type: TypeExpr | null, table: TypeTable, use: (name: st
           if (decl && decl.typeParams.length === 0 && decl.def.kind !== "alias") {
             const name = table.schemaNames.get(type.name) ?? `${type.name}Schema`;
             use(name);
-            return name;
+            return ref ? ref(type.name, name) : name;
           }
           if (decl && decl.def.kind === "alias") return of(decl.def.type);
           return `${b}.any`;

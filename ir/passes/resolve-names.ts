@@ -22,6 +22,8 @@ import { blockLabel } from "./merge-blocks.js";
 interface Sym extends SymbolRef {
   mutable: boolean;
   numeric: boolean;
+  /** Declared by the data block, which only server blocks load (backends/typescript/emit-data.ts). */
+  data?: boolean;
 }
 
 class Scope {
@@ -74,9 +76,9 @@ class Resolver {
     for (const s of app.servers) for (const m of s.models) this.typeNames.add(m.typeName);
     for (const f of app.shared.fns) this.global.define(sym("fn", f.name, { span: f.nameSpan }));
     for (const b of app.shared.bindings) this.global.define(this.bindingSym(b, undefined));
-    for (const s of app.data.sources) this.global.define(sym("source", s.name, { span: s.nameSpan }));
-    for (const b of app.data.bindings) this.global.define(this.bindingSym(b, undefined));
-    for (const f of app.data.fns) this.global.define(sym("fn", f.name, { span: f.nameSpan }));
+    for (const s of app.data.sources) this.global.define(sym("source", s.name, { span: s.nameSpan, data: true }));
+    for (const b of app.data.bindings) this.global.define({ ...this.bindingSym(b, undefined), data: true });
+    for (const f of app.data.fns) this.global.define(sym("fn", f.name, { span: f.nameSpan, data: true }));
 
     // Shared scope and data block bodies.
     this.context = { kind: "shared" };
@@ -133,7 +135,8 @@ class Resolver {
   private server(server: PortedServer) {
     this.context = { kind: "server", server };
     const scope = new Scope(this.global);
-    for (const n of SERVER_BUILTINS) scope.define(sym("builtin", n));
+    // A shared declaration of the same name is the program's own and wins (decisions.md, "Names").
+    for (const n of SERVER_BUILTINS) if (this.global.names.get(n)?.kind === undefined) scope.define(sym("builtin", n));
     this.defineTypes(scope, server.types);
     for (const f of server.fns) scope.define(sym("fn", f.name, { owner: server.name, span: f.nameSpan }));
     for (const m of server.models) scope.define(sym("model", m.accessor, { owner: server.name, span: m.nameSpan }));
@@ -182,7 +185,7 @@ class Resolver {
   private client(client: ClientBlock) {
     this.context = { kind: "client", client };
     const scope = new Scope(this.global);
-    for (const n of CLIENT_BUILTINS) scope.define(sym("builtin", n));
+    for (const n of CLIENT_BUILTINS) if (this.global.names.get(n)?.kind === undefined) scope.define(sym("builtin", n));
     this.defineTypes(scope, client.types);
     for (const s of client.states) scope.define(sym("state", s.name, { mutable: true, numeric: s.value.kind === "Num", span: s.nameSpan }));
     for (const c of client.computeds) scope.define(sym("computed", c.name, { span: c.nameSpan }));
@@ -554,6 +557,14 @@ class Resolver {
   /** Resolves a name, reporting it when unknown. */
   private ident(e: ast.Ident, scope: Scope): Sym | undefined {
     const hit = scope.lookup(e.name);
+    if (hit?.data && this.context.kind !== "server" && this.context.kind !== "data") {
+      this.diagnostics.push(
+        diagnostic("E0112", e.span, `\`${e.name}\` belongs to the data block, which the server blocks load; it is not available in ${this.context.kind === "client" ? "a client block" : "the shared scope"}`, {
+          hint: "use it inside a server block (a route or function there can hand it on)",
+        }),
+      );
+      return undefined;
+    }
     if (hit) {
       this.names.symbols.set(e, hit);
       return hit;

@@ -9,6 +9,7 @@ import type { Ty } from "./ty.js";
  * record when it has exactly the record's fields.
  */
 export function assignable(from: Ty, to: Ty, decls: Decls): boolean {
+  if (from.k === "any" && from.alts) return to.k === "any" || from.alts.every((a) => assignable(a, to, decls));
   if (from.k === "any" || to.k === "any" || from.k === "never") return true;
   switch (to.k) {
     case "option":
@@ -49,7 +50,8 @@ export function assignable(from: Ty, to: Ty, decls: Decls): boolean {
       }
       return false;
     case "fn":
-      return from.k === "fn" && assignable(from.ret, to.ret, decls);
+      // A function that takes what the caller gives (its parameters accept the expected ones) and gives what it wants.
+      return from.k === "fn" && assignable(from.ret, to.ret, decls) && from.params.every((p, i) => i >= to.params.length || assignable(to.params[i]!, p, decls));
     case "never":
       return false;
   }

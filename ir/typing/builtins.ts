@@ -1,6 +1,6 @@
 import type * as ast from "../../frontend/ast.js";
 import type { Checker } from "./checker.js";
-import { ANY, array, BOOL, FLOAT, fn, INT, isNumeric, join, map, NEVER, NIL, option, promise, result, STRING, type Ty } from "./ty.js";
+import { ANY, array, BOOL, FLOAT, fn, INT, isNumeric, join, map, NEVER, NIL, option, promise, result, show, STRING, type Ty } from "./ty.js";
 
 /**
  * The types of the standard library's functions (language.md, "Standard
@@ -21,7 +21,13 @@ export function builtinCall(c: Checker, name: string, e: ast.CallExpr, expected:
   const callback = (i: number, params: Ty[]): Ty => {
     if (!args[i]) return ANY;
     const f = c.infer(args[i]!, fn(params, ANY));
-    return f.k === "fn" ? f.ret : ANY;
+    if (f.k !== "fn") return ANY;
+    // A lambda that declares its parameters must accept what `name` passes it.
+    f.params.forEach((p, j) => {
+      const given = params[j];
+      if (given && !c.assignable(given, p)) c.error("E0206", args[i]!.span, `\`${name}\` passes ${show(given)} to this function, whose parameter ${j + 1} is declared \`${show(p)}\``, "change the parameter's type, or leave it out to accept what it is given");
+    });
+    return f.ret;
   };
   switch (name) {
     case "print":

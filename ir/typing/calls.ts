@@ -172,15 +172,20 @@ function fieldOf(c: Checker, object: Ty, e: ast.MemberExpr, called: boolean): Ty
       return ANY;
     }
     case "map":
-      return option(object.value);
+      return option(object.value); // as `m[k]` (expressions.ts, indexType)
     case "result":
       if (e.name === "ok") return BOOL;
       c.error("E0210", e.nameSpan, `a Result has no field \`${e.name}\``, "`match` on it (`Ok(v) => ...`, `Err(e) => ...`) or unwrap it with `!`");
       return ANY;
     case "array":
-      return arrayMember(object.el, e.name) ?? ANY;
+      return arrayMember(object.el, e.name) ?? jsMember(c, e, "a list", ARRAY_MEMBERS);
     case "string":
-      return stringMember(e.name) ?? ANY;
+      return stringMember(e.name) ?? jsMember(c, e, "text", STRING_MEMBERS);
+    case "int":
+    case "float":
+      return jsMember(c, e, "a number", NUMBER_MEMBERS);
+    case "bool":
+      return jsMember(c, e, "a Bool", ["toString", "valueOf"]);
     case "param":
       c.error("E0210", e.nameSpan, `\`${object.name}\` is a type parameter: nothing is known about its fields`, "declare the parameter with a concrete type to read its fields");
       return ANY;
@@ -196,6 +201,22 @@ function unknownField(c: Checker, e: ast.MemberExpr, owner: string, fields: stri
 }
 
 const fnOf = (params: Ty[], ret: Ty, min = params.length, rest: Ty | null = null): Ty => ({ k: "fn", params, ret, min, rest });
+
+/**
+ * The JavaScript members of lists, text and numbers (ES2022, what the emitted
+ * TypeScript is checked against). A member among them that Tova does not type
+ * is dynamic; any other name is a mistake, reported with the nearest one.
+ */
+const STRING_MEMBERS = ["at", "charAt", "charCodeAt", "codePointAt", "concat", "endsWith", "includes", "indexOf", "lastIndexOf", "length", "localeCompare", "match", "matchAll", "normalize", "padEnd", "padStart", "repeat", "replace", "replaceAll", "search", "slice", "split", "startsWith", "substring", "toLocaleLowerCase", "toLocaleUpperCase", "toLowerCase", "toString", "toUpperCase", "trim", "trimEnd", "trimStart", "valueOf"];
+const ARRAY_MEMBERS = ["at", "concat", "copyWithin", "entries", "every", "fill", "filter", "find", "findIndex", "flat", "flatMap", "forEach", "includes", "indexOf", "join", "keys", "lastIndexOf", "length", "map", "pop", "push", "reduce", "reduceRight", "reverse", "shift", "slice", "some", "sort", "splice", "toLocaleString", "toString", "unshift", "values"];
+const NUMBER_MEMBERS = ["toExponential", "toFixed", "toLocaleString", "toPrecision", "toString", "valueOf"];
+
+function jsMember(c: Checker, e: ast.MemberExpr, what: string, members: readonly string[]): Ty {
+  if (members.includes(e.name)) return ANY;
+  const near = didYouMean(e.name, members);
+  c.error("E0210", e.nameSpan, `${what} has no field or method \`${e.name}\``, near ? `did you mean \`${near}\`?` : undefined);
+  return ANY;
+}
 
 /** The JavaScript methods of a list that programs use, with their types (others are dynamic). */
 function arrayMember(el: Ty, name: string): Ty | null {

@@ -94,8 +94,24 @@ export class Checker {
   /** The type of `e`, which must fit `want` (reported as E0206 with `what` naming the place). */
   check(e: ast.Expr, want: Ty, what: () => string): Ty {
     const t = this.infer(e, want);
-    if (!assignable(t, want, this.decls)) this.mismatch(e.span, what(), want, t);
+    if (!assignable(t, want, this.decls)) {
+      const wrong = this.wrongBranch(e, want);
+      this.mismatch((wrong ?? e).span, what(), want, wrong ? this.info.exprs.get(wrong)! : t);
+    } else if (t.k === "any") {
+      // Branches of different types join to a dynamic value; where a type is expected, each must fit it.
+      const wrong = this.wrongBranch(e, want);
+      if (wrong) this.mismatch(wrong.span, what(), want, this.info.exprs.get(wrong)!);
+    }
     return t;
+  }
+
+  /** The value-producing branch of an `if`, `match`, block, `??` or `or` whose type does not fit `want`. */
+  private wrongBranch(e: ast.Expr, want: Ty): ast.Expr | null {
+    for (const x of branchValues(e)) {
+      const t = this.info.exprs.get(x);
+      if (t && !assignable(t, want, this.decls)) return x;
+    }
+    return null;
   }
 
   assignable(from: Ty, to: Ty): boolean {
@@ -195,14 +211,15 @@ export class Checker {
     const params = new Set(f.typeParams);
     const ps = f.params.map((p) => this.decls.ty(p.type, params));
     const min = f.params.filter((p) => !p.optional).length;
+    const names = f.params.map((p) => p.name);
     if (f.returnType) {
-      const sig = fn(ps, this.decls.ty(f.returnType, params), min);
+      const sig = fn(ps, this.decls.ty(f.returnType, params), min, null, names);
       this.signatures.set(f, sig);
       return sig;
     }
-    if (this.inProgress.has(f)) return fn(ps, ANY, min); // recursion while its result is inferred
+    if (this.inProgress.has(f)) return fn(ps, ANY, min, null, names); // recursion while its result is inferred
     this.checkFn(f, block);
-    return this.signatures.get(f) ?? fn(ps, ANY, min);
+    return this.signatures.get(f) ?? fn(ps, ANY, min, null, names);
   }
 
   /** Checks a top-level function's body once; its inferred result completes its signature. */
@@ -216,7 +233,7 @@ export class Checker {
     const ret = this.inBlock(block, () => checkBody(this, { params: f.params.map((p, i) => ({ name: p.name, ty: ps[i]!, default: p.default })), body: f.body, ret: declared, typeParams, kind: "fn" }));
     this.inProgress.delete(f);
     if (!declared) this.info.returns.set(f, ret);
-    this.signatures.set(f, fn(ps, declared ?? ret, f.params.filter((p) => !p.optional).length));
+    this.signatures.set(f, fn(ps, declared ?? ret, f.params.filter((p) => !p.optional).length, null, f.params.map((p) => p.name)));
   }
 
   // ---- names ------------------------------------------------------------
@@ -379,9 +396,32 @@ export interface CheckerLookups {
   symbolType(name: string, sym: SymbolRef, expected: Ty | null): Ty;
 }
 
+/** The expressions whose values a branching expression can have. */
+export function branchValues(e: ast.Expr): ast.Expr[] {
+  const ofBlock = (b: ast.BlockExpr): ast.Expr[] => {
+    const last = b.stmts[b.stmts.length - 1];
+    return last?.kind === "ExprStmt" ? branchValues(last.expr) : [];
+  };
+  switch (e.kind) {
+    case "If":
+      return [...e.branches.flatMap((b) => ofBlock(b.body)), ...(e.otherwise ? ofBlock(e.otherwise) : [])];
+    case "Match":
+      return e.arms.flatMap((a) => (a.body.kind === "Block" ? ofBlock(a.body) : branchValues(a.body)));
+    case "Block":
+      return ofBlock(e);
+    case "Try":
+      return [...ofBlock(e.body), ...(e.catchBody ? ofBlock(e.catchBody) : [])];
+    case "Binary":
+      return e.op === "??" || e.op === "or" ? branchValues(e.right) : [e];
+    default:
+      return [e];
+  }
+}
+
 /** `[]` and `nil` say nothing about what a binding will hold later. */
 export function widenLiteral(t: Ty): Ty {
-  if (t.k === "nil") return ANY;
+  // nil says nothing about later values; never (after `Err(e)!`) means the code is unreachable.
+  if (t.k === "nil" || t.k === "never") return ANY;
   if (t.k === "array" && t.el.k === "never") return { k: "array", el: ANY };
   if (t.k === "map" && t.value.k === "never") return { k: "map", value: ANY };
   return t;

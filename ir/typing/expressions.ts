@@ -40,7 +40,9 @@ export const EXPRESSIONS: Inference = {
       } else el = join(el, c.infer(x, want));
     }
     if (el.k === "never" && want) return array(want);
-    return array(el);
+    // A list of unrelated types is how a program writes a tuple (`match [state, event] { ... }`):
+    // its elements are dynamic, without the alternatives an `if`'s branches would keep.
+    return array(el.k === "any" ? ANY : el);
   },
   Object: (c, e, expected) => objectType(c, e, expected),
   Record: (c, e) => recordType(c, e),
@@ -186,7 +188,8 @@ function arithmetic(c: Checker, e: ast.BinaryExpr, l: Ty, r: Ty): Ty {
   }
   if (!ok || l.k === "any" || r.k === "any") return ANY;
   if (l.k === "never" || r.k === "never") return l.k === "never" ? r : l; // one side never produces a value (`Err(e)!`)
-  // Int / Int is a whole number (truncated): monitoring-service.md writes `sum() / (len() |> to_float())` for an average.
+  // `/` divides as JavaScript does: 7 / 2 is 3.5, a Float (an Int result needs `floor`, `round` or `ceil`).
+  if (e.op === "/") return FLOAT;
   return l.k === "int" && r.k === "int" ? INT : FLOAT;
 }
 
@@ -310,6 +313,8 @@ function indexType(c: Checker, e: ast.IndexExpr): Ty {
       if (!c.assignable(index, INT)) c.mismatch(e.index.span, "a list index", INT, index);
       return object.el;
     case "map":
+      // nil when the key is missing (decisions.md, "Maps"): an Option, unwrapped with `?? default`,
+      // `unwrapOr`, `!` or `match`, so a missing key is never a crash or `nil + 1` at run time.
       if (!c.assignable(index, STRING)) c.mismatch(e.index.span, "a map key", STRING, index);
       return option(object.value);
     case "string":

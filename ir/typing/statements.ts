@@ -1,8 +1,8 @@
 import type * as ast from "../../frontend/ast.js";
 import type { Checker, FnCtx } from "./checker.js";
-import { widenLiteral } from "./checker.js";
+import { branchValues, widenLiteral } from "./checker.js";
 import { element } from "./builtins.js";
-import { ANY, INT, isNumeric, join, NEVER, NIL, show, STRING, type Ty } from "./ty.js";
+import { ANY, INT, isNumeric, join, NEVER, NIL, option, show, STRING, type Ty } from "./ty.js";
 
 /**
  * Statements and bodies. A body's type is the join of what it returns and
@@ -35,7 +35,7 @@ export function checkBody(c: Checker, spec: BodySpec): Ty {
       const last = body.stmts[body.stmts.length - 1];
       if (spec.ret && !endsWithValue(last) && !c.assignable(NIL, spec.ret) && tail.k !== "never") {
         c.error("E0206", last?.span ?? body.span, `the result is declared \`${show(spec.ret)}\`, but the body ends without a value`, "end the body with the value to return, or `return` it");
-      } else if (spec.ret && last?.kind === "ExprStmt" && !c.assignable(tail, spec.ret)) {
+      } else if (spec.ret && last?.kind === "ExprStmt" && (!c.assignable(tail, spec.ret) || tail.k === "any")) {
         reportTail(c, last.expr, spec.ret, tail);
       }
     } else {
@@ -48,29 +48,13 @@ export function checkBody(c: Checker, spec: BodySpec): Ty {
 
 /** Reports a wrong result at the branch that produces it, not at the whole `if` or `match`. */
 function reportTail(c: Checker, e: ast.Expr, want: Ty, got: Ty): void {
-  const at = tailExpressions(e).find((x) => {
+  const at = branchValues(e).find((x) => {
     const t = c.info.exprs.get(x);
     return t !== undefined && !c.assignable(t, want);
   });
+  if (!at && c.assignable(got, want)) return;
   const t = at ? c.info.exprs.get(at)! : got;
   c.mismatch((at ?? e).span, "the result of this function", want, t);
-}
-
-function tailExpressions(e: ast.Expr): ast.Expr[] {
-  const ofBlock = (b: ast.BlockExpr): ast.Expr[] => {
-    const last = b.stmts[b.stmts.length - 1];
-    return last?.kind === "ExprStmt" ? tailExpressions(last.expr) : [];
-  };
-  switch (e.kind) {
-    case "If":
-      return [...e.branches.flatMap((b) => ofBlock(b.body)), ...(e.otherwise ? ofBlock(e.otherwise) : [])];
-    case "Match":
-      return e.arms.flatMap((a) => (a.body.kind === "Block" ? ofBlock(a.body) : tailExpressions(a.body)));
-    case "Block":
-      return ofBlock(e);
-    default:
-      return [e];
-  }
 }
 
 function endsWithValue(s: ast.Stmt | undefined): boolean {
@@ -178,6 +162,12 @@ function assign(c: Checker, s: ast.AssignStmt): void {
     c.infer(target.index);
     want = object.k === "map" ? object.value : object.k === "array" ? object.el : ANY;
     c.info.exprs.set(target, want);
+    if (object.k === "map" && s.op !== "=") {
+      // `m[k] += n` reads an entry that may be missing (decisions.md, "Maps").
+      c.infer(s.value);
+      c.error("E0209", s.span, `\`${s.op}\` reads \`${show(option(object.value))}\`: a map entry may be missing`, `write it as \`m[k] = (m[k] ?? 0) ${s.op[0]} ...\``);
+      return;
+    }
   } else want = c.infer(target);
   if (s.op === "=") {
     c.check(s.value, want, () => (target.kind === "Ident" ? `\`${target.name}\`` : "this place"));

@@ -11,7 +11,8 @@ export type Ty =
   | { k: "string" }
   | { k: "bool" }
   | { k: "nil" }
-  | { k: "any" }
+  /** Dynamic. `alts`: the known types a value may have when branches of different types joined (`Int or String`). */
+  | { k: "any"; alts?: Ty[] }
   | { k: "never" }
   | { k: "array"; el: Ty }
   | { k: "map"; value: Ty }
@@ -40,7 +41,8 @@ export const NEVER: Ty = { k: "never" };
 
 export const array = (el: Ty): Ty => ({ k: "array", el });
 export const map = (value: Ty): Ty => ({ k: "map", value });
-export const option = (inner: Ty): Ty => (inner.k === "option" || inner.k === "any" ? inner : { k: "option", inner });
+/** `Option<T>`; an Option of an Option is one Option (None is null either way). */
+export const option = (inner: Ty): Ty => (inner.k === "option" ? inner : { k: "option", inner });
 export const result = (ok: Ty, err: Ty): Ty => ({ k: "result", ok, err });
 export const named = (name: string, args: Ty[] = []): Ty => ({ k: "named", name, args });
 export const fn = (params: Ty[], ret: Ty, min = params.length, rest: Ty | null = null, names?: string[]): Ty => ({ k: "fn", params, ret, min, rest, ...(names ? { names } : {}) });
@@ -58,7 +60,7 @@ export function show(t: Ty): string {
     case "string": return "String";
     case "bool": return "Bool";
     case "nil": return "nil";
-    case "any": return "Any";
+    case "any": return t.alts ? t.alts.map(show).join(" or ") : "Any";
     case "never": return "Never";
     case "array": return `[${show(t.el)}]`;
     case "map": return `{String: ${show(t.value)}}`;
@@ -116,7 +118,8 @@ export function equal(a: Ty, b: Ty): boolean {
 export function join(a: Ty, b: Ty): Ty {
   if (a.k === "never") return b;
   if (b.k === "never") return a;
-  if (a.k === "any" || b.k === "any") return ANY;
+  if ((a.k === "any" && !a.alts) || (b.k === "any" && !b.alts)) return ANY;
+  if (a.k === "any" || b.k === "any") return mixed(a, b);
   if (equal(a, b)) return a;
   if (isNumeric(a) && isNumeric(b)) return FLOAT;
   if (a.k === "nil") return option(b);
@@ -128,5 +131,16 @@ export function join(a: Ty, b: Ty): Ty {
   if (a.k === "map" && b.k === "map") return map(join(a.value, b.value));
   if (a.k === "result" && b.k === "result") return result(join(a.ok, b.ok), join(a.err, b.err));
   if (a.k === "named" && b.k === "named" && a.name === b.name) return { k: "named", name: a.name, args: a.args.map((x, i) => join(x, b.args[i] ?? ANY)) };
-  return ANY;
+  return mixed(a, b);
+}
+
+/**
+ * Values of unrelated known types (`if c { 1 } else { "a" }`): dynamic, as
+ * gradual typing says, but remembering the types, so that where one type is
+ * expected each must fit it.
+ */
+function mixed(a: Ty, b: Ty): Ty {
+  const alts: Ty[] = [];
+  for (const t of [a, b].flatMap((x) => (x.k === "any" && x.alts ? x.alts : [x]))) if (!alts.some((y) => equal(y, t))) alts.push(t);
+  return alts.length > 4 ? ANY : { k: "any", alts };
 }

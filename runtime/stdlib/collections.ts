@@ -6,6 +6,14 @@ import { isResult, OkResult } from "./result-shape.js";
 import { mapGet, mapSet } from "./maps.js";
 import type { Option, Result } from "./option.js";
 
+/**
+ * Matches only a dynamic (`any`) argument: the first overload of functions that
+ * take a list or an Option, so a dynamic value gives a dynamic result as Tova
+ * says (decisions.md, "Gradual typing"), instead of TypeScript picking the
+ * Option overload for it.
+ */
+type IfAny<X> = 0 extends 1 & X ? unknown : never;
+
 const isNone = (x: unknown): x is null | undefined => x === null || x === undefined;
 
 /**
@@ -39,6 +47,7 @@ export function range(start: number, end?: number, step?: number): number[] {
  * @example [1, 2] |> map(fn(x) x * 2) // [2, 4]
  * @example latest |> map(fn(m) m.timestamp) // None stays None
  */
+export function map<X>(x: X & IfAny<X>, f: (x: any) => unknown): any;
 export function map<T, U>(xs: readonly T[], f: (x: T) => U): U[];
 export function map<T, U, E>(x: Result<T, E>, f: (x: T) => U): Result<U, E>;
 export function map<T, U>(x: T | null | undefined, f: (x: T) => U): U | null;
@@ -126,6 +135,7 @@ function extreme(args: any[], pick: (a: any, b: any) => boolean): any {
  * Smallest element, or the smaller of two numbers. Typed as the element (language.md names only
  * `first`, `last` and `find` as returning Options); an empty list gives nil.
  */
+export function min<X>(xs: X & IfAny<X>, key?: (x: any) => unknown): any;
 export function min<T>(xs: readonly T[], key?: (x: T) => unknown): T;
 export function min(a: number, b: number, ...more: number[]): number;
 export function min(...args: any[]): any {
@@ -133,6 +143,7 @@ export function min(...args: any[]): any {
 }
 
 /** Largest element, or the larger of two numbers; typed as the element like `min` (an empty list gives nil). */
+export function max<X>(xs: X & IfAny<X>, key?: (x: any) => unknown): any;
 export function max<T>(xs: readonly T[], key?: (x: T) => unknown): T;
 export function max(a: number, b: number, ...more: number[]): number;
 export function max(...args: any[]): any {
@@ -176,6 +187,7 @@ export function skip<T>(xs: readonly T[], n: number): T[] {
 }
 
 /** The first element as an Option (`first([])` is None); an Option passes through. */
+export function first<X>(x: X & IfAny<X>): any;
 export function first<T>(xs: readonly T[]): Option<T>;
 export function first<T>(x: T | null | undefined): Option<T>;
 export function first(x: any): any {
@@ -184,6 +196,7 @@ export function first(x: any): any {
 }
 
 /** The last element as an Option; an Option passes through. */
+export function last<X>(x: X & IfAny<X>): any;
 export function last<T>(xs: readonly T[]): Option<T>;
 export function last<T>(x: T | null | undefined): Option<T>;
 export function last(x: any): any {
@@ -192,6 +205,7 @@ export function last(x: any): any {
 }
 
 /** The first element for which `pred` holds, as an Option; on an Option, the value if `pred` holds. */
+export function find<X>(x: X & IfAny<X>, pred: (x: any) => unknown): any;
 export function find<T>(xs: readonly T[], pred: (x: T) => unknown): Option<T>;
 export function find<T>(x: T | null | undefined, pred: (x: T) => unknown): Option<T>;
 export function find(x: any, pred: (x: any) => unknown): any {

@@ -40,7 +40,9 @@ export function Err<E>(error: E): Result<never, E> {
 }
 
 /** `expr!`: true when `r` is None (null/undefined) or an Err, so the enclosing function returns it. */
-export function isFailure(r: unknown): r is { ok: false; error: any } | null | undefined {
+// Generic, so the failure it narrows to is the value's own: the Err of a Result, None of an Option, and
+// anything for a dynamic value (`x!` on an `Any` in a function returning an Option).
+export function isFailure<R>(r: R): r is Extract<R, { ok: false } | null | undefined> {
   return r === null || r === undefined || (isResult(r) && !r.ok);
 }
 

@@ -1,7 +1,7 @@
 import type * as ast from "../../../frontend/ast.js";
 import { tsType } from "../types.js";
 import { safeName } from "../hygiene.js";
-import { DISCARD, hasPre, RETURN, type Lowered, type Tail } from "./lowered.js";
+import { DISCARD, RETURN, type Lowered, type Tail } from "./lowered.js";
 import type { Lowerer } from "./lowerer.js";
 import { sequence } from "./sequence.js";
 import { block, type TsStmt } from "./ts-stmt.js";
@@ -60,7 +60,7 @@ export function lambda(l: Lowerer, e: ast.LambdaExpr, tail: Tail = RETURN): Lowe
     });
     const ret = e.returnType ? `: ${tsType(e.returnType, l.ctx.useType)}` : "";
     const head = `${isAsync ? "async " : ""}(${params.join(", ")})${ret} =>`;
-    if (e.body.kind !== "Block" && tail.kind === "return" && !hasPre(e.body)) {
+    if (e.body.kind !== "Block" && tail.kind === "return" && !l.hasPre(e.body)) {
       const body = l.expr(e.body).value;
       return { pre: [], value: `${head} ${body.startsWith("{") ? `(${body})` : body}`, atomic: false };
     }

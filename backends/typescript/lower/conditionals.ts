@@ -1,6 +1,6 @@
 import type * as ast from "../../../frontend/ast.js";
 import type { Span } from "../../../frontend/span.js";
-import { assignTo, hasPre, isSimple, single, type Lowered, type Tail } from "./lowered.js";
+import { assignTo, single, type Lowered, type Tail } from "./lowered.js";
 import type { Lowerer } from "./lowerer.js";
 import { sequence } from "./sequence.js";
 import { assignValue } from "./statements.js";
@@ -22,10 +22,6 @@ export function binary(l: Lowerer, e: ast.BinaryExpr): Lowered {
   if (e.op === "and" || e.op === "or" || e.op === "??") return shortCircuit(l, e);
   if (e.op === "==" || e.op === "!=") return equality(l, e);
   const { pre, values } = sequence(l, [e.left, e.right], true);
-  if (e.op === "/" && l.ctx.typeOf(e)?.k === "int") {
-    // Int / Int is a whole number (ir/typing/expressions.ts, `arithmetic`).
-    return { pre, value: `${l.ctx.stdlib("Math")}.trunc(${values[0]} / ${values[1]})`, atomic: true };
-  }
   return { pre, value: `${values[0]} ${OPERATORS[e.op]} ${values[1]}`, atomic: false };
 }
 
@@ -54,11 +50,15 @@ function isNil(l: Lowerer, e: ast.Expr): boolean {
 
 /** `a and b`, `a or b`, `a ?? b`: the right side only when needed, even when it needs statements. */
 function shortCircuit(l: Lowerer, e: ast.BinaryExpr): Lowered {
-  // `5 ?? x` is 5 and `nil ?? x` is x; TypeScript rejects `??` after a literal, so say it directly.
-  if (e.op === "??" && LITERALS.has(e.left.kind)) return l.expr(e.left);
-  if (e.op === "??" && isNil(l, e.left)) return l.expr(e.right);
+  // `5 ?? x` is 5 and `nil ?? x` is x; TypeScript rejects a `??` whose left side is never (or always) nil, so say it directly.
+  if (e.op === "??") {
+    // Only a literal is known to be there (a map lookup typed Int may still be nil), and only literals are
+    // left out without changing what runs.
+    if (LITERALS.has(e.left.kind)) return l.expr(e.left);
+    if (isNil(l, e.left) || (e.left.kind === "Binary" && e.left.op === "??" && isNil(l, e.left.left) && isNil(l, e.left.right))) return l.expr(e.right);
+  }
   const left = l.operand(e.left);
-  if (!hasPre(e.right)) {
+  if (!l.hasPre(e.right)) {
     const right = l.operand(e.right);
     return { pre: left.pre, value: `${left.value} ${OPERATORS[e.op]} ${right.value}`, atomic: false };
   }
@@ -76,7 +76,7 @@ function shortCircuit(l: Lowerer, e: ast.BinaryExpr): Lowered {
 export function compare(l: Lowerer, e: ast.CompareExpr): Lowered {
   const ops = e.operands;
   const op = (i: number) => OPERATORS[e.ops[i]!];
-  if (!ops.some(hasPre) && ops.slice(1, -1).every(isSimple)) {
+  if (!ops.some((x) => l.hasPre(x)) && ops.slice(1, -1).every((x) => l.isSimple(x))) {
     const values = ops.map((o) => l.operand(o).value);
     const tests = e.ops.map((_, i) => `${values[i]} ${op(i)} ${values[i + 1]}`);
     return { pre: [], value: `(${tests.join(" && ")})`, atomic: true };
@@ -85,7 +85,7 @@ export function compare(l: Lowerer, e: ast.CompareExpr): Lowered {
   const capture = (x: ast.Expr, into: TsStmt[]): string => {
     const lowered = l.operand(x);
     into.push(...lowered.pre);
-    if (isSimple(x)) return lowered.value;
+    if (l.isSimple(x)) return lowered.value;
     const t = l.scopes.temp("operand");
     into.push(line(`const ${t} = ${lowered.value}`, x.span));
     return t;
@@ -110,7 +110,7 @@ export function compare(l: Lowerer, e: ast.CompareExpr): Lowered {
 
 /** `if` as a value: a conditional expression when no part needs statements, else a temporary. */
 export function ifValue(l: Lowerer, e: ast.IfExpr): Lowered {
-  if (!hasPre(e)) {
+  if (!l.hasPre(e)) {
     const conds = e.branches.map((b) => l.operand(b.cond).value);
     const values = e.branches.map((b) => l.scopes.nested(() => l.operand(single(b.body)!).value));
     const otherwise = e.otherwise ? l.scopes.nested(() => l.operand(single(e.otherwise!)!).value) : "null";

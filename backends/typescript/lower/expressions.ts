@@ -33,7 +33,7 @@ export const EXPRESSIONS: ExprLowering = {
   },
   Object: (l, e) => object(l, e.entries),
   Record: (l, e) => {
-    const o = object(l, e.fields);
+    const o = object(l, e.fields, (p, v) => (l.ctx.numberIntoOther(p.value, e.type, p.key) ? `${v} as any` : v));
     // `satisfies` checks the fields and keeps literal types; a generic record is checked by check-types alone.
     if (l.ctx.types.decls.get(e.type)?.typeParams.length) return o;
     l.ctx.useType(e.type);
@@ -93,11 +93,11 @@ export const EXPRESSIONS: ExprLowering = {
   ErrorExpr: () => value("undefined as never", false),
 };
 
-function object(l: Lowerer, entries: readonly (ast.Prop | ast.Spread)[]): Lowered {
+function object(l: Lowerer, entries: readonly (ast.Prop | ast.Spread)[], field?: (p: ast.Prop, value: string) => string): Lowered {
   if (!entries.length) return value("{}");
-  const { pre, values } = sequence(l, entries.map((x) => x.value));
+  const { pre, values } = sequence(l, entries.map((x) => x.value), entries.map((x) => !!field && x.kind === "Prop" && l.ctx.numberIntoOther(x.value, null, x.key)));
   const parts = entries.map((x, i) => {
-    const v = values[i]!;
+    const v = x.kind === "Prop" && field ? field(x, values[i]!) : values[i]!;
     if (x.kind === "Spread") return `...${v}`;
     const key = propertyName(x.key);
     return v === key ? key : `${key}: ${v}`;

@@ -32,7 +32,8 @@ export const assignTo = (to: string): Tail => ({ kind: "assign", to });
  * must be conservative: when it says no, the lowering must produce none
  * (`Lowerer.expr` checks this).
  */
-export function hasPre(e: ast.Expr): boolean {
+export function hasPre(e: ast.Expr, fixed: Fixed): boolean {
+  const hp = (x: ast.Expr) => hasPre(x, fixed);
   switch (e.kind) {
     case "Propagate":
     case "Block":
@@ -41,59 +42,69 @@ export function hasPre(e: ast.Expr): boolean {
     case "Num": case "Str": case "Bool": case "Nil": case "Ident": case "ImplicitMember": case "ErrorExpr": case "Lambda":
       return false;
     case "If":
-      return e.branches.some((b) => single(b.body) === null || hasPre(b.cond) || hasPre(single(b.body)!)) || (!!e.otherwise && (single(e.otherwise) === null || hasPre(single(e.otherwise)!)));
+      return e.branches.some((b) => single(b.body) === null || hp(b.cond) || hp(single(b.body)!)) || (!!e.otherwise && (single(e.otherwise) === null || hp(single(e.otherwise)!)));
     case "Match":
-      return !isSimple(e.subject) || e.arms.some((a) => (a.guard !== null && hasPre(a.guard)) || armValue(a) === null || hasPre(armValue(a)!));
+      return !isSimple(e.subject, fixed) || e.arms.some((a) => (a.guard !== null && hp(a.guard)) || armValue(a) === null || hp(armValue(a)!));
     case "Compare":
-      return e.operands.some(hasPre) || e.operands.slice(1, -1).some((o) => !isSimple(o));
+      return e.operands.some(hp) || e.operands.slice(1, -1).some((o) => !isSimple(o, fixed));
     case "Template":
-      return e.parts.some((p) => typeof p !== "string" && hasPre(p));
+      return e.parts.some((p) => typeof p !== "string" && hp(p));
     case "Array":
-      return e.elements.some((x) => hasPre(x.kind === "Spread" ? x.value : x));
+      return e.elements.some((x) => hp(x.kind === "Spread" ? x.value : x));
     case "Object":
-      return e.entries.some((x) => hasPre(x.value));
+      return e.entries.some((x) => hp(x.value));
     case "Record":
-      return e.fields.some((f) => hasPre(f.value));
+      return e.fields.some((f) => hp(f.value));
     case "Member":
-      return hasPre(e.object);
+      return hp(e.object);
     case "Index":
-      return hasPre(e.object) || hasPre(e.index);
+      return hp(e.object) || hp(e.index);
     case "Call":
-      return hasPre(e.callee) || e.args.some((a) => hasPre(a.value));
+      return hp(e.callee) || e.args.some((a) => hp(a.value));
     case "Unary":
-      return hasPre(e.operand);
+      return hp(e.operand);
     case "Binary":
-      return hasPre(e.left) || hasPre(e.right);
+      return hp(e.left) || hp(e.right);
     case "Range":
-      return hasPre(e.start) || hasPre(e.end);
+      return hp(e.start) || hp(e.end);
     case "Pipe":
-      return hasPre(e.left) || hasPre(e.stage);
+      return hp(e.left) || hp(e.stage);
     case "Await":
-      return hasPre(e.expr);
+      return hp(e.expr);
     case "JsxElement":
-      return e.attrs.some((a) => a.value !== null && hasPre(a.value)) || e.children.some(jsxHasPre);
+      return e.attrs.some((a) => a.value !== null && hp(a.value)) || e.children.some((c) => jsxHasPre(c, fixed));
   }
 }
 
-function jsxHasPre(c: ast.JsxChild): boolean {
+function jsxHasPre(c: ast.JsxChild, fixed: Fixed): boolean {
+  const hp = (x: ast.Expr) => hasPre(x, fixed);
+  const child = (x: ast.JsxChild) => jsxHasPre(x, fixed);
   switch (c.kind) {
     case "JsxText":
       return false;
     case "JsxElement":
-      return hasPre(c);
+      return hp(c);
     case "JsxExpr":
-      return hasPre(c.expr);
+      return hp(c.expr);
     case "JsxFor":
-      return hasPre(c.iterable) || (c.key !== null && c.key !== undefined && hasPre(c.key)) || c.children.some(jsxHasPre);
+      return hp(c.iterable) || (c.key !== null && c.key !== undefined && hp(c.key)) || c.children.some(child);
     case "JsxIf":
-      return c.branches.some((b) => hasPre(b.cond) || b.children.some(jsxHasPre)) || (c.otherwise ?? []).some(jsxHasPre);
+      return c.branches.some((b) => hp(b.cond) || b.children.some(child)) || (c.otherwise ?? []).some(child);
   }
 }
 
-/** A subject that can be read more than once without evaluating anything: a name or a chain of fields. */
-export function isSimple(e: ast.Expr): boolean {
-  if (e.kind === "Ident") return true;
-  if (e.kind === "Member") return !e.optional && isSimple(e.object);
+/** Whether the value of a name cannot change while an expression is evaluated (not a `var` or a client `state`). */
+export type Fixed = (e: ast.Ident) => boolean;
+
+/**
+ * A subject that can be read more than once without evaluating anything and
+ * reads the same each time: a literal, a name that cannot be reassigned, or a
+ * chain of fields of one (a `var` is read once into a temporary, since an arm
+ * or a guard may assign it before a binding reads it).
+ */
+export function isSimple(e: ast.Expr, fixed: Fixed): boolean {
+  if (e.kind === "Ident") return fixed(e);
+  if (e.kind === "Member") return !e.optional && isSimple(e.object, fixed);
   return e.kind === "Num" || e.kind === "Str" || e.kind === "Bool" || e.kind === "Nil";
 }
 

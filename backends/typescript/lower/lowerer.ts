@@ -1,7 +1,7 @@
 import type * as ast from "../../../frontend/ast.js";
 import type { ModuleContext } from "../context.js";
 import { EXPRESSIONS } from "./expressions.js";
-import { hasPre, type Lowered, type Tail } from "./lowered.js";
+import { hasPre, isSimple, type Lowered, type Tail } from "./lowered.js";
 import { Scopes } from "./scopes.js";
 import { statements } from "./statements.js";
 import type { TsStmt } from "./ts-stmt.js";
@@ -25,11 +25,33 @@ export class Lowerer {
   /** An expression: the statements it needs first, and its value. */
   expr(e: ast.Expr): Lowered {
     const out = EXPRESSIONS[e.kind](this, e as never);
-    if (out.pre.length && !hasPre(e)) {
+    if (out.pre.length && !this.hasPre(e)) {
       throw new Error(`internal: lowering a ${e.kind} produced statements that hasPre did not predict`);
     }
     return out;
   }
+
+  private readonly preMemo = new WeakMap<ast.Expr, boolean>();
+
+  /** Whether lowering `e` produces statements (lowered.ts, `hasPre`), decided once per node. */
+  hasPre(e: ast.Expr): boolean {
+    let known = this.preMemo.get(e);
+    if (known === undefined) this.preMemo.set(e, (known = hasPre(e, this.fixed)));
+    return known;
+  }
+
+  /** A subject that reads the same each time it is read (lowered.ts, `isSimple`). */
+  isSimple(e: ast.Expr): boolean {
+    return isSimple(e, this.fixed);
+  }
+
+  /** Whether a name's value cannot change: not a `var`, a client `state` or a data source. */
+  readonly fixed = (e: ast.Ident): boolean => {
+    const local = this.scopes.lookup(e.name);
+    if (local) return !local.mutable;
+    const kind = this.ctx.names.symbols.get(e)?.kind;
+    return kind !== "var" && kind !== "state" && kind !== "computed" && kind !== "source";
+  };
 
   /** An operand: parenthesised unless it is atomic. */
   operand(e: ast.Expr): Lowered {

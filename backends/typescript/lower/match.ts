@@ -1,7 +1,7 @@
 import type * as ast from "../../../frontend/ast.js";
 import type { Span } from "../../../frontend/span.js";
 import { variantField } from "../types.js";
-import { armValue, assignTo, hasPre, isSimple, type Lowered, type Tail } from "./lowered.js";
+import { armValue, assignTo, type Lowered, type Tail } from "./lowered.js";
 import type { Lowerer } from "./lowerer.js";
 import { assignValue, breaksOrContinues } from "./statements.js";
 import { block, endsAbruptly, ifElse, line, type TsStmt } from "./ts-stmt.js";
@@ -16,7 +16,7 @@ import { block, endsAbruptly, ifElse, line, type TsStmt } from "./ts-stmt.js";
  *   the chain a labelled block the taken arm leaves with `break`.
  */
 export function matchValue(l: Lowerer, e: ast.MatchExpr): Lowered {
-  if (hasPre(e)) {
+  if (l.hasPre(e)) {
     const t = l.scopes.temp("value");
     return { pre: [line(`let ${t}: ${l.ctx.valueType(e)}`, e.span), ...matchStatement(l, e, assignTo(t), e.span)], value: t, atomic: true };
   }
@@ -29,7 +29,7 @@ export function matchValue(l: Lowerer, e: ast.MatchExpr): Lowered {
     }),
   );
   const last = arms[arms.length - 1]!;
-  let acc = exhaustiveTail(e.arms[e.arms.length - 1]!) || !last.cond ? last.value : `${last.cond} ? ${last.value} : ${l.ctx.stdlib("matchFailed")}(${subject})`;
+  let acc = lastNeedsNoTest(e) || !last.cond ? last.value : `${last.cond} ? ${last.value} : ${l.ctx.stdlib("matchFailed")}(${subject})`;
   for (let i = arms.length - 2; i >= 0; i--) {
     const a = arms[i]!;
     acc = a.cond ? `${a.cond} ? ${a.value} : ${acc}` : a.value;
@@ -42,7 +42,7 @@ export function matchStatement(l: Lowerer, e: ast.MatchExpr, tail: Tail, span: S
   const lowered = l.operand(e.subject);
   pre.push(...lowered.pre);
   let subject = lowered.value;
-  if (!isSimple(e.subject)) {
+  if (!l.isSimple(e.subject)) {
     subject = l.scopes.temp("subject");
     // A subject Tova knows only in part (`[a, b]` of two enums) is as dynamic to TypeScript as to Tova.
     const type = l.ctx.dynamicPart(e.subject) ? `: ${l.ctx.valueType(e.subject)}` : "";
@@ -50,7 +50,7 @@ export function matchStatement(l: Lowerer, e: ast.MatchExpr, tail: Tail, span: S
   }
   if (isBoolMatch(e)) return [...pre, ...boolMatch(l, e, subject, tail, span)];
   if (switchable(l, e)) return [...pre, switchStatement(l, e, subject, tail, span)];
-  if (e.arms.some((a) => a.guard && hasPre(a.guard))) return [...pre, ...labelledChain(l, e, subject, tail, span)];
+  if (e.arms.some((a) => a.guard && l.hasPre(a.guard))) return [...pre, ...labelledChain(l, e, subject, tail, span)];
   const parts: { head: string; body: TsStmt[] }[] = [];
   for (let i = 0; i < e.arms.length; i++) {
     const arm = e.arms[i]!;
@@ -59,7 +59,7 @@ export function matchStatement(l: Lowerer, e: ast.MatchExpr, tail: Tail, span: S
       const guard = arm.guard ? l.operand(arm.guard).value : null;
       let cond = [test, guard].filter((c): c is string => !!c && c !== "true").join(" && ");
       // The last arm of an exhaustive match needs no test (check-types made sure of it).
-      if (i === e.arms.length - 1 && parts.length && exhaustiveTail(arm)) cond = "";
+      if (i === e.arms.length - 1 && parts.length && lastNeedsNoTest(e)) cond = "";
       const body = armBody(l, arm.body, tail);
       const empty = arm.body.kind === "Block" && arm.body.stmts.length === 0;
       if (!cond && empty && tail.kind === "discard" && parts.length) return true; // `_ => {}`: nothing to write
@@ -107,8 +107,10 @@ function armBody(l: Lowerer, body: ast.Expr, tail: Tail): TsStmt[] {
   return l.stmts([{ kind: "ExprStmt", expr: body, span: body.span }], tail);
 }
 
+/** `true`/`false` arms (at most one `_`): an `if`. A match with only `_` is not one (its body would be written twice). */
 function isBoolMatch(e: ast.MatchExpr): boolean {
-  return e.arms.length <= 2 && e.arms.every((a) => !a.guard && ((a.pattern.kind === "PLit" && typeof a.pattern.value === "boolean") || a.pattern.kind === "PWild"));
+  const bool = (a: ast.MatchArm) => a.pattern.kind === "PLit" && typeof a.pattern.value === "boolean";
+  return e.arms.length <= 2 && e.arms.some(bool) && e.arms.every((a) => !a.guard && (bool(a) || a.pattern.kind === "PWild"));
 }
 
 /** `match c { true => a, false => b }` is `if (c) { a } else { b }`. */
@@ -116,6 +118,7 @@ function boolMatch(l: Lowerer, e: ast.MatchExpr, cond: string, tail: Tail, span:
   const arm = (v: boolean) => e.arms.find((a) => a.pattern.kind === "PLit" && a.pattern.value === v) ?? e.arms.find((a) => a.pattern.kind === "PWild");
   const whenTrue = arm(true);
   const whenFalse = arm(false);
+  if (whenTrue === whenFalse) return l.scopes.nested(() => armBody(l, whenTrue!.body, tail)); // `true => x, _ => x`: one body
   const body = (a: ast.MatchArm | undefined) => (a ? l.scopes.nested(() => armBody(l, a.body, tail)) : tail.kind === "assign" ? assignValue(tail.to, "null") : []);
   const t = body(whenTrue);
   const f = body(whenFalse);
@@ -149,6 +152,16 @@ function switchStatement(l: Lowerer, e: ast.MatchExpr, subject: string, tail: Ta
     cases.push(block("default:", failed(l, subject, tail)));
   }
   return block(`switch (${subject})`, cases, span);
+}
+
+/**
+ * The last arm of an exhaustive match needs no test (check-types made sure
+ * nothing else is left) when every arm before it is a plain variant or Bool
+ * test: that is also when TypeScript narrows the subject to the last variant,
+ * so its fields can be read without the test.
+ */
+function lastNeedsNoTest(e: ast.MatchExpr): boolean {
+  return exhaustiveTail(e.arms[e.arms.length - 1]!) && e.arms.slice(0, -1).every(exhaustiveTail);
 }
 
 /** An arm that needs no test when it is last: a variant or Bool arm with nothing refutable inside and no guard. */

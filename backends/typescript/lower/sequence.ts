@@ -1,5 +1,5 @@
 import type * as ast from "../../../frontend/ast.js";
-import { hasPre, type Lowered } from "./lowered.js";
+import { type Lowered } from "./lowered.js";
 import type { Lowerer } from "./lowerer.js";
 import { line, type TsStmt } from "./ts-stmt.js";
 
@@ -13,7 +13,7 @@ import { line, type TsStmt } from "./ts-stmt.js";
 export function sequence(l: Lowerer, exprs: readonly ast.Expr[], asOperands: boolean | readonly boolean[] = false): { pre: TsStmt[]; values: string[] } {
   const pre: TsStmt[] = [];
   const values: string[] = [];
-  const laterPre = exprs.map((_, i) => exprs.slice(i + 1).some(hasPre));
+  const laterPre = exprs.map((_, i) => exprs.slice(i + 1).some((x) => l.hasPre(x)));
   exprs.forEach((e, i) => {
     const lowered = (typeof asOperands === "boolean" ? asOperands : asOperands[i]) ? l.operand(e) : l.expr(e);
     pre.push(...lowered.pre);

@@ -3,7 +3,7 @@ import type { Span } from "../../../frontend/span.js";
 import { tsType } from "../types.js";
 import { params } from "./calls.js";
 import { ifStatement } from "./conditionals.js";
-import { assignTo, DISCARD, hasPre, isStatementLike, RETURN, type Lowered, type Tail } from "./lowered.js";
+import { assignTo, DISCARD, isStatementLike, RETURN, type Lowered, type Tail } from "./lowered.js";
 import type { Lowerer } from "./lowerer.js";
 import { matchStatement } from "./match.js";
 import { sequence } from "./sequence.js";
@@ -40,7 +40,7 @@ function statement(l: Lowerer, s: ast.Stmt, tail: Tail): TsStmt[] {
         const get = `${l.ctx.stdlib("mapGet")}(${values[0]}, ${values[1]})`;
         return [...pre, line(`${l.ctx.stdlib("mapSet")}(${values[0]}, ${values[1]}, ${get} ${s.op[0]} ${values[2]})`, s.span)];
       }
-      if (s.op !== "=" && hasPre(s.value)) {
+      if (s.op !== "=" && l.hasPre(s.value)) {
         // `g += f()!`: the target is read before the value is evaluated (left to right, as JavaScript's `+=` does),
         // so the statements the value needs cannot run first.
         const read = l.expr(s.target);
@@ -87,7 +87,7 @@ function letStatement(l: Lowerer, s: ast.LetStmt): TsStmt[] {
   if (assigned) {
     const local = l.scopes.lookup(s.name);
     const target = local ? local.ts : l.ctx.reference(s.name, assigned, true);
-    if (isStatementLike(s.value) && hasPre(s.value)) return expressionStatement(l, s.value, assignTo(target), s.span);
+    if (isStatementLike(s.value) && l.hasPre(s.value)) return expressionStatement(l, s.value, assignTo(target), s.span);
     const v = l.expr(s.value);
     return [...v.pre, line(`${target} = ${v.value}`, s.span)];
   }
@@ -95,7 +95,7 @@ function letStatement(l: Lowerer, s: ast.LetStmt): TsStmt[] {
   const ts = l.scopes.nameFor(s.name);
   l.scopes.reserve(ts); // a binding of the same name inside the value must not take this one's TypeScript name
   const type = s.type ? `: ${tsType(s.type, l.ctx.useType)}` : l.ctx.bindingType(s.value, l.ctx.app.types.bindings.get(s), s.mutable);
-  if (isStatementLike(s.value) && hasPre(s.value)) {
+  if (isStatementLike(s.value) && l.hasPre(s.value)) {
     // `x = if ... { } else { }` whose branches need statements: declare `x`, and let each branch assign it.
     const out = [line(`let ${ts}${type || `: ${l.ctx.valueType(s.value)}`}`, s.span), ...expressionStatement(l, s.value, assignTo(ts), s.span)];
     l.scopes.bind(s.name, ts, s.mutable);
@@ -196,7 +196,7 @@ function forStatement(l: Lowerer, s: ast.ForStmt): TsStmt[] {
 
 /** A condition that needs statements is computed at the top of every iteration, not once before the loop. */
 function whileStatement(l: Lowerer, s: ast.WhileStmt): TsStmt[] {
-  if (!hasPre(s.cond)) {
+  if (!l.hasPre(s.cond)) {
     const cond = l.expr(s.cond);
     return [block(`while (${cond.value})`, l.scopes.nested(() => l.stmts(s.body.stmts, DISCARD)), s.span)];
   }

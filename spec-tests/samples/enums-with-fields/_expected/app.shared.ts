@@ -1,5 +1,5 @@
 import { t } from "./runtime/schema.js";
-import { map, sum } from "./runtime/stdlib.js";
+import { map, matchFailed, sum } from "./runtime/stdlib.js";
 
 export type Shape =
   { tag: "Circle"; radius: number } | { tag: "Rect"; w: number; h: number } | { tag: "Dot" };
@@ -39,7 +39,9 @@ export function describe(s: Shape): string {
     return `square of side ${s.w}`;
   } else if (s.tag === "Rect") {
     return "rectangle";
-  } else {
+  } else if (s.tag === "Dot") {
     return "dot";
+  } else {
+    return matchFailed(s);
   }
 }

@@ -31,8 +31,10 @@ export function score(latest: number | null, limit: number): string {
     return "healthy";
   } else if (latest != null) {
     return "degraded";
-  } else {
+  } else if (latest == null) {
     return "unknown";
+  } else {
+    return matchFailed(latest);
   }
 }
 

@@ -1,4 +1,4 @@
-import { Math, eq, map, range } from "./runtime/stdlib.js";
+import { eq, map, range } from "./runtime/stdlib.js";
 
 export function in_range(x: number): boolean {
   return 1 < x && x < 10;
@@ -41,7 +41,7 @@ export function negate(x: number): number {
 }
 
 export function mixed(a: number, b: number, c: number): number {
-  return (a + b) * c - Math.trunc(a / b);
+  return (a + b) * c - a / b;
 }
 
 export function power_tower(x: number): number {

@@ -1,5 +1,5 @@
 import { t } from "./runtime/schema.js";
-import { Some, find, is_some, len, lower, map, print, unwrapOr } from "./runtime/stdlib.js";
+import { Some, find, is_some, len, lower, map, matchFailed, print, unwrapOr } from "./runtime/stdlib.js";
 
 export interface User {
   id: number;
@@ -18,8 +18,10 @@ export function greeting(user: User | null = null): string {
     return `Welcome back, admin ${user.name}`;
   } else if (user != null) {
     return `Hello ${user.name}`;
-  } else {
+  } else if (user == null) {
     return "Hello, stranger";
+  } else {
+    return matchFailed(user);
   }
 }
 

@@ -18,7 +18,7 @@ export function logger(req: any, res: any): any {
   });
 }
 
-export function require_token(req: any, res: any): any {
+export function require_token(req: any, res: any) {
   if (req.headers["authorization"] !== `Bearer ${API_TOKEN}`) {
     res.status(401);
     res.json({ error: "unauthorized" });
