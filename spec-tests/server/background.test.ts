@@ -1,3 +1,5 @@
+import path from "node:path";
+import { writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildProgram, call, cleanDirs, start, stopAll } from "./harness.js";
 
@@ -161,5 +163,10 @@ client {
     expect((await fetch(`${s.url}/../package.json`)).status).toBe(404);
     // The server's own module is never sent to a browser.
     expect((await fetch(`${s.url}/app.server.js`)).status).toBe(404);
+    // Nor are source maps, which hold the program's whole .tova text (tova build writes them beside each module).
+    for (const map of ["app.client.js.map", "app.shared.js.map", "app.server.js.map"]) {
+      writeFileSync(path.join(built.dir, map), '{"version":3,"sourcesContent":["secret"]}');
+      expect((await fetch(`${s.url}/${map}`)).status).toBe(404);
+    }
   }, 30_000);
 });

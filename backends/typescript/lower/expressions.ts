@@ -18,7 +18,7 @@ type ExprLowering = { [K in ast.Expr["kind"]]: (l: Lowerer, e: Extract<ast.Expr,
 
 export const EXPRESSIONS: ExprLowering = {
   Num: (_, e) => value(numberText(e), !e.raw.includes(".") || !/[a-z]/i.test(e.raw)),
-  Str: (_, e) => value(JSON.stringify(e.value)),
+  Str: (_, e) => value(hideMarkers(JSON.stringify(e.value))),
   Template: (l, e) => template(l, e),
   Bool: (_, e) => value(String(e.value)),
   Nil: () => value("null"),
@@ -121,7 +121,15 @@ function template(l: Lowerer, e: ast.TemplateLit): Lowered {
 
 /** Text of a template literal, with control characters written as escapes, as a person would. */
 function escapeTemplate(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/`/g, "\\`").replace(/\$\{/g, "\\${").replace(/\n/g, "\\n").replace(/\t/g, "\\t").replace(/\r/g, "\\r");
+  return hideMarkers(text.replace(/\\/g, "\\\\").replace(/`/g, "\\`").replace(/\$\{/g, "\\${").replace(/\n/g, "\\n").replace(/\t/g, "\\t").replace(/\r/g, "\\r"));
+}
+
+/**
+ * Text that looks like a source marker (`/*@0:12*\/`, builders.ts) inside a string literal is written
+ * with its `@` escaped, so neither `stripMarkers` nor the source maps take it for one.
+ */
+function hideMarkers(literal: string): string {
+  return literal.replace(/\/\*@/g, "/*\\u0040");
 }
 
 function numberText(e: ast.NumLit): string {
