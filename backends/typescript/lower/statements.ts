@@ -7,6 +7,7 @@ import { assignTo, DISCARD, isStatementLike, RETURN, type Lowered, type Tail } f
 import type { Lowerer } from "./lowerer.js";
 import { matchStatement } from "./match.js";
 import { sequence } from "./sequence.js";
+import { walkExpr } from "../../../ir/walk.js";
 import { block, ifElse, line, type TsStmt } from "./ts-stmt.js";
 
 /**
@@ -40,7 +41,7 @@ function statement(l: Lowerer, s: ast.Stmt, tail: Tail): TsStmt[] {
         const get = `${l.ctx.stdlib("mapGet")}(${values[0]}, ${values[1]})`;
         return [...pre, line(`${l.ctx.stdlib("mapSet")}(${values[0]}, ${values[1]}, ${get} ${s.op[0]} ${values[2]})`, s.span)];
       }
-      if (s.op !== "=" && l.hasPre(s.value)) {
+      if (s.op !== "=" && l.hasPre(s.value) && !localUntouched(l, s.target, s.value)) {
         // `g += f()!`: the target is read before the value is evaluated (left to right, as JavaScript's `+=` does),
         // so the statements the value needs cannot run first.
         const read = l.expr(s.target);
@@ -221,6 +222,22 @@ function localFunction(l: Lowerer, s: ast.FnDecl): TsStmt {
       span: s.span,
     };
   });
+}
+
+/**
+ * `x += e` where `x` is a local of this function that `e` never assigns: the statements `e` needs
+ * cannot change `x` (calls cannot reach a local), so `x` may be read after them, as `x += v` does.
+ */
+function localUntouched(l: Lowerer, target: ast.Expr, value: ast.Expr): boolean {
+  if (target.kind !== "Ident" || !l.scopes.lookup(target.name)) return false;
+  let assigned = false;
+  walkExpr(value, (x) => {
+    if (x.kind !== "Block") return;
+    for (const st of x.stmts) {
+      if ((st.kind === "Assign" && st.target.kind === "Ident" && st.target.name === target.name) || (st.kind === "Let" && st.name === target.name)) assigned = true;
+    }
+  });
+  return !assigned;
 }
 
 /** Whether a `break` or `continue` of an enclosing loop occurs in `e` (nested loops own theirs). */
