@@ -1,5 +1,5 @@
 import type * as ast from "../frontend/ast.js";
-import type { App, Fn } from "./types.js";
+import type { App, Fn, ServerBlock } from "./types.js";
 
 /**
  * A pre-order walk over every expression reachable from a node, for passes
@@ -135,6 +135,20 @@ export function walkFn(f: Fn, visit: (e: ast.Expr) => void): void {
   walkExpr(f.body, visit);
 }
 
+/** Every expression of one server block: functions, bindings, statements, handlers, env defaults. */
+export function walkServer(server: ServerBlock, v: (e: ast.Expr) => void): void {
+  for (const f of server.fns) walkFn(f, v);
+  for (const b of server.bindings) walkExpr(b.value, v);
+  for (const s of server.stmts) walkStmt(s, v);
+  for (const r of server.routes) walkExpr(r.handler, v);
+  for (const s of server.schedules) walkExpr(s.body, v);
+  for (const s of server.subscriptions) walkExpr(s.handler, v);
+  for (const h of server.hooks) walkExpr(h.handler, v);
+  for (const w of server.websockets) for (const h of w.handlers) walkExpr(h.handler, v);
+  for (const s of server.sse) walkExpr(s.handler, v);
+  for (const e of server.envs) if (e.default) walkExpr(e.default, v);
+}
+
 /**
  * Every expression of one server block with the block it belongs to, and of
  * the shared scope and clients (`owner` undefined for shared, "client" for clients).
@@ -151,17 +165,7 @@ export function walkApp(app: App, visit: (e: ast.Expr, owner: { kind: "server"; 
   for (const s of app.data.stmts) walkStmt(s, (e) => visit(e, data));
   for (const server of app.servers) {
     const owner = { kind: "server", name: server.name } as const;
-    const v = (e: ast.Expr) => visit(e, owner);
-    for (const f of server.fns) walkFn(f, v);
-    for (const b of server.bindings) walkExpr(b.value, v);
-    for (const s of server.stmts) walkStmt(s, v);
-    for (const r of server.routes) walkExpr(r.handler, v);
-    for (const s of server.schedules) walkExpr(s.body, v);
-    for (const s of server.subscriptions) walkExpr(s.handler, v);
-    for (const h of server.hooks) walkExpr(h.handler, v);
-    for (const w of server.websockets) for (const h of w.handlers) walkExpr(h.handler, v);
-    for (const s of server.sse) walkExpr(s.handler, v);
-    for (const e of server.envs) if (e.default) walkExpr(e.default, v);
+    walkServer(server, (e) => visit(e, owner));
   }
   for (const client of app.clients) {
     const owner = { kind: "client", name: client.name } as const;

@@ -1,6 +1,6 @@
 import type * as ast from "../../frontend/ast.js";
 import type { Binding, Fn, PortedServer } from "../../ir/types.js";
-import { walkExpr } from "../../ir/walk.js";
+import { walkExpr, walkServer } from "../../ir/walk.js";
 import type { ModuleContext } from "./context.js";
 import { emitFunctions } from "./emit-common.js";
 import { safeName } from "./hygiene.js";
@@ -74,16 +74,4 @@ function dependents(bindings: readonly Binding[], source: string): Binding[] {
     }
   }
   return out;
-}
-
-function walkServer(server: PortedServer, visit: (e: ast.Expr) => void): void {
-  for (const f of server.fns) walkExpr(f.body, visit);
-  for (const b of server.bindings) walkExpr(b.value, visit);
-  for (const s of server.stmts) walkExpr({ kind: "Block", stmts: [s], span: s.span }, visit);
-  for (const s of server.schedules) walkExpr(s.body, visit);
-  for (const s of server.subscriptions) walkExpr(s.handler, visit);
-  for (const h of server.hooks) walkExpr(h.handler, visit);
-  for (const r of server.routes) walkExpr(r.handler, visit);
-  for (const w of server.websockets) for (const h of w.handlers) walkExpr(h.handler, visit);
-  for (const s of server.sse) walkExpr(s.handler, visit);
 }

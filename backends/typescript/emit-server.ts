@@ -1,7 +1,7 @@
 import type * as ast from "../../frontend/ast.js";
 import { isPlainData } from "../../ir/lower.js";
 import type { Binding, ConfigValue, Field, Model, Param, PortedServer, TypeExpr } from "../../ir/types.js";
-import { walkExpr } from "../../ir/walk.js";
+import { walkServer } from "../../ir/walk.js";
 import { propertyName } from "./builders.js";
 import { RUNTIME, type ModuleContext } from "./context.js";
 import { emitFunctions, emitTopLevel } from "./emit-common.js";
@@ -187,12 +187,7 @@ function foreignReferences(ctx: ModuleContext, server: PortedServer): { models: 
       if (b && isPlainData(b.value)) bindings.set(b.name, b);
     }
   };
-  for (const f of server.fns) walkExpr(f.body, visit);
-  for (const b of server.bindings) walkExpr(b.value, visit);
-  for (const s of server.schedules) walkExpr(s.body, visit);
-  for (const s of server.subscriptions) walkExpr(s.handler, visit);
-  for (const h of server.hooks) walkExpr(h.handler, visit);
-  for (const r of server.routes) walkExpr(r.handler, visit);
+  walkServer(server, visit);
   return { models: [...models.values()], bindings: [...bindings.values()] };
 }
 
