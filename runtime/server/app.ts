@@ -8,7 +8,8 @@ import { flushLogs, logEvent } from "./log.js";
 import { installSignalHandlers, resolvePort, runHooks } from "./lifecycle.js";
 import { pathOf } from "./request.js";
 import { Exchange, type Endpoint, type ErrorHandler, type Middleware, type Shared } from "./pipeline.js";
-import type { AppOptions, Param, ServeOptions, SseSend, TovaApp } from "./types.js";
+import type { AppOptions, Param, SecurityConfig, ServeOptions, SseSend, TovaApp } from "./types.js";
+import { compose, type Layer } from "./layers/layer.js";
 import { deliverLocally, setEventIdentity, setEventRoutes, subscribe } from "./events.js";
 import { drainJobs, registerJob } from "./jobs.js";
 import { startSchedule, stopSchedules } from "./schedule.js";
@@ -32,6 +33,7 @@ class App implements TovaApp {
   private readonly configs: Configs = {};
   private bodyLimit: number | null = null;
   private client: ClientFiles | null = null;
+  private securityConfig: SecurityConfig | null = null;
   private readonly shared: Shared;
 
   constructor(private readonly options: AppOptions) {
@@ -126,6 +128,20 @@ class App implements TovaApp {
     this.bodyLimit = bytes;
   }
 
+  security(config: SecurityConfig): void {
+    this.securityConfig = config;
+  }
+
+  /**
+   * The layers around the router, outermost first (security.md): response
+   * headers on every answer, CORS preflights, rate limits, authentication and
+   * `protect`, sessions, static files. Only what the program declares is here.
+   */
+  private layers(): Layer[] {
+    void this.securityConfig;
+    return [];
+  }
+
   serveClient(dir: string, entry: string): void {
     this.client = clientFiles(dir, entry, this.options.name ?? "Tova");
   }
@@ -164,7 +180,7 @@ class App implements TovaApp {
     };
     return {
       port,
-      fetch: applyConfig(this.configs, withRealtime),
+      fetch: compose(this.layers(), applyConfig(this.configs, withRealtime)),
       ...(ws ? { websocket: websocketOptions(ws.handlers) } : {}),
       // Only reached if the runtime itself failed: every handler error is answered by the pipeline.
       error(err: Error): Response {

@@ -100,6 +100,40 @@ export interface ServeOptions {
 }
 
 /** A server block: its routes, RPC functions, middleware and lifecycle hooks. */
+/** `cors { origins, methods, headers, credentials, max_age }` (security.md, "Server statements"). */
+export interface CorsConfig {
+  origins: string[];
+  methods?: string[];
+  headers?: string[];
+  credentials?: boolean;
+  /** Seconds a preflight may be cached. */
+  max_age?: number;
+}
+
+/** `rate_limit { requests, window, key }`: at most `requests` per `window` milliseconds for each `key(req)` (default `req.ip`). */
+export interface RateLimitConfig {
+  requests: number;
+  window: number;
+  key?: (req: TovaRequest) => unknown;
+}
+
+/** The compiled `security { }` block (security.md, "The `security` block"). */
+export interface SecurityConfig {
+  auth?: { kind: "jwt"; secret: string; expires?: number } | { kind: "api_key"; header: string; keys: string[] };
+  /** Role name → its permissions. */
+  roles?: Record<string, string[]>;
+  /**
+   * In order, the first match wins. `pattern` is a path with an optional trailing `*`; `require` is
+   * "authenticated" or a role name. The compiler adds `/rpc/<fn>` entries for functions that protected
+   * routes call (the strictest rule of any route that names them), before the program's own.
+   */
+  protect?: { pattern: string; require: string }[];
+  cors?: CorsConfig;
+  rate_limit?: RateLimitConfig;
+  /** `trust_proxy true`, or the addresses of the proxies to trust. */
+  trust_proxy?: boolean | string[];
+}
+
 export interface TovaApp {
   /** `route METHOD "/path" => handler`; `params` are the handler's, or `"req-res"` for a `(req, res)` handler. */
   route(method: string, path: string, handler: (...args: any[]) => unknown, params: Param[] | "req-res"): void;
@@ -133,6 +167,8 @@ export interface TovaApp {
   sse(path: string, fn: (send: SseSend, close: () => void) => unknown): void;
   /** `cors`, `cache`, ... blocks: the settings of one of them. */
   config(name: "cors" | "rate_limit" | "tls" | "sessions" | "cache" | "static" | "uploads", values: Record<string, any>): void;
+  /** The application's `security { }` block (every server enforces it for its own routes and RPC endpoints). */
+  security(config: SecurityConfig): void;
   /** `max_body N`: larger request bodies answer 413. */
   maxBody(bytes: number): void;
   /** Serves the client block: `/` loads `entry` (a module beside this server's file, in `dir`). */
