@@ -7,6 +7,7 @@
 // adds the headers middleware set, logs the request and counts it done
 // (graceful shutdown waits for that count).
 import { PeerUnavailable, propagatesRequestIds, withRequestId } from "./peers.js";
+import { ModelInputError } from "../db/errors.js";
 import { BindError, type Binder } from "./binding.js";
 import { logEvent, logRequest } from "./log.js";
 import { queryStringOf, requestIdOf, TovaRequestImpl } from "./request.js";
@@ -199,6 +200,8 @@ export class Exchange {
     const onError = this.app.onError;
     // A peer that did not answer, and that the handler did not catch: 503 naming the peer.
     if (!onError && err instanceof PeerUnavailable) return this.respondJson(503, { error: err.message, peer: err.peer, request_id: this.currentId() });
+    // A model write or filter that does not fit the model (runtime/db/errors.ts): the handler passed request data through.
+    if (!onError && err instanceof ModelInputError) return this.respondJson(400, { error: err.message, field: err.field });
     if (!onError) return this.internalError();
     const res = this.response();
     const afterwards = (): Response => (res.sent ? this.respondWith(answeredResponse(res, this.id)) : this.internalError());
