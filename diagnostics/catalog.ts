@@ -65,6 +65,14 @@ export const CODES = {
   E0402: "a `deploy` block without `domain`",
   E0403: "a `deploy` property with a value of the wrong type",
   E0404: "an unknown `deploy` property",
+  // --- security (security.md)
+  E0501: "an unknown setting or statement in the `security` block or a security statement (named with its key path)",
+  E0502: "a secret written in the program instead of read from the environment",
+  E0503: "a `protect` rule that requires a role the block does not declare",
+  E0504: "a `protect` pattern that is not a path",
+  E0505: "`origins: [\"*\"]` together with `credentials: true`",
+  E0506: "a security setting whose value is of the wrong kind",
+  E0507: "a security statement missing a setting it needs, or a form the runtime does not enforce",
   // --- compiler bugs
   E0900: "emitted TypeScript that does not type-check: a bug in Tova, reported at the .tova construct that produced the code",
   // --- warnings

@@ -53,6 +53,8 @@ export interface ConfigEntry extends Node {
   key: string;
   keySpan: Span;
   label: string | null;
+  /** Where the label is written (`jwt` of `auth jwt`, the pattern of `protect "/api/*"`). */
+  labelSpan?: Span;
   value: Expr | null;
   entries: ConfigEntry[] | null;
 }

@@ -26,7 +26,7 @@ export const JS_GLOBALS = [
 ] as const;
 
 /** Server-only functions (named-blocks.md, monitoring-service.md, scaling.md). */
-export const SERVER_BUILTINS = ["publish", "spawn_job", "broadcast", "delete_all"] as const;
+export const SERVER_BUILTINS = ["publish", "spawn_job", "broadcast", "delete_all", "sign_jwt", "has_role", "can"] as const;
 
 /** Client-only names: the RPC object and the browser's globals. */
 export const CLIENT_BUILTINS = [
@@ -35,7 +35,7 @@ export const CLIENT_BUILTINS = [
 ] as const;
 
 /** Type names that need no declaration. */
-export const BUILTIN_TYPES = ["Int", "Float", "String", "Bool", "Any", "Option", "Result", "Nil", "Void", "Date", "Json", "Object", "Promise", "Error"] as const;
+export const BUILTIN_TYPES = ["Int", "Float", "String", "Bool", "Any", "Option", "Result", "Nil", "Void", "Date", "Json", "Object", "Promise", "Error", "File"] as const;
 
 /** Variants of the built-in Option and Result. */
 export const BUILTIN_VARIANTS: Record<string, { type: "Option" | "Result"; arity: number }> = {

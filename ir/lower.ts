@@ -265,7 +265,7 @@ function lowerServerStmt(server: ServerBlock, s: ast.Stmt, diagnostics: Diagnost
       server.sse.push({ path: s.path, handler: desugarLambda(s.handler), span: s.span });
       return;
     case "Config":
-      server.configs.push({ name: s.name, values: configValue(s.entries), span: s.span });
+      server.configs.push({ name: s.name, values: configValue(s.entries), entries: s.entries, span: s.span });
       return;
     case "MaxBody":
       server.maxBody.push({ value: desugarExpr(s.value), span: s.span });

@@ -3,6 +3,7 @@ import type { Diagnostic } from "../diagnostics/types.js";
 import { lowerFile } from "./lower.js";
 import { mergeBlocks } from "./passes/merge-blocks.js";
 import { assignPorts } from "./passes/assign-ports.js";
+import { checkSecurity } from "./passes/check-security.js";
 import { resolveNames } from "./passes/resolve-names.js";
 import { synthesizeProxies } from "./passes/synthesize-proxies.js";
 import { routeEvents } from "./passes/route-events.js";
@@ -38,13 +39,14 @@ export function analyze(files: readonly SourceFile[], options: AnalyzeOptions): 
     return l.ir;
   });
   const merged = mergeBlocks(lowered, options.stem);
-  const ported = assignPorts(merged.app, options.basePort);
+  const secured = checkSecurity(merged.app);
+  const ported = assignPorts(secured.app, options.basePort);
   const names = resolveNames(ported.app);
   const proxies = synthesizeProxies(ported.app, names.names);
   const events = routeEvents(ported.app, names.names);
   const types = checkTypes(ported.app, names.names, proxies.proxies);
   const infra = inferInfrastructure(ported.app, names.names);
-  diagnostics.push(...merged.diagnostics, ...ported.diagnostics, ...names.diagnostics, ...proxies.diagnostics, ...events.diagnostics, ...types.diagnostics, ...infra.diagnostics);
+  diagnostics.push(...merged.diagnostics, ...secured.diagnostics, ...ported.diagnostics, ...names.diagnostics, ...proxies.diagnostics, ...events.diagnostics, ...types.diagnostics, ...infra.diagnostics);
   const app: CheckedApp = { ...ported.app, names: names.names, types: types.types, proxies: proxies.proxies, events: events.events, infrastructure: infra.infrastructure };
   return { app, diagnostics: sortDiagnostics(diagnostics) };
 }

@@ -170,6 +170,8 @@ export interface SseHandler {
 export interface ServerConfig {
   name: ast.ConfigStmtName;
   values: ConfigValue;
+  /** The entries as written, for the checks of security.md (ir/passes/check-security.ts). */
+  entries: ast.ConfigEntry[];
   span: Span;
 }
 
@@ -247,6 +249,20 @@ export interface SecurityBlock {
   kind: "security";
   entries: ast.ConfigEntry[];
   span: Span;
+  /** What the entries say, once checked (ir/lower-security.ts); null before. */
+  rules?: SecurityRules;
+}
+
+/** The `security { }` block, checked and typed (security.md, "The `security` block"). Values are desugared expressions. */
+export interface SecurityRules {
+  auth: { kind: "jwt"; secret: Expr; expires: Expr | null; span: Span } | { kind: "api_key"; header: Expr | null; keys: Expr; span: Span } | null;
+  roles: { name: string; can: string[]; span: Span; nameSpan: Span }[];
+  /** In order: the first match wins. `require` is "authenticated" or a role's name. */
+  protect: { pattern: string; require: string; span: Span; patternSpan: Span }[];
+  /** Settings by key (`origins`, `credentials`, ...), null when the block has no such part. */
+  cors: Map<string, { value: Expr; span: Span }> | null;
+  rateLimit: Map<string, { value: Expr; span: Span }> | null;
+  trustProxy: Expr | null;
 }
 
 /** A `deploy "env" { }` block, validated and typed (deploy-blocks.md, "Block Properties"). */

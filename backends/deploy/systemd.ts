@@ -27,6 +27,10 @@ export function renderUnit(l: DeployLayout, s: ServerUnit): string {
     `Environment=${s.portEnv}=%i`,
     ...peers,
     `Environment=TOVA_DATA_DIR=${l.appDir}/data`,
+    // The deploy block's health path is answered like /healthz and never protected; the app's Caddy on
+    // loopback is the one proxy whose X-Forwarded-For is believed (security.md, "trust_proxy").
+    `Environment=TOVA_HEALTH_PATH=${l.target.health}`,
+    "Environment=TOVA_TRUSTED_PROXIES=127.0.0.1,::1",
     ...Object.entries(l.target.env).map(([k, v]) => `Environment=${JSON.stringify(`${k}=${v}`)}`),
     `EnvironmentFile=${l.appDir}/.env.production`,
     `Restart=${l.target.restartOnFailure ? "on-failure" : "no"}`,

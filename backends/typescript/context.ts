@@ -39,7 +39,7 @@ export const RUNTIME = {
 /** JS globals the stdlib re-exports typed `any` (runtime/README.md, "stdlib"). */
 const DYNAMIC_GLOBALS = new Set(["Date", "JSON", "Math", "console", "fetch", "Object", "Array", "Number", "String", "Promise", "Error", "setTimeout", "setInterval", "clearTimeout", "clearInterval"]);
 const STDLIB_NAMES = new Set<string>([...STDLIB, ...JS_GLOBALS.filter((n) => DYNAMIC_GLOBALS.has(n))]);
-const SERVER_FUNCTIONS = new Set(["publish", "spawn_job", "broadcast"]);
+const SERVER_FUNCTIONS = new Set(["publish", "spawn_job", "broadcast", "sign_jwt", "has_role", "can"]);
 
 export interface ModuleOwner {
   kind: "shared" | "server" | "client";
@@ -140,6 +140,10 @@ export class ModuleContext {
   readonly useType = (name: string): void => {
     if (name === "Result") {
       this.file.use(RUNTIME.stdlib, "Result", true);
+      return;
+    }
+    if (name === "UploadedFile") {
+      this.file.use(RUNTIME.server, "UploadedFile", true);
       return;
     }
     if (this.owner.kind === "shared") return;

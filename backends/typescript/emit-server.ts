@@ -6,6 +6,7 @@ import { propertyName } from "./builders.js";
 import { RUNTIME, type ModuleContext } from "./context.js";
 import { emitFunctions, emitTopLevel } from "./emit-common.js";
 import { emitData } from "./emit-data.js";
+import { emitSecurity } from "./emit-security.js";
 import { declaredTypeNames, safeName } from "./hygiene.js";
 import { BodyEmitter } from "./lower/index.js";
 import { emitTypes } from "./emit-shared.js";
@@ -39,6 +40,7 @@ export function emitServer(ctx: ModuleContext, server: PortedServer): void {
   const createApp = ctx.runtime(RUNTIME.server, "createApp");
   const a = ctx.fresh("app");
   file.line(`const ${a} = ${createApp}({ name: ${JSON.stringify(server.name)}, port: ${server.port}, portEnv: ${JSON.stringify(server.portEnv)} })`, server.span);
+  emitSecurity(ctx, body, a, server);
   const registrations = new Registrations(ctx, body);
   for (const f of server.fns.filter((x) => x.kind === "middleware")) file.line(`${a}.use(${safeName(f.name)})`, f.span);
   for (const r of server.routes) registrations.route(a, server, r);
@@ -55,7 +57,12 @@ export function emitServer(ctx: ModuleContext, server: PortedServer): void {
     const fn: ast.LambdaExpr = { kind: "Lambda", name: null, async: false, params: [], returnType: null, body: s.body, span: s.span };
     file.line(`${a}.schedule(${JSON.stringify(s.cron)}, ${JSON.stringify(s.name)}, ${body.topLevel(() => body.handler(fn), s.span)})`, s.span);
   }
-  for (const s of server.subscriptions) file.line(`${a}.subscribe(${JSON.stringify(s.event)}, ${body.topLevel(() => body.handler(s.handler), s.span)})`, s.span);
+  // An event's data is checked against the subscriber's declared parameter type before it runs (security.md).
+  for (const s of server.subscriptions) {
+    const param = s.handler.params[0];
+    const schema = param?.type ? schemaOf(param.type, ctx.types, ctx.useSchema, ctx.schemaBuilder()) : "null";
+    file.line(`${a}.subscribe(${JSON.stringify(s.event)}, ${body.topLevel(() => body.handler(s.handler), s.span)}, ${schema})`, s.span);
+  }
   for (const w of server.websockets) {
     const handlers = w.handlers.map((h) => `${h.name}: ${body.topLevel(() => body.handler(h.handler), h.span)}`);
     file.line(`${a}.websocket(${JSON.stringify(w.path)}, { ${handlers.join(", ")} })`, w.span);

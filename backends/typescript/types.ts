@@ -45,6 +45,9 @@ export function tsType(t: TypeExpr | null, use: (name: string) => void): string 
         case "Nil":
         case "Void":
           return "null";
+        case "File":
+          use("UploadedFile");
+          return "UploadedFile";
         case "Option":
           return `${args[0] ?? "any"} | null`;
         case "Result":
@@ -84,6 +87,10 @@ export function schemaOf(type: TypeExpr | null, table: TypeTable, use: (name: st
           return `${b}.bool`;
         case "Option":
           return `${b}.option(${of(type.args[0] ?? null)})`;
+        case "Result":
+          return `${b}.result(${of(type.args[0] ?? null)}, ${of(type.args[1] ?? null)})`;
+        case "File":
+          return `${b}.file`;
         default: {
           const decl = table.decls.get(type.name);
           if (decl && decl.typeParams.length === 0 && decl.def.kind !== "alias") {

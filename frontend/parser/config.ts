@@ -42,17 +42,20 @@ const configEntry: P<ConfigEntry> = gen((run): ConfigEntry => {
     return { kind: "ConfigEntry", key: k.value, keySpan, label: null, value, entries: null, span: run(spanFrom(start)) };
   }
   let label: string | null = null;
+  let labelSpan: ConfigEntry["labelSpan"];
   const l = run(peek);
   if ((l.kind === "ident" || l.kind === "str") && isOp(run(peekAt(1)), "{")) {
+    const ls = run(mark);
     run(next);
     label = l.value;
+    labelSpan = run(spanFrom(ls));
   } else if (!isOp(l, "{") && !endsEntry(l)) {
     // `trust_proxy true`, `trust_proxy ["10.0.0.1"]` (security.md): a bare value on the key's line.
     const value = run(expr);
     return { kind: "ConfigEntry", key: k.value, keySpan, label: null, value, entries: null, span: run(spanFrom(start)) };
   }
   const entries = run(configBody);
-  return { kind: "ConfigEntry", key: k.value, keySpan, label, value: null, entries, span: run(spanFrom(start)) };
+  return { kind: "ConfigEntry", key: k.value, keySpan, label, ...(labelSpan ? { labelSpan } : {}), value: null, entries, span: run(spanFrom(start)) };
 });
 
 const skipSeparatorsNoSemicolon = gen((run) => {

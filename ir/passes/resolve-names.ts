@@ -6,6 +6,7 @@ import type { NameInfo, SymbolKind, SymbolRef } from "../checked.js";
 import { unitFactor } from "../desugar.js";
 import type { Binding, ClientBlock, Fn, Param, PortedApp, PortedServer, TypeDecl, TypeExpr } from "../types.js";
 import { blockLabel } from "./merge-blocks.js";
+import { securityExpressions } from "../lower-security.js";
 
 /**
  * Scopes and the cross-block rules of decisions.md ("Cross-block names"):
@@ -100,6 +101,9 @@ class Resolver {
 
     for (const server of app.servers) this.server(server);
     for (const client of app.clients) this.client(client);
+    // The security block's values (`secret: env("JWT_SECRET")`, `key: fn(req) req.ip`) are read by every server at start.
+    this.context = { kind: "shared" };
+    if (app.security?.rules) for (const e of securityExpressions(app.security.rules)) this.expr(e, this.global);
     return { names: this.names, diagnostics: this.diagnostics };
   }
 

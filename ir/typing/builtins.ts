@@ -253,6 +253,15 @@ export function builtinCall(c: Checker, name: string, e: ast.CallExpr, expected:
     case "delete_all":
       rest(0);
       return INT;
+    case "sign_jwt":
+      // security.md: signs the claims with the block's secret and `expires`; asynchronous (WebCrypto).
+      rest(0);
+      return promise(STRING);
+    case "has_role":
+    case "can":
+      arg(0);
+      arg(1, STRING);
+      return BOOL;
     default:
       return null;
   }

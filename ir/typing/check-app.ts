@@ -5,6 +5,7 @@ import type { ConfigValue, PortedApp } from "../types.js";
 import { Checker, type BlockCtx, type TypeInfo } from "./checker.js";
 import { checkBody, statements } from "./statements.js";
 import { ANY } from "./ty.js";
+import { securityExpressions } from "../lower-security.js";
 
 /**
  * Runs Tova's type checker over every block of the application: functions
@@ -58,6 +59,8 @@ export function typeCheckApp(app: PortedApp, names: NameInfo, proxies: readonly 
       for (const e of server.envs) if (e.default) c.infer(e.default);
     });
   }
+
+  if (app.security?.rules) inBlock(shared, () => securityExpressions(app.security!.rules!).forEach((e) => c.infer(e)));
 
   for (const client of app.clients) {
     const block: BlockCtx = { kind: "client", client };

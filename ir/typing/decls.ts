@@ -57,6 +57,8 @@ export class Decls {
           case "Option": return option(args[0] ?? ANY);
           case "Result": return result(args[0] ?? ANY, args[1] ?? ANY);
           case "Any": case "Json": case "Object": case "Date": case "Promise": case "Error": return ANY;
+          // An uploaded file (security.md, "uploads"): `{ name, type, size, path }`.
+          case "File": return { k: "object", fields: new Map([["name", STRING], ["type", STRING], ["size", INT], ["path", STRING]]) };
         }
         const decl = this.types.get(t.name);
         if (decl?.def.kind === "alias") return this.ty(decl.def.type, new Set(decl.typeParams));

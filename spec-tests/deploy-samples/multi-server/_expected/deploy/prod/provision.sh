@@ -158,6 +158,8 @@ ExecStart=/usr/local/bin/bun run /opt/tova/apps/myapp/current/myapp.server.api.j
 Environment=PORT_API=%i
 Environment=PORT_REALTIME=3001
 Environment=TOVA_DATA_DIR=/opt/tova/apps/myapp/data
+Environment=TOVA_HEALTH_PATH=/healthz
+Environment=TOVA_TRUSTED_PROXIES=127.0.0.1,::1
 EnvironmentFile=/opt/tova/apps/myapp/.env.production
 Restart=on-failure
 RestartSec=5
@@ -184,6 +186,8 @@ ExecStart=/usr/local/bin/bun run /opt/tova/apps/myapp/current/myapp.server.realt
 Environment=PORT_REALTIME=%i
 Environment=PORT_API=3000
 Environment=TOVA_DATA_DIR=/opt/tova/apps/myapp/data
+Environment=TOVA_HEALTH_PATH=/healthz
+Environment=TOVA_TRUSTED_PROXIES=127.0.0.1,::1
 EnvironmentFile=/opt/tova/apps/myapp/.env.production
 Restart=on-failure
 RestartSec=5

@@ -132,6 +132,8 @@ WorkingDirectory=/opt/tova/apps/myapp-staging/current
 ExecStart=/usr/local/bin/bun run /opt/tova/apps/myapp-staging/current/myapp.server.js
 Environment=PORT=%i
 Environment=TOVA_DATA_DIR=/opt/tova/apps/myapp-staging/data
+Environment=TOVA_HEALTH_PATH=/healthz
+Environment=TOVA_TRUSTED_PROXIES=127.0.0.1,::1
 EnvironmentFile=/opt/tova/apps/myapp-staging/.env.production
 Restart=on-failure
 RestartSec=5
