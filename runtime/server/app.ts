@@ -10,7 +10,9 @@ import { pathOf } from "./request.js";
 import { Exchange, type Endpoint, type ErrorHandler, type Middleware, type Shared } from "./pipeline.js";
 import type { AppOptions, Param, SecurityConfig, ServeOptions, SseSend, TovaApp } from "./types.js";
 import { compose, type Layer } from "./layers/layer.js";
-import { deliverLocally, setEventIdentity, setEventRoutes, subscribe } from "./events.js";
+import { hasSubscriptions, prepareEvents, setEventIdentity, setEventRoutes, subscribe } from "./events.js";
+import { internalEndpoints } from "./layers/internal.js";
+import type { Schema } from "../schema/index.js";
 import { drainJobs, registerJob } from "./jobs.js";
 import { startSchedule, stopSchedules } from "./schedule.js";
 import { sseResponse, websocketOptions, type WsHandlers } from "./realtime.js";
@@ -86,26 +88,12 @@ class App implements TovaApp {
     this.schedules.push({ cron, name, fn });
   }
 
-  subscribe(event: string, fn: (data: any) => unknown): void {
-    subscribe(event, fn);
-    if (!this.registered.some((r) => r.path === "/rpc/__event")) {
-      // Events from other server blocks (decisions.md, "Events").
-      this.add("POST", "/rpc/__event", {
-        kind: "req-res",
-        handler: async (req: { body: { event?: unknown; data?: unknown } }, res: { status(n: number): unknown; json(v: unknown): void }) => {
-          const body = req.body ?? {};
-          if (typeof body.event !== "string") {
-            res.status(400);
-            return res.json({ error: "an event needs a name", param: "event" });
-          }
-          await deliverLocally(body.event, body.data);
-          res.json({ delivered: true });
-        },
-        bind: null,
-        readsBody: true,
-        skipsMiddleware: true,
-      });
-    }
+  /**
+   * `subscribe "event" fn(x: T) { }`: `schema` is T's schema (null when untyped); data that does not fit
+   * never reaches `fn`. Other blocks deliver through `POST /rpc/__event` (layers/internal.ts).
+   */
+  subscribe(event: string, fn: (data: any) => unknown, schema: Schema<any> | null = null): void {
+    subscribe(event, fn, schema);
   }
 
   events(routes: Record<string, (string | null)[]>): void {
@@ -139,7 +127,10 @@ class App implements TovaApp {
    */
   private layers(): Layer[] {
     void this.securityConfig;
-    return [];
+    const layers: Layer[] = [];
+    // After the response headers, before CORS, rate limits and `protect`: requests between the app's servers carry their own proof (an HMAC).
+    if (hasSubscriptions()) layers.push(internalEndpoints(this.shared, this.bodyLimit));
+    return layers;
   }
 
   serveClient(dir: string, entry: string): void {
@@ -148,6 +139,7 @@ class App implements TovaApp {
 
   async start(): Promise<ServeOptions> {
     const port = resolvePort(this.options);
+    prepareEvents();
     await runHooks(this.startHooks);
     for (const s of this.schedules) startSchedule(s.cron, s.name, s.fn);
     const inner = this.fetchFunction();

@@ -2,12 +2,33 @@
 // process's own subscribers in-process, and to the other server blocks that
 // subscribe through `POST /rpc/__event` on their port. Delivery happens after
 // the publisher continues; failures are logged, never thrown into it.
+//
+// security.md, "Between the application's own servers": an event sent to
+// another server is signed with the application's key (internal.ts; the
+// receiving end is layers/internal.ts), and a subscriber whose parameter has
+// a type only ever runs with data of that type: data that does not fit is
+// logged and dropped, whether it came from another server or from this
+// process (a publisher's data may be dynamic).
+import type { Schema } from "../schema/index.js";
+import type { SchemaNode } from "../schema/node.js";
+import { explainValue } from "../db/conform.js";
+import { appKey, keyIsOwn, signatureHeaders } from "./internal.js";
 import { logEvent } from "./log.js";
 import { currentRequestId, propagateRequestIds } from "./peers.js";
+import { pathOf } from "./request.js";
 
 type Handler = (data: any) => unknown;
 
-const handlers = new Map<string, Handler[]>();
+interface Subscriber {
+  fn: Handler;
+  /** The parameter's type; null when it is untyped (anything is delivered). */
+  schema: SchemaNode | null;
+}
+
+/** The path of the internal endpoint that receives events. */
+export const EVENT_PATH = "/rpc/__event";
+
+const subscribers = new Map<string, Subscriber[]>();
 let self: string | null | undefined;
 let routes: Record<string, (string | null)[]> = {};
 
@@ -15,30 +36,71 @@ export function setEventIdentity(name: string | null): void {
   self = name;
 }
 
-export function subscribe(event: string, fn: Handler): void {
-  const list = handlers.get(event) ?? [];
-  list.push(fn);
-  handlers.set(event, list);
+/** `subscribe "event" fn(x: T) { }`: `schema` is T's schema, or null for an untyped parameter. */
+export function subscribe(event: string, fn: Handler, schema: Schema<any> | null = null): void {
+  const list = subscribers.get(event) ?? [];
+  list.push({ fn, schema: schema as unknown as SchemaNode | null });
+  subscribers.set(event, list);
 }
 
 export function setEventRoutes(r: Record<string, (string | null)[]>): void {
   routes = r;
-  if (Object.values(r).some((targets) => targets.some((t) => t !== self))) propagateRequestIds();
+  if (sendsRemote()) propagateRequestIds();
+}
+
+function sendsRemote(): boolean {
+  return Object.values(routes).some((targets) => targets.some((t) => t !== self));
 }
 
 export function hasSubscriptions(): boolean {
-  return handlers.size > 0;
+  return subscribers.size > 0;
 }
 
-/** Runs this process's handlers for one event (from `publish` or from `/rpc/__event`). */
-export async function deliverLocally(event: string, data: unknown): Promise<void> {
-  for (const fn of handlers.get(event) ?? []) {
+export function subscribes(event: string): boolean {
+  return subscribers.has(event);
+}
+
+/**
+ * At start, for a server that sends or receives events between processes:
+ * reads the key (a TOVA_APP_KEY that is too short stops the start), and says
+ * so when there is none, since the other servers' events will then be refused.
+ */
+export function prepareEvents(): void {
+  if (!hasSubscriptions() && !sendsRemote()) return;
+  appKey();
+  if (keyIsOwn()) {
+    logEvent("warn", "TOVA_APP_KEY is not set: this server made up its own key and accepts events only from itself; give every server of the app the same TOVA_APP_KEY (tova dev and tova deploy do)");
+  }
+}
+
+/** What one delivery did: how many subscribers ran, and why the others refused the data. */
+export interface Delivery {
+  ran: number;
+  rejected: string[];
+}
+
+/**
+ * Runs this process's subscribers of one event (from `publish` or from
+ * `/rpc/__event`). Each typed subscriber's parameter type is checked first;
+ * a subscriber the data does not fit does not run, and that is logged.
+ */
+export async function deliverLocally(event: string, data: unknown): Promise<Delivery> {
+  const accepted: Subscriber[] = [];
+  const rejected: string[] = [];
+  for (const s of subscribers.get(event) ?? []) {
+    const why = s.schema === null ? null : explainValue(s.schema, data, "data");
+    if (why === null) accepted.push(s);
+    else rejected.push(why);
+  }
+  if (rejected.length > 0) logEvent("warn", "event data rejected", { event, error: rejected[0] });
+  for (const s of accepted) {
     try {
-      await fn(data);
+      await s.fn(data);
     } catch (err) {
       logEvent("error", "event handler failed", { event, error: err instanceof Error ? err.message : String(err) });
     }
   }
+  return { ran: accepted.length, rejected };
 }
 
 /**
@@ -48,7 +110,7 @@ export async function deliverLocally(event: string, data: unknown): Promise<void
  * publish("alerts", alert)
  */
 export function publish(event: string, data: unknown): void {
-  const targets = routes[event] ?? (handlers.has(event) ? [self ?? null] : []);
+  const targets = routes[event] ?? (subscribers.has(event) ? [self ?? null] : []);
   const requestId = currentRequestId();
   for (const target of targets) {
     if (target === self) {
@@ -62,18 +124,30 @@ export function publish(event: string, data: unknown): void {
 async function deliverRemote(target: string | null, event: string, data: unknown, requestId: string | undefined, attempt = 1): Promise<void> {
   const variable = target === null ? "PORT" : `PORT_${target.toUpperCase().replace(/[^A-Z0-9]/gu, "_")}`;
   const base = process.env[`URL_${variable.slice(5) || "DEFAULT"}`] ?? `http://localhost:${process.env[variable] ?? ""}`;
+  const url = `${base.replace(/\/$/, "")}${EVENT_PATH}`;
+  let refused: string | null = null;
   try {
-    const res = await fetch(`${base}/rpc/__event`, {
+    // Signed at each attempt: a retry is a new request, with a new timestamp.
+    const body = JSON.stringify({ event, data });
+    const res = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", ...(requestId ? { "x-request-id": requestId } : {}) },
-      body: JSON.stringify({ event, data }),
+      headers: { "content-type": "application/json", ...(requestId ? { "x-request-id": requestId } : {}), ...signatureHeaders("POST", pathOf(url), body) },
+      body,
     });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    if (res.status >= 400 && res.status < 500) {
+      // The receiver's verdict (bad data, a refused signature, no such subscriber): sending it again changes nothing.
+      const answer = (await res.json().catch(() => ({}))) as { error?: unknown };
+      refused = `HTTP ${res.status}${answer.error === undefined ? "" : `: ${String(answer.error)}`}`;
+    } else {
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    }
   } catch (err) {
     if (attempt < 3) {
       setTimeout(() => void deliverRemote(target, event, data, requestId, attempt + 1), 200 * attempt);
       return;
     }
-    logEvent("error", "event delivery failed", { event, to: target ?? "default", error: err instanceof Error ? err.message : String(err) });
+    refused = err instanceof Error ? err.message : String(err);
   }
+  if (refused !== null) logEvent("error", "event delivery failed", { event, to: target ?? "default", error: refused });
 }

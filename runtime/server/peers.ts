@@ -3,9 +3,13 @@
 // "Peer URLs": URL_X, then http://localhost:$PORT_X, then the written URL,
 // then the peer's compiled port. The request id of the request being served
 // travels in X-Request-Id. (The circuit breaker and retries of the
-// multi-server runtime wrap these calls.)
+// multi-server runtime wrap these calls.) Each call is signed with the
+// application's key (internal.ts), so the peer can tell the app's own
+// servers from its clients.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { CircuitBreaker } from "./breaker.js";
+import { signatureHeaders } from "./internal.js";
+import { pathOf } from "./request.js";
 
 const requestIds = new AsyncLocalStorage<string>();
 let propagating = false;
@@ -98,10 +102,12 @@ export function peer<T>(name: string, options: PeerOptions): T {
         for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length; attempt++) {
           if (attempt > 0) await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt - 1]));
           try {
-            const res = await fetch(`${peerBaseUrl(options)}/rpc/${fn}`, {
+            const url = `${peerBaseUrl(options)}/rpc/${fn}`;
+            const payload = JSON.stringify({ __args: args });
+            const res = await fetch(url, {
               method: "POST",
-              headers: { "content-type": "application/json", ...(id ? { "x-request-id": id } : {}) },
-              body: JSON.stringify({ __args: args }),
+              headers: { "content-type": "application/json", ...(id ? { "x-request-id": id } : {}), ...signatureHeaders("POST", pathOf(url), payload) },
+              body: payload,
               signal: AbortSignal.timeout(options.breaker.timeoutMs),
             });
             const body = (await res.json().catch(() => ({}))) as { result?: unknown; error?: unknown };

@@ -157,8 +157,11 @@ export interface TovaApp {
   job(fn: (...args: any[]) => unknown): void;
   /** `schedule`: started once the server has started; six fields mean seconds first. */
   schedule(cron: string, name: string | null, fn: () => unknown): void;
-  /** `subscribe "event" fn(data) { }`; other blocks deliver through `POST /rpc/__event`. */
-  subscribe(event: string, fn: (data: any) => unknown): void;
+  /**
+   * `subscribe "event" fn(data: T) { }`: `schema` is T's schema, or null when the parameter is untyped;
+   * data that does not fit is logged and dropped. Other blocks deliver through `POST /rpc/__event`, signed with TOVA_APP_KEY.
+   */
+  subscribe(event: string, fn: (data: any) => unknown, schema?: Schema<any> | null): void;
   /** Which server blocks receive each event this block publishes (decided by the compiler). */
   events(routes: Record<string, (string | null)[]>): void;
   /** `ws { }` / `websocket "/path" { }`: handlers on Bun's WebSocket support. */
