@@ -3,9 +3,10 @@
 // 0/1 read back as true/false, arrays, maps, records, enums with fields and
 // Any -> TEXT holding JSON. Option<T> is T's column, nullable.
 //
-// Values are stored as given otherwise: SQLite is dynamically typed, and the
-// monitoring example stores `Date.now()` (a number) in a String field
-// (decisions.md "Gradual typing"); the TEXT column keeps it as text.
+// Values are checked against the field's type before they get here
+// (conform.ts, model.ts). A number in a String field is allowed (decisions.md
+// "Gradual typing": the monitoring example stores `Date.now()` there); the
+// TEXT column keeps it as text.
 import type { SchemaNode } from "../schema/node.js";
 
 export type ColumnKind = "integer" | "real" | "text" | "bool" | "json";
@@ -15,6 +16,8 @@ export interface Column {
   kind: ColumnKind;
   /** The name, double-quoted for SQL. */
   sql: string;
+  /** The field's declared type: values written to it and compared with it are checked against it (conform.ts). */
+  node: SchemaNode;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -43,7 +46,7 @@ function kindOf(node: SchemaNode): ColumnKind {
 }
 
 export function columnOf(name: string, node: SchemaNode): Column {
-  return { name, kind: kindOf(node), sql: quoteName(name, "column") };
+  return { name, kind: kindOf(node), sql: quoteName(name, "column"), node };
 }
 
 /** The SQL type in CREATE TABLE / ADD COLUMN. */

@@ -1,9 +1,14 @@
 // `where` filters (decisions.md "Models"): `{ service: "api", timestamp_lt:
 // cutoff, severity_in: ["Warning", "Critical"] }`. A plain key is equality;
 // a key ending in _lt _lte _gt _gte _ne _in _like compares its field. Keys
-// are checked against the model's fields and values are always bound as
-// parameters, never spliced into the SQL text.
+// are checked against the model's fields, values against the field's type
+// (a comparison takes a value of that type, `_in` an array of them, `_like` a
+// String pattern; conform.ts), and values are always bound as parameters,
+// never spliced into the SQL text. A filter that does not fit is a
+// ModelInputError naming the key (400 when it came from a request).
 import { toDb, type Bindable, type Column } from "./columns.js";
+import { explainValue } from "./conform.js";
+import { ModelInputError } from "./errors.js";
 
 const OPERATORS: Record<string, string> = {
   _lt: "<",
@@ -37,36 +42,54 @@ function resolveKey(columns: Map<string, Column>, key: string): { column: Column
   return null;
 }
 
-export function whereClause(table: string, columns: Map<string, Column>, filter: Record<string, unknown> | undefined): Clause {
+/** Throws when `value` does not fit `column` (null is allowed only where `nullable`). */
+function checkValue(where: string, key: string, column: Column, value: unknown, nullable: boolean): void {
+  const node = !nullable && column.node.optional && column.node.inner ? column.node.inner : column.node;
+  const why = explainValue(node, value, key);
+  if (why !== null) throw new ModelInputError(`${where}: ${why}`, key);
+}
+
+/** `where` is what the message names: `Item.where`, `Item.count`, ... */
+export function whereClause(where: string, columns: Map<string, Column>, filter: Record<string, unknown> | undefined): Clause {
   if (filter === undefined || filter === null) return { sql: "", params: [], variable: false };
-  if (typeof filter !== "object" || Array.isArray(filter)) throw new Error(`${table}.where: the filter must be an object`);
+  if (typeof filter !== "object" || Array.isArray(filter)) throw new ModelInputError(`${where}: the filter must be an object`, "filter");
   const parts: string[] = [];
   const params: Bindable[] = [];
   let variable = false;
   for (const key of Object.keys(filter)) {
     const resolved = resolveKey(columns, key);
     if (!resolved) {
-      throw new Error(
-        `${table}.where: unknown filter key "${key}" (fields: ${[...columns.keys()].join(", ")}; suffixes: ${SUFFIXES.join(" ")})`,
+      throw new ModelInputError(
+        `${where}: unknown filter key "${key}" (fields: ${[...columns.keys()].join(", ")}; suffixes: ${SUFFIXES.join(" ")})`,
+        key,
       );
     }
     const { column, suffix } = resolved;
     const value = filter[key];
-    if (suffix === null) {
-      if (value === null || value === undefined) parts.push(`${column.sql} IS NULL`);
+    if (suffix === null || suffix === "_ne") {
+      // Equality with nothing is IS NULL (and _ne with nothing, IS NOT NULL), for any field.
+      const absent = value === null || value === undefined;
+      if (!absent) checkValue(where, key, column, value, false);
+      if (suffix === null && absent) parts.push(`${column.sql} IS NULL`);
       else {
-        parts.push(`${column.sql} = ?`);
+        parts.push(`${column.sql} ${suffix === null ? "=" : "IS NOT"} ?`);
         params.push(toDb(column, value));
       }
     } else if (suffix === "_in") {
-      if (!Array.isArray(value)) throw new Error(`${table}.where: "${key}" needs an array`);
+      if (!Array.isArray(value)) throw new ModelInputError(`${where}: "${key}" needs an array`, key);
       variable = true;
+      value.forEach((v, i) => checkValue(where, `${key}[${i}]`, column, v, true));
       if (value.length === 0) parts.push("0");
       else {
         parts.push(`${column.sql} IN (${value.map(() => "?").join(", ")})`);
         for (const v of value) params.push(toDb(column, v));
       }
+    } else if (suffix === "_like") {
+      if (typeof value !== "string") throw new ModelInputError(`${where}: "${key}" needs a String pattern, got ${value === null ? "null" : typeof value}`, key);
+      parts.push(`${column.sql} LIKE ?`);
+      params.push(value);
     } else {
+      checkValue(where, key, column, value, false);
       parts.push(`${column.sql} ${OPERATORS[suffix]} ?`);
       params.push(toDb(column, value));
     }

@@ -2,10 +2,16 @@
 // `model X { fields }` (decisions.md "Models"): a table with an integer `id`
 // and one column per field, created on first use; fields added since the
 // table was created become new columns. Every accessor function binds its
-// values as parameters.
+// values as parameters. Values written (create, update) and compared (the
+// filters of where/first/count/delete_all) are checked against the fields'
+// types first (conform.ts): a value that does not fit, an unknown field or a
+// change to `id` is a ModelInputError naming the field, and nothing is
+// written (security.md; issue 10).
 import type { Database, Statement } from "bun:sqlite";
 import type { Schema } from "../schema/index.js";
-import type { SchemaNode } from "../schema/node.js";
+import { intNode, type SchemaNode } from "../schema/node.js";
+import { explainValue } from "./conform.js";
+import { ModelInputError } from "./errors.js";
 import { columnOf, fromDb, quoteName, sqlType, toDb, type Bindable, type Column } from "./columns.js";
 import { whereClause } from "./filters.js";
 import { handleOf } from "./handles.js";
@@ -32,7 +38,7 @@ class Model implements ModelAccessor<Row> {
     const columns = Object.entries(fields)
       .filter(([field]) => field !== "id")
       .map(([field, node]) => columnOf(field, node));
-    this.columns = new Map([["id", { name: "id", kind: "integer", sql: '"id"' }], ...columns.map((c) => [c.name, c] as const)]);
+    this.columns = new Map([["id", { name: "id", kind: "integer", sql: '"id"', node: intNode }], ...columns.map((c) => [c.name, c] as const)]);
     this.select = `SELECT ${[...this.columns.values()].map((c) => c.sql).join(", ")} FROM ${this.table}`;
     this.converted = columns.filter((c) => c.kind === "bool" || c.kind === "json");
   }
@@ -75,20 +81,32 @@ class Model implements ModelAccessor<Row> {
     return rows;
   }
 
-  /** Columns and bound values for `values`; unknown fields are an error. */
+  /**
+   * Columns and bound values for `values`, each checked against its field's
+   * type; an unknown field, a value that does not fit, or an `id` in an
+   * update's changes is a ModelInputError. Absent (undefined) values are left
+   * out; null is allowed only in an Option field.
+   */
   private assignments(values: Record<string, unknown>, action: string, allowId: boolean): [Column[], Bindable[]] {
-    if (typeof values !== "object" || values === null) throw new Error(`${this.name}.${action}: expected an object of fields`);
+    const where = `${this.name}.${action}`;
+    if (typeof values !== "object" || values === null || Array.isArray(values)) {
+      throw new ModelInputError(`${where}: expected an object of fields, got ${Array.isArray(values) ? "an array" : values === null ? "null" : typeof values}`, action === "update" ? "changes" : "values");
+    }
     const columns: Column[] = [];
     const params: Bindable[] = [];
     for (const key of Object.keys(values)) {
       const column = this.columns.get(key);
-      if (!column || (key === "id" && !allowId)) {
+      if (key === "id" && !allowId) throw new ModelInputError(`${where}: "id" cannot be changed`, "id");
+      if (!column) {
         const fields = [...this.columns.keys()].filter((k) => k !== "id").join(", ");
-        throw new Error(`${this.name}.${action}: unknown field "${key}" (fields: ${fields})`);
+        throw new ModelInputError(`${where}: unknown field "${key}" (fields: ${fields})`, key);
       }
-      if (values[key] === undefined) continue;
+      const value = values[key];
+      if (value === undefined) continue;
+      const why = explainValue(column.node, value, key);
+      if (why !== null) throw new ModelInputError(`${where}: ${why}`, key);
       columns.push(column);
-      params.push(toDb(column, values[key]));
+      params.push(toDb(column, value));
     }
     return [columns, params];
   }
@@ -116,12 +134,12 @@ class Model implements ModelAccessor<Row> {
   }
 
   where(filter: Record<string, unknown>): Row[] {
-    const clause = whereClause(this.name, this.columns, filter);
+    const clause = whereClause(`${this.name}.where`, this.columns, filter);
     return this.rows(this.statement(`${this.select}${clause.sql} ORDER BY "id"`, clause.variable).all(...clause.params));
   }
 
   first(filter?: Record<string, unknown>): Row | null {
-    const clause = whereClause(this.name, this.columns, filter);
+    const clause = whereClause(`${this.name}.first`, this.columns, filter);
     const raw = this.statement(`${this.select}${clause.sql} ORDER BY "id" LIMIT 1`, clause.variable).get(...clause.params);
     return raw ? this.row(raw) : null;
   }
@@ -139,12 +157,12 @@ class Model implements ModelAccessor<Row> {
   }
 
   delete_all(filter?: Record<string, unknown>): number {
-    const clause = whereClause(this.name, this.columns, filter);
+    const clause = whereClause(`${this.name}.delete_all`, this.columns, filter);
     return this.statement(`DELETE FROM ${this.table}${clause.sql}`, clause.variable).run(...clause.params).changes;
   }
 
   count(filter?: Record<string, unknown>): number {
-    const clause = whereClause(this.name, this.columns, filter);
+    const clause = whereClause(`${this.name}.count`, this.columns, filter);
     const raw = this.statement(`SELECT COUNT(*) AS n FROM ${this.table}${clause.sql}`, clause.variable).get(...clause.params);
     return (raw as { n: number }).n;
   }

@@ -1,0 +1,194 @@
+// Model writes and filters are checked against the model's field types
+// (issue 10; security.md): a wrong type, an unknown field or a change to `id`
+// is a ModelInputError naming the field, and nothing is written. Out of a
+// request handler it answers 400 naming the field, not 500. The one widening
+// (a number where a String is declared, decisions.md "Gradual typing") keeps
+// the monitoring example's `timestamp: Date.now()` working.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runBun, startServer, stopAll, workspace, writeProgram, type Server } from "../testing/bun-process.js";
+
+let dir: string;
+
+beforeAll(() => {
+  dir = workspace();
+});
+afterAll(stopAll);
+
+const ITEM = `const Item = model(db, "Item", {
+  name: t.string, qty: t.int, price: t.float, active: t.bool, note: t.option(t.string),
+  tags: t.array(t.string), size: t.enum("Size", ["S", "M", "L"]), meta: t.option(t.record("Meta", { color: t.string, weight: t.int })),
+});`;
+
+/** Runs `body` under Bun with an Item model on a fresh database; `attempt(f)` answers the error's name, field and message. */
+async function run(name: string, body: string): Promise<any> {
+  const file = writeProgram(
+    dir,
+    `${name}.ts`,
+    `import { sqlite, model } from "./runtime/db.js";
+import { t } from "./runtime/schema.js";
+const db = sqlite("${name}.db");
+${ITEM}
+const out: Record<string, unknown> = {};
+const attempt = (f: () => unknown) => { try { f(); return "no error"; } catch (e: any) { return { name: e.name, field: e.field, message: e.message }; } };
+${body}
+console.log(JSON.stringify(out));`,
+  );
+  const r = await runBun(file);
+  if (r.code !== 0) throw new Error(`${name} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").at(-1)!);
+}
+
+const GOOD = `{ name: "bolt", qty: 3, price: 0.5, active: true, tags: ["a"], size: "M" }`;
+
+describe("model writes are checked against the fields' types", () => {
+  it("update with a wrong type, an unknown column or an id key: a ModelInputError naming the field; nothing stored", async () => {
+    const out = await run(
+      "update",
+      `const row = Item.create(${GOOD});
+const changes: Record<string, any> = { qty: "lots" };
+out.wrongType = attempt(() => Item.update(row.id, changes));
+out.unknown = attempt(() => Item.update(row.id, { qty: 4, colour: "red" }));
+out.id = attempt(() => Item.update(row.id, { id: 99, qty: 5 }));
+out.float = attempt(() => Item.update(row.id, { qty: 1.5 }));
+out.nan = attempt(() => Item.update(row.id, { price: NaN }));
+out.bool = attempt(() => Item.update(row.id, { active: "yes" }));
+out.enum = attempt(() => Item.update(row.id, { size: "XL" }));
+out.array = attempt(() => Item.update(row.id, { tags: ["a", true] }));
+out.record = attempt(() => Item.update(row.id, { meta: { color: "red", weight: "heavy" } }));
+out.extra = attempt(() => Item.update(row.id, { meta: { color: "red", weight: 1, admin: true } }));
+out.nullRequired = attempt(() => Item.update(row.id, { name: null }));
+out.notObject = attempt(() => Item.update(row.id, "qty=4" as any));
+out.after = Item.find(row.id);
+out.count = Item.count();
+out.good = Item.update(row.id, { qty: 10, note: null, meta: { color: "red", weight: 2 } });`,
+    );
+    expect(out.wrongType).toEqual({ name: "ModelInputError", field: "qty", message: 'Item.update: qty: expected Int, got String "lots"' });
+    expect(out.unknown).toMatchObject({ name: "ModelInputError", field: "colour", message: expect.stringMatching(/^Item.update: unknown field "colour" \(fields: name, qty/) });
+    expect(out.id).toEqual({ name: "ModelInputError", field: "id", message: 'Item.update: "id" cannot be changed' });
+    expect(out.float).toMatchObject({ field: "qty", message: "Item.update: qty: expected Int, got Float 1.5" });
+    expect(out.nan).toMatchObject({ field: "price" });
+    expect(out.bool).toMatchObject({ field: "active", message: 'Item.update: active: expected Bool, got String "yes"' });
+    expect(out.enum).toMatchObject({ field: "size", message: expect.stringContaining("one of S, M, L") });
+    expect(out.array).toMatchObject({ field: "tags", message: "Item.update: tags[1]: expected String, got Bool true" });
+    expect(out.record).toMatchObject({ field: "meta", message: 'Item.update: meta.weight: expected Int, got String "heavy"' });
+    expect(out.extra).toMatchObject({ field: "meta", message: "Item.update: meta.admin: unexpected field" });
+    expect(out.nullRequired).toMatchObject({ field: "name", message: "Item.update: name: expected String, got null" });
+    expect(out.notObject).toMatchObject({ name: "ModelInputError", message: "Item.update: expected an object of fields, got string" });
+    expect(out.after).toEqual({ id: 1, name: "bolt", qty: 3, price: 0.5, active: true, note: null, tags: ["a"], size: "M", meta: null });
+    expect(out.count).toBe(1);
+    expect(out.good).toMatchObject({ qty: 10, note: null, meta: { color: "red", weight: 2 } });
+  });
+
+  it("create checks every value too, and a refused create inserts nothing", async () => {
+    const out = await run(
+      "create",
+      `out.wrongType = attempt(() => Item.create({ name: "x", qty: "7" }));
+out.unknown = attempt(() => Item.create({ name: "x", admin: true }));
+out.badId = attempt(() => Item.create({ id: "1; DROP TABLE Item", name: "x" }));
+out.count = Item.count();
+out.partial = Item.create({ name: "partial" }).qty;
+out.withId = Item.create({ id: 40, name: "chosen" }).id;`,
+    );
+    expect(out.wrongType).toMatchObject({ name: "ModelInputError", field: "qty", message: 'Item.create: qty: expected Int, got String "7"' });
+    expect(out.unknown).toMatchObject({ field: "admin", message: expect.stringMatching(/^Item.create: unknown field "admin"/) });
+    expect(out.badId).toMatchObject({ field: "id" });
+    expect(out.count).toBe(0);
+    expect(out.partial).toBeNull();
+    expect(out.withId).toBe(40);
+  });
+
+  it("filters of where, first, count and delete_all take values of the field's type", async () => {
+    const out = await run(
+      "filters",
+      `Item.create(${GOOD});
+out.where = attempt(() => Item.where({ qty: "3" }));
+out.gt = attempt(() => Item.where({ qty_gt: "2" }));
+out.first = attempt(() => Item.first({ price_lt: "1" }));
+out.count = attempt(() => Item.count({ active: "true" }));
+out.deleteAll = attempt(() => Item.delete_all({ qty_in: [3, "x"] }));
+out.like = attempt(() => Item.where({ name_like: 5 }));
+out.unknown = attempt(() => Item.delete_all({ colour: "red" }));
+out.nullCompare = attempt(() => Item.where({ qty_lt: null }));
+out.left = Item.count();
+out.ok = [Item.where({ qty: 3 }).length, Item.count({ note: null }), Item.count({ note_ne: null }), Item.where({ size_in: ["M", "L"] }).length, Item.count({ id: 1 })];`,
+    );
+    expect(out.where).toEqual({ name: "ModelInputError", field: "qty", message: 'Item.where: qty: expected Int, got String "3"' });
+    expect(out.gt).toMatchObject({ field: "qty_gt", message: 'Item.where: qty_gt: expected Int, got String "2"' });
+    expect(out.first).toMatchObject({ field: "price_lt", message: expect.stringMatching(/^Item.first: price_lt: expected Float/) });
+    expect(out.count).toMatchObject({ field: "active", message: expect.stringMatching(/^Item.count: active: expected Bool/) });
+    expect(out.deleteAll).toMatchObject({ field: "qty_in[1]", message: 'Item.delete_all: qty_in[1]: expected Int, got String "x"' });
+    expect(out.like).toMatchObject({ field: "name_like", message: expect.stringContaining("needs a String pattern") });
+    expect(out.unknown).toMatchObject({ name: "ModelInputError", field: "colour" });
+    expect(out.nullCompare).toMatchObject({ field: "qty_lt" });
+    expect(out.left).toBe(1);
+    expect(out.ok).toEqual([1, 1, 0, 1, 1]);
+  });
+
+  it("a number in a String field is stored, as the monitoring example's Date.now() timestamps are (decisions.md, Gradual typing)", async () => {
+    const out = await run(
+      "gradual",
+      `const Sample = model(db, "Sample", { service: t.string, timestamp: t.string });
+Sample.create({ service: "a", timestamp: 1700000000000 });
+out.lt = Sample.where({ timestamp_lt: 1800000000000 }).length;
+out.notBool = attempt(() => Sample.create({ service: true }));
+out.notObject = attempt(() => Sample.create({ service: { a: 1 } }));`,
+    );
+    expect(out.lt).toBe(1);
+    expect(out.notBool).toMatchObject({ field: "service", message: "Sample.create: service: expected String, got Bool true" });
+    expect(out.notObject).toMatchObject({ field: "service" });
+  });
+});
+
+describe("a ModelInputError out of a request handler", () => {
+  let server: Server;
+
+  beforeAll(async () => {
+    const file = writeProgram(
+      dir,
+      "items-server.ts",
+      `import { createApp } from "./runtime/server.js";
+import { sqlite, model } from "./runtime/db.js";
+import { t } from "./runtime/schema.js";
+const db = sqlite("items-server.db");
+${ITEM}
+Item.create(${GOOD});
+const app = createApp({ name: null, port: 3000, portEnv: "PORT" });
+// A handler that passes user input through, as a {String: Any} map.
+app.route("PUT", "/items/:id", (id, changes) => Item.update(id, changes), [{ name: "id", schema: t.int }, { name: "changes", schema: t.map(t.any), wholeBody: true }]);
+app.route("GET", "/items", (req) => Item.where(req.query), "req-res");
+app.route("GET", "/items/:id", (id) => Item.find(id), [{ name: "id", schema: t.int }]);
+app.route("GET", "/bug", () => { throw new Error("not a model error"); }, []);
+await app.listen();`,
+    );
+    server = await startServer(file);
+  });
+
+  const put = (body: unknown) => fetch(`${server.url}/items/1`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+  it("answers 400 naming the field for a wrong type, an unknown column or an id key, and stores nothing", async () => {
+    for (const [body, field] of [[{ qty: "lots" }, "qty"], [{ colour: "red" }, "colour"], [{ id: 2 }, "id"], [{ qty: 4, active: "no" }, "active"]] as const) {
+      const res = await put(body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      const answer = (await res.json()) as { error: string; field: string };
+      expect(answer.field).toBe(field);
+      expect(answer.error).toContain(`Item.update: `);
+    }
+    expect(await (await fetch(`${server.url}/items/1`)).json()).toMatchObject({ id: 1, qty: 3, active: true });
+  });
+
+  it("answers 400 for a filter built from the query string that does not fit", async () => {
+    const res = await fetch(`${server.url}/items?qty=3`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'Item.where: qty: expected Int, got String "3"', field: "qty" });
+    expect((await fetch(`${server.url}/items?name=bolt`)).status).toBe(200);
+  });
+
+  it("still answers a good update 200, and any other error 500 without details", async () => {
+    const res = await put({ qty: 9 });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ id: 1, qty: 9 });
+    const bug = await fetch(`${server.url}/bug`);
+    expect(bug.status).toBe(500);
+    expect(JSON.stringify(await bug.json())).not.toContain("not a model error");
+  });
+});
