@@ -4,3 +4,4 @@ export * from "./types.js";
 export * from "./app.js";
 export * from "./env.js";
 export * from "./free-functions.js";
+export * from "./auth-functions.js";
