@@ -18,6 +18,8 @@ import { startSchedule, stopSchedules } from "./schedule.js";
 import { sseResponse, websocketOptions, type WsHandlers } from "./realtime.js";
 import { applyConfig, type Configs } from "./config.js";
 import { clientFiles, type ClientFiles } from "./client-files.js";
+import { rateLimitLayer } from "../security/rate-limit.js";
+import { authLayer } from "../security/auth.js";
 
 interface Registered {
   method: string;
@@ -130,6 +132,8 @@ class App implements TovaApp {
     const layers: Layer[] = [];
     // After the response headers, before CORS, rate limits and `protect`: requests between the app's servers carry their own proof (an HMAC).
     if (hasSubscriptions()) layers.push(internalEndpoints(this.shared, this.bodyLimit));
+    layers.push(...rateLimitLayer(this.securityConfig, this.configs.rate_limit)); // runtime/security/rate-limit.ts
+    layers.push(...authLayer(this.securityConfig)); // runtime/security/auth.ts: auth, roles, protect (GET /healthz and TOVA_HEALTH_PATH stay open)
     return layers;
   }
 

@@ -2,6 +2,8 @@
 // the fetch Request. Headers, query and ip are computed on first read, since
 // most handlers look at few of them.
 import { parseQuery } from "./query.js";
+import { peekInfo } from "./request-info.js";
+import { clientAddress } from "../security/client-ip.js";
 import type { TovaRequest } from "./types.js";
 
 // An incoming id is echoed into a header and the logs: accept only short, plain tokens.
@@ -36,10 +38,6 @@ export function queryStringOf(url: string): string {
   return url.slice(q + 1, hash === -1 ? undefined : hash);
 }
 
-interface SocketInfo {
-  requestIP?(req: Request): { address: string } | null;
-}
-
 /** The `req` object. */
 export class TovaRequestImpl implements TovaRequest {
   [key: string]: any;
@@ -51,8 +49,8 @@ export class TovaRequestImpl implements TovaRequest {
   body: unknown = undefined;
   /** The fetch Request, for what the Tova view does not cover. */
   readonly raw: Request;
-  private server: SocketInfo | undefined;
-  private cached: { headers?: Record<string, string | undefined>; query?: Record<string, string | undefined>; ip?: string } = {};
+  private server: unknown;
+  private cached: { headers?: Record<string, string | undefined>; query?: Record<string, string | undefined>; ip?: string; user?: { value: any } } = {};
 
   constructor(raw: Request, path: string, id: string, params: Record<string, string>, server: unknown) {
     this.raw = raw;
@@ -61,7 +59,7 @@ export class TovaRequestImpl implements TovaRequest {
     this.path = path;
     this.id = id;
     this.params = params;
-    this.server = server as SocketInfo | undefined;
+    this.server = server;
   }
 
   get headers(): Record<string, string | undefined> {
@@ -81,11 +79,20 @@ export class TovaRequestImpl implements TovaRequest {
     this.cached.query = value;
   }
 
+  /** The client's address: what a layer worked out, else the socket's (or `X-Forwarded-For` under `trust_proxy`, runtime/security/client-ip.ts). */
   get ip(): string {
-    return (this.cached.ip ??= this.server?.requestIP?.(this.raw)?.address ?? "");
+    return (this.cached.ip ??= peekInfo(this.raw)?.ip ?? clientAddress(this.raw, this.server));
   }
   set ip(value: string) {
     this.cached.ip = value;
+  }
+
+  /** The verified token's claims (`auth jwt`) or `{ key }` (`auth api_key`); None without. Middleware may set it. */
+  get user(): any {
+    return this.cached.user ? this.cached.user.value : (peekInfo(this.raw)?.user ?? null);
+  }
+  set user(value: any) {
+    this.cached.user = { value };
   }
 
   /** A header by name, case-insensitively. */
