@@ -53,7 +53,8 @@ describe("authLayer: protect", () => {
     expect(authLayer({ roles: { A: [] } })).toEqual([]);
     expect(() => authLayer({ protect: [{ pattern: "/a/*", require: "authenticated" }] })).toThrow(/needs `auth/);
     expect(() => authLayer({ ...CONFIG, protect: [{ pattern: "/a/*", require: "Root" }] })).toThrow(/unknown role Root/);
-    expect(() => authLayer({ auth: { kind: "jwt", secret: null } })).toThrow(/secret/);
+    // An unset env("JWT_SECRET") arrives as null.
+    expect(() => authLayer({ auth: JSON.parse('{"kind":"jwt","secret":null}') })).toThrow(/secret/);
   });
 
   it("no token: 401 with WWW-Authenticate: Bearer, and the handler never runs", async () => {
