@@ -3,6 +3,7 @@
 // router (routes, RPC endpoints, /healthz, the 404 answer) and hands
 // Bun.serve its options.
 import { Hono } from "hono";
+import path from "node:path";
 import { bindsBody, pathParamNames, routeBinder, rpcBinder } from "./binding.js";
 import { flushLogs, logEvent } from "./log.js";
 import { installSignalHandlers, resolvePort, runHooks } from "./lifecycle.js";
@@ -18,6 +19,9 @@ import { startSchedule, stopSchedules } from "./schedule.js";
 import { sseResponse, websocketOptions, type WsHandlers } from "./realtime.js";
 import { applyConfig, type Configs } from "./config.js";
 import { clientFiles, type ClientFiles } from "./client-files.js";
+import { routeClaims, staticFiles } from "./static.js";
+import { sessions } from "./sessions.js";
+import { tlsOptions } from "./tls.js";
 import { rateLimitLayer } from "../security/rate-limit.js";
 import { authLayer } from "../security/auth.js";
 
@@ -38,6 +42,8 @@ class App implements TovaApp {
   private bodyLimit: number | null = null;
   private client: ClientFiles | null = null;
   private securityConfig: SecurityConfig | null = null;
+  /** The build folder, where the server module runs from (`app.baseDir(import.meta.dir)`); `static.dir` is relative to it. */
+  private base: string = typeof Bun === "undefined" ? process.cwd() : path.dirname(Bun.main);
   private readonly shared: Shared;
 
   constructor(private readonly options: AppOptions) {
@@ -134,7 +140,20 @@ class App implements TovaApp {
     if (hasSubscriptions()) layers.push(internalEndpoints(this.shared, this.bodyLimit));
     layers.push(...rateLimitLayer(this.securityConfig, this.configs.rate_limit)); // runtime/security/rate-limit.ts
     layers.push(...authLayer(this.securityConfig)); // runtime/security/auth.ts: auth, roles, protect (GET /healthz and TOVA_HEALTH_PATH stay open)
+    if (this.configs.sessions) layers.push(sessions(this.configs.sessions));
+    if (this.configs.static) layers.push(staticFiles(this.configs.static, this.base, this.claimedPaths()));
     return layers;
+  }
+
+  /** Paths the router and the runtime answer: `static` never looks them up on disk (routes win over files). */
+  private claimedPaths(): (pathname: string) => boolean {
+    const claims = routeClaims([...this.registered.map((r) => r.path), "/healthz", process.env["TOVA_HEALTH_PATH"] || "/healthz", ...(this.ws ? [this.ws.path] : []), ...this.streams.keys()]);
+    const client = this.client;
+    return client ? (p) => p === "/" || client.has(p) || claims(p) : claims;
+  }
+
+  baseDir(dir: string): void {
+    this.base = dir;
   }
 
   serveClient(dir: string, entry: string): void {
@@ -144,6 +163,7 @@ class App implements TovaApp {
   async start(): Promise<ServeOptions> {
     const port = resolvePort(this.options);
     prepareEvents();
+    const tls = this.configs.tls ? tlsOptions(this.configs.tls) : null;
     await runHooks(this.startHooks);
     for (const s of this.schedules) startSchedule(s.cron, s.name, s.fn);
     const inner = this.fetchFunction();
@@ -178,6 +198,7 @@ class App implements TovaApp {
       port,
       fetch: compose(this.layers(), applyConfig(this.configs, withRealtime)),
       ...(ws ? { websocket: websocketOptions(ws.handlers) } : {}),
+      ...(tls ? { tls } : {}),
       // Only reached if the runtime itself failed: every handler error is answered by the pipeline.
       error(err: Error): Response {
         logEvent("error", "unhandled server error", { message: err.message, stack: err.stack });

@@ -50,7 +50,7 @@ export class TovaRequestImpl implements TovaRequest {
   /** The fetch Request, for what the Tova view does not cover. */
   readonly raw: Request;
   private server: unknown;
-  private cached: { headers?: Record<string, string | undefined>; query?: Record<string, string | undefined>; ip?: string; user?: { value: any } } = {};
+  private cached: { headers?: Record<string, string | undefined>; query?: Record<string, string | undefined>; ip?: string; session?: unknown; user?: { value: any } } = {};
 
   constructor(raw: Request, path: string, id: string, params: Record<string, string>, server: unknown) {
     this.raw = raw;
@@ -95,8 +95,21 @@ export class TovaRequestImpl implements TovaRequest {
     this.cached.user = { value };
   }
 
+  /** `req.session`: set by the sessions layer (sessions.ts); without a `sessions` statement, every use says so. */
+  get session(): unknown {
+    return this.cached.session ?? peekInfo(this.raw)?.session ?? NO_SESSIONS;
+  }
+  set session(value: unknown) {
+    this.cached.session = value;
+  }
+
   /** A header by name, case-insensitively. */
   header(name: string): string | undefined {
     return this.raw.headers.get(name) ?? undefined;
   }
 }
+
+const noSessions = (): never => {
+  throw new Error("req.session needs a `sessions { secret: env(\"SESSION_SECRET\") }` statement in this server block (security.md)");
+};
+const NO_SESSIONS = { get: noSessions, set: noSessions, delete: noSessions, regenerate: noSessions, destroy: noSessions };

@@ -174,6 +174,8 @@ export interface TovaApp {
   security(config: SecurityConfig): void;
   /** `max_body N`: larger request bodies answer 413. */
   maxBody(bytes: number): void;
+  /** The folder the server module runs from (`import.meta.dir`): `static { dir }` is relative to it. Default: the entry module's folder. */
+  baseDir(dir: string): void;
   /** Serves the client block: `/` loads `entry` (a module beside this server's file, in `dir`). */
   serveClient(dir: string, entry: string): void;
 }
