@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { watch } from "chokidar";
+import { sessionAppKey } from "./app-key.js";
 import { build, type BuildResult } from "./build.js";
 import { EXIT } from "./errors.js";
 import { BUN_PATH } from "./toolchain.js";
@@ -103,6 +104,8 @@ interface Proc {
 class Fleet {
   private procs: Proc[] = [];
   private env: Record<string, string> = {};
+  /** One key for the whole session: every process, and every restart, signs and checks internal requests with it. */
+  private readonly appKey = sessionAppKey();
 
   constructor(
     private readonly out: string,
@@ -111,8 +114,8 @@ class Fleet {
 
   start(result: BuildResult): void {
     const servers = result.entries.filter((e) => e.kind === "server");
-    // Every process knows every server's port, so peers and events find each other.
-    this.env = Object.fromEntries(servers.map((s) => [s.portEnv!, String(s.port)]));
+    // Every process knows every server's port, so peers and events find each other, and the app's key, so they accept each other's events.
+    this.env = { ...Object.fromEntries(servers.map((s) => [s.portEnv!, String(s.port)])), TOVA_APP_KEY: this.appKey };
     this.procs = servers.map((s) => ({
       label: s.block === null ? "server" : `server:${s.block}`,
       file: path.resolve(this.out, s.js),

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { sessionAppKey } from "./app-key.js";
 import { build } from "./build.js";
 import { EXIT, UsageError } from "./errors.js";
 import { runWithBun } from "./toolchain.js";
@@ -23,5 +24,6 @@ export async function runRun(args: RunArgs): Promise<number> {
     const names = servers.map((s) => `"${s.block}"`).join(", ");
     throw new UsageError(`this program has only named servers (${names}); run them all with \`tova dev\`, or one with \`bun run ${args.out}/${servers[0]!.js}\``);
   }
-  return runWithBun(path.join(args.out, entry.js));
+  // The server signs what it sends to its peers with the app's key (security.md, "Between the application's own servers").
+  return runWithBun(path.join(args.out, entry.js), { ...process.env, TOVA_APP_KEY: sessionAppKey() });
 }

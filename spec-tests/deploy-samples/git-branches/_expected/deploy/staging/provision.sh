@@ -76,6 +76,11 @@ layer_secrets() {
   log "Secrets: .env.production (never overwritten)"
   touch "$APP_DIR/.env.production"
   chmod 600 "$APP_DIR/.env.production"
+  # The key the app's servers sign their requests to each other with (security.md,
+  # "Between the application's own servers"): made on the first deploy, then kept.
+  if ! grep -q '^TOVA_APP_KEY=' "$APP_DIR/.env.production"; then
+    printf 'TOVA_APP_KEY=%s\n' "$(od -An -vtx1 -N32 /dev/urandom | tr -d ' \n')" >> "$APP_DIR/.env.production"
+  fi
   local required=() missing=()
   for name in "${required[@]}"; do
     grep -q "^$name=" "$APP_DIR/.env.production" || missing+=("$name")
