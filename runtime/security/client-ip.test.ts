@@ -6,7 +6,7 @@ const from = (peer: string) => ({ requestIP: () => ({ address: peer }) });
 const req = (xff?: string) => new Request("http://x/", xff === undefined ? {} : { headers: { "x-forwarded-for": xff } });
 
 describe("trustOf", () => {
-  it("trusts nothing without trust_proxy or TOVA_TRUST_PROXY", () => {
+  it("trusts nothing without trust_proxy or TOVA_TRUSTED_PROXIES", () => {
     expect(trustOf(undefined, undefined)).toBeNull();
     expect(trustOf(false, "")).toBeNull();
   });
@@ -28,7 +28,7 @@ describe("trustOf", () => {
     expect(trustOf(["loopback"], undefined)!.has("10.0.0.1")).toBe(false);
   });
 
-  it("TOVA_TRUST_PROXY (the deploy's loopback Caddy) adds to the block's list, or stands alone", () => {
+  it("TOVA_TRUSTED_PROXIES (the deploy's loopback Caddy) adds to the block's list, or stands alone", () => {
     expect(trustOf(undefined, "loopback")!.has("127.0.0.1")).toBe(true);
     const both = trustOf(["10.0.0.1"], "loopback, 192.0.2.9")!;
     for (const a of ["10.0.0.1", "127.0.0.1", "192.0.2.9"]) expect(both.has(a)).toBe(true);

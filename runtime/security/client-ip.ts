@@ -12,8 +12,8 @@
 //   172.16/12, 192.168/16, fc00::/7, fe80::/10): the places a reverse proxy
 //   of one's own sits. A list trusts exactly its addresses or CIDR ranges
 //   (and the words `loopback`, `private`).
-// - `TOVA_TRUST_PROXY` (same forms, comma-separated) is added to either: the
-//   deploy backend sets `TOVA_TRUST_PROXY=loopback` because the app sits
+// - `TOVA_TRUSTED_PROXIES` (same forms, comma-separated) is added to either: the
+//   deploy backend sets `TOVA_TRUSTED_PROXIES=127.0.0.1,::1` because the app sits
 //   behind its Caddy on the same machine ("A deployed app behind its Caddy
 //   trusts the loopback proxy without being told").
 import { BlockList, isIP } from "node:net";
@@ -42,10 +42,10 @@ function unmapped(address: string): string {
 
 /**
  * The trusted proxies of `trust_proxy` (the block's value) together with
- * `TOVA_TRUST_PROXY`; null when nothing is trusted. A malformed entry stops
+ * `TOVA_TRUSTED_PROXIES`; null when nothing is trusted. A malformed entry stops
  * the start: a typo must not quietly trust nobody (or everybody).
  */
-export function trustOf(config: boolean | readonly string[] | undefined | null, env: string | undefined = process.env["TOVA_TRUST_PROXY"]): Trust | null {
+export function trustOf(config: boolean | readonly string[] | undefined | null, env: string | undefined = process.env["TOVA_TRUSTED_PROXIES"]): Trust | null {
   const entries: string[] = [];
   if (config === true) entries.push("loopback", "private");
   else if (Array.isArray(config)) entries.push(...config);

@@ -116,36 +116,50 @@ export function rateLimitLayer(security: SecurityConfig | null, statement: Recor
   if (limits.length === 0) return [];
   const trust = trustOf(security?.trust_proxy);
   setProcessTrust(trust);
+  type Next = (r: Request, s: unknown) => Response | Promise<Response>;
+  const keyOf = (limit: Limit, raw: Request, server: unknown): string => {
+    if (limit.key !== undefined) {
+      const k = limit.key(requestFor(raw, server));
+      if (k !== null && k !== undefined && k !== "") return String(k);
+    }
+    return clientIp(raw, server, trust);
+  };
+
+  if (limits.length === 1) {
+    // The usual case, without the arrays of the general one below (it runs on every request).
+    const limit = limits[0]!;
+    return [(next) => (raw, server) => {
+      const now = Date.now();
+      const hit = limit.store.hit(keyOf(limit, raw, server), now);
+      return hit instanceof Promise ? hit.then((h) => answer(h, limit, now, raw, server, next)) : answer(hit, limit, now, raw, server, next);
+    }];
+  }
+
   return [(next) => (raw, server) => {
     const now = Date.now();
-    let ip: string | undefined;
     const hits: (Hit | Promise<Hit>)[] = [];
     let pending = false;
     for (const limit of limits) {
-      let key: string;
-      if (limit.key === undefined) key = ip ??= clientIp(raw, server, trust);
-      else {
-        const k = limit.key(requestFor(raw, server));
-        key = k === null || k === undefined || k === "" ? (ip ??= clientIp(raw, server, trust)) : String(k);
-      }
-      const hit = limit.store.hit(key, now);
+      const hit = limit.store.hit(keyOf(limit, raw, server), now);
       if (hit instanceof Promise) pending = true;
       hits.push(hit);
     }
-    if (pending) return Promise.all(hits).then((done) => decide(done, now, raw, server, next));
-    return decide(hits as Hit[], now, raw, server, next);
+    if (pending) return Promise.all(hits).then((done) => binding(done, now, raw, server, next));
+    return binding(hits as Hit[], now, raw, server, next);
   }];
 
-  function decide(hits: Hit[], now: number, raw: Request, server: unknown, next: (r: Request, s: unknown) => Response | Promise<Response>): Response | Promise<Response> {
-    // The limit that binds: an exceeded one (the latest to reset), else the one with the fewest requests left.
+  /** Of several limits, the one that binds: an exceeded one (the latest to reset), else the one with the fewest requests left. */
+  function binding(hits: Hit[], now: number, raw: Request, server: unknown, next: Next): Response | Promise<Response> {
     let at = 0;
     for (let i = 1; i < hits.length; i++) {
       const over = hits[i]!.count > limits[i]!.requests;
       const bestOver = hits[at]!.count > limits[at]!.requests;
       if (over ? !bestOver || hits[i]!.reset > hits[at]!.reset : !bestOver && limits[i]!.requests - hits[i]!.count < limits[at]!.requests - hits[at]!.count) at = i;
     }
-    const hit = hits[at]!;
-    const limit = limits[at]!;
+    return answer(hits[at]!, limits[at]!, now, raw, server, next);
+  }
+
+  function answer(hit: Hit, limit: Limit, now: number, raw: Request, server: unknown, next: Next): Response | Promise<Response> {
     const seconds = String(Math.max(0, Math.ceil((hit.reset - now) / 1000)));
     if (hit.count > limit.requests) {
       if (hit.count === limit.requests + 1) logEvent("warn", "rate limit exceeded", { method: raw.method, path: pathOf(raw.url), limit: limit.requests, window_ms: limit.window });

@@ -199,7 +199,7 @@ describe("rate_limit and trust_proxy, in a Bun server", () => {
         writeProgram(dir, "trusted.js", PROGRAM(`{ auth: { kind: "api_key", header: "X-API-Key", keys: "k1,k2" }, protect: [{ pattern: "/*", require: "authenticated" }], rate_limit: { requests: 2, window: 60000 }, trust_proxy: true }`)),
         { TOVA_HEALTH_PATH: "/up" },
       ),
-      startServer(writeProgram(dir, "deployed.js", PROGRAM("{}")), { TOVA_TRUST_PROXY: "loopback" }),
+      startServer(writeProgram(dir, "deployed.js", PROGRAM("{}")), { TOVA_TRUSTED_PROXIES: "127.0.0.1,::1" }),
     ]);
   });
 
@@ -243,7 +243,7 @@ describe("rate_limit and trust_proxy, in a Bun server", () => {
     expect((await raw(trusted, "GET", "/calls", { "X-Forwarded-For": "203.0.113.52", "X-API-Key": "k1" })).status).toBe(200);
   });
 
-  it("a deployed app (TOVA_TRUST_PROXY=loopback) reads X-Forwarded-For from its Caddy without a security block", async () => {
+  it("a deployed app (TOVA_TRUSTED_PROXIES=127.0.0.1,::1) reads X-Forwarded-For from its Caddy without a security block", async () => {
     expect((await raw(deployed, "GET", "/ip", { "X-Forwarded-For": "6.6.6.6, 203.0.113.20" })).body).toEqual({ ip: "203.0.113.20" });
     expect((await raw(deployed, "GET", "/ip")).body).toEqual({ ip: "127.0.0.1" });
   });
