@@ -31,6 +31,11 @@ export interface CompileResult {
   localImports: LocalImport[];
   /** Every server block with its assigned port and port variable (decisions.md, "Ports"). */
   servers: { name: string | null; port: number; portEnv: string }[];
+  /**
+   * The directories `static { dir }` serves (security.md), each relative to the `.tova` file that declares it:
+   * the CLI puts them into the output directory under the same relative path, where the server looks.
+   */
+  staticDirs: { dir: string; file: string; span: Span }[];
   diagnostics: Diagnostic[];
 }
 
@@ -57,12 +62,19 @@ export function compile(files: readonly SourceFile[], options: CompileOptions): 
     .filter((i) => i.from.startsWith("."))
     .map((i) => ({ from: i.from, file: i.span.file, span: i.span, names: [...(i.defaultName ? ["default"] : []), ...i.names.map((n) => n.name)] }));
   const servers = app.servers.map((s) => ({ name: s.name, port: s.port, portEnv: s.portEnv }));
-  if (hasErrors(diagnostics)) return { outputs, modules: [], files: app.files, imports, localImports, servers, diagnostics };
+  const staticDirs = app.servers.flatMap((s) => s.configs.filter((c) => c.name === "static").map((c) => ({ dir: staticDir(c.values), file: c.span.file, span: c.values["dir"]?.span ?? c.span })));
+  if (hasErrors(diagnostics)) return { outputs, modules: [], files: app.files, imports, localImports, servers, staticDirs, diagnostics };
   if (options.emit.includes("ir")) outputs.set(`${app.stem}.ir.json`, emitIr(app));
   if (options.emit.includes("deploy")) for (const [p, text] of emitDeploy(app)) outputs.set(p, text);
   const needsCode = options.emit.includes("ts") || options.emit.includes("js");
   const modules = needsCode ? emitTypeScript(app).modules : [];
-  return { outputs, modules, files: app.files, imports, localImports, servers, diagnostics };
+  return { outputs, modules, files: app.files, imports, localImports, servers, staticDirs, diagnostics };
+}
+
+/** `static { dir }`, or `public` (security.md); the check made sure it is a plain relative path. */
+function staticDir(values: Record<string, { value: { kind: string; value?: unknown } | null }>): string {
+  const v = values["dir"]?.value;
+  return v && v.kind === "Str" ? String(v.value) : "public";
 }
 
 /** The npm packages a program imports (every import that is not a relative path), once each. */

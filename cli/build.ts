@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { cp, mkdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { compile, type Emit } from "../compile.js";
+import { compile, type CompileResult, type Emit } from "../compile.js";
 import { mapTypeErrors } from "../backends/typescript/source-map.js";
 import { formatModule } from "../backends/typescript/format.js";
 import { mapModules, markForTranspiler } from "../backends/typescript/js-source-map.js";
@@ -24,6 +24,8 @@ export interface BuildArgs {
   typecheck: boolean;
   /** Print one line per written file. */
   verbose?: boolean;
+  /** Link `static { dir }` folders into the output instead of copying them (`tova dev`: edits show at once). */
+  linkStatic?: boolean;
 }
 
 export interface BuildResult {
@@ -58,6 +60,11 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
   const key = buildKey(input.files, { emit, port: args.port ?? null, typecheck: args.typecheck });
   const cached = await readCache(args.out, key);
   if (cached) {
+    const problems = await placeStaticDirs(args, cached.staticDirs ?? []);
+    if (problems.length) {
+      printDiagnostics(problems, input.sources);
+      return { code: EXIT.errors, stem: input.stem, entries: [], fileCount: input.files.length, localModules: [] };
+    }
     if (args.verbose !== false) process.stdout.write(`${args.out}: up to date (no source changed since the last build)\n`);
     return { code: EXIT.ok, stem: input.stem, entries: cached.entries, fileCount: input.files.length, localModules: (cached.locals ?? []).map(([file]) => file) };
   }
@@ -69,6 +76,8 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
     return { code: EXIT.errors, stem: input.stem, entries: [], fileCount: input.files.length, localModules: [] };
   };
   if (hasErrors(result.diagnostics)) return fail(result.diagnostics);
+  const missingStatic = await missingStaticDirs(result.staticDirs);
+  if (missingStatic.length) return fail([...result.diagnostics, ...missingStatic]);
   const outputs = new Map(result.outputs);
   const entries: BuildResult["entries"] = [];
   const local = emit.includes("js") ? planLocalImports(result.localImports) : { modules: [], diagnostics: [] };
@@ -105,7 +114,8 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
   if (emit.includes("ts")) for (const m of result.modules) outputs.set(m.path, await formatModule(m.code));
   if (result.diagnostics.length > 0) printDiagnostics(result.diagnostics, input.sources);
   const written = await writeOutputs(args.out, outputs);
-  await writeCache(args.out, { key, entries, outputs: [...outputs.keys()], locals: await Promise.all(local.modules.map(async (m) => [m.source, await fileHash(m.source)] as [string, string])) });
+  if (emit.includes("js")) await placeStaticDirs(args, result.staticDirs);
+  await writeCache(args.out, { key, entries, outputs: [...outputs.keys()], staticDirs: result.staticDirs, locals: await Promise.all(local.modules.map(async (m) => [m.source, await fileHash(m.source)] as [string, string])) });
   if (args.verbose !== false) {
     const shown = written.filter((w) => !/[\\/]runtime[\\/]/.test(w));
     for (const w of shown) process.stdout.write(`wrote ${w}\n`);
@@ -123,8 +133,40 @@ function mapSourceName(out: string, file: string): string {
   return path.relative(path.resolve(out), path.resolve(file)).split(path.sep).join("/");
 }
 
+/** `static { dir }` folders that are not there: one error each, at the `dir` of the statement. */
+async function missingStaticDirs(dirs: CompileResult["staticDirs"]): Promise<Diagnostic[]> {
+  const out: Diagnostic[] = [];
+  for (const d of dirs) {
+    const src = path.resolve(path.dirname(d.file), d.dir);
+    const ok = await stat(src).then((x) => x.isDirectory(), () => false);
+    if (!ok) out.push(diagnostic("E0506", d.span, `static.dir: there is no folder \`${d.dir}\` beside ${path.basename(d.file)}`, { hint: `create ${src}, or point \`dir\` at the folder to serve` }));
+  }
+  return out;
+}
+
+/**
+ * Puts every `static { dir }` folder into the output under the same relative path, where the server looks
+ * (runtime/server/static.ts): a fresh copy, or a link for `tova dev`. The folders are not build outputs: they
+ * are placed after every build, cached or not, so a changed file is always served.
+ */
+async function placeStaticDirs(args: BuildArgs, dirs: CompileResult["staticDirs"]): Promise<Diagnostic[]> {
+  const missing = await missingStaticDirs(dirs);
+  if (missing.length) return missing;
+  for (const d of dirs) {
+    const src = path.resolve(path.dirname(d.file), d.dir);
+    const dst = path.resolve(args.out, d.dir);
+    await rm(dst, { recursive: true, force: true });
+    await mkdir(path.dirname(dst), { recursive: true });
+    if (args.linkStatic) await symlink(src, dst, "dir");
+    else await cp(src, dst, { recursive: true, verbatimSymlinks: true });
+  }
+  return [];
+}
+
 interface Cache {
   key: string;
+  /** The `static { dir }` folders, placed again after a cached build. */
+  staticDirs?: CompileResult["staticDirs"];
   entries: BuildResult["entries"];
   outputs: string[];
   /** The local modules the build bundled, with their hashes: a change to one means a new build. */

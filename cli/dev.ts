@@ -26,7 +26,7 @@ export async function runDev(args: DevArgs): Promise<number> {
   const log = (line = "") => process.stdout.write(`${line}\n`);
   log("  Tova dev server starting...");
   log();
-  const first = await build({ ...args, emit: [], verbose: false });
+  const first = await build({ ...args, emit: [], verbose: false, linkStatic: true });
   if (first.code !== EXIT.ok) return first.code;
   const fleet = new Fleet(args.out, log);
   log(`  Compiled ${first.fileCount} file(s)`);
@@ -45,7 +45,7 @@ export async function runDev(args: DevArgs): Promise<number> {
         again = false;
         log();
         log("  Change detected, rebuilding...");
-        const next = await build({ ...args, emit: [], verbose: false }).catch((e: unknown) => {
+        const next = await build({ ...args, emit: [], verbose: false, linkStatic: true }).catch((e: unknown) => {
           log(`  tova: ${(e as Error).message}`);
           return null;
         });

@@ -214,7 +214,7 @@ export class ModuleContext {
         return `${safeName(name)}.value`;
       case "import": {
         const imp = this.app.shared.imports.find((i) => i.defaultName === name || i.names.some((n) => (n.alias ?? n.name) === name));
-        if (imp && this.owner.kind !== "shared") {
+        if (imp) {
           if (imp.defaultName === name) this.file.useDefault(imp.from, name);
           else {
             const n = imp.names.find((x) => (x.alias ?? x.name) === name)!;

@@ -68,7 +68,12 @@ export function emitServer(ctx: ModuleContext, server: PortedServer): void {
     file.line(`${a}.websocket(${JSON.stringify(w.path)}, { ${handlers.join(", ")} })`, w.span);
   }
   for (const s of server.sse) file.line(`${a}.sse(${JSON.stringify(s.path)}, ${body.topLevel(() => body.handler(s.handler), s.span)})`, s.span);
-  for (const c of server.configs) file.line(`${a}.config(${JSON.stringify(c.name)}, ${configObject(body, c.values, c.span)})`, c.span);
+  for (const c of server.configs) {
+    let values = configObject(body, c.values, c.span);
+    // Sessions live in the block's SQLite database (security.md, "sessions").
+    if (c.name === "sessions") values = values.replace(/ \}$/, `, database: ${JSON.stringify(sqlitePath(ctx, server))} }`);
+    file.line(`${a}.config(${JSON.stringify(c.name)}, ${values})`, c.span);
+  }
   for (const m of server.maxBody) file.line(`${a}.maxBody(${body.topLevel(() => body.expr(m.value), m.span)})`, m.span);
   // The default server, or the first named one when there is none, serves the client block.
   const client = app.clients[0];
@@ -127,7 +132,7 @@ function emitModels(ctx: ModuleContext, server: PortedServer, models: { model: M
       ctx.file.line(`const ${name} = ${open}(${url}${db.pool ? `, { pool: ${db.pool} }` : ""})`, db.span);
     } else {
       const sqlite = ctx.runtime(RUNTIME.db, "sqlite");
-      ctx.file.line(`const ${name} = ${sqlite}(${JSON.stringify(db?.path ?? `${ctx.app.stem}.db`)})`, db?.span ?? owner.span);
+      ctx.file.line(`const ${name} = ${sqlite}(${JSON.stringify(sqlitePath(ctx, owner))})`, db?.span ?? owner.span);
     }
   }
   ctx.file.blank();
@@ -238,6 +243,12 @@ class Registrations {
 function configObject(body: BodyEmitter, values: ConfigValue, span: ast.Expr["span"]): string {
   const parts = Object.entries(values).map(([k, v]) => `${propertyName(k)}: ${v.nested ? configObject(body, v.nested, span) : v.value ? body.topLevel(() => body.expr(v.value!), span) : "true"}`);
   return `{ ${parts.join(", ")} }`;
+}
+
+/** The SQLite file a server block's models use: its `db { path }`, or `<stem>.db`. */
+function sqlitePath(ctx: ModuleContext, server: PortedServer): string {
+  const db = server.dbs[0];
+  return db?.adapter === "sqlite" && db.path ? db.path : `${ctx.app.stem}.db`;
 }
 
 function camel(name: string): string {

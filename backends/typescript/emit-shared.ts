@@ -17,16 +17,13 @@ export function emitShared(ctx: ModuleContext): void {
   for (const t of app.shared.types) ctx.moduleNames.add(t.name);
   for (const f of app.shared.fns) ctx.moduleNames.add(f.name);
   for (const b of app.shared.bindings) ctx.moduleNames.add(b.name);
-  // The program's imports, as written (other modules import what they use themselves).
-  for (const imp of app.shared.imports) {
-    if (imp.defaultName) file.useDefault(imp.from, imp.defaultName);
-    for (const n of imp.names) file.use(imp.from, n.alias ? `${n.name} as ${n.alias}` : n.name);
-  }
+  // The program's imports are written in the modules whose code uses them (context.ts, `reference`), this
+  // one included: a module only the servers use must not become part of what the browser loads (security.md).
   emitTypes(ctx, file, app.shared.types, true);
   ctx.inferAsync(app.shared.fns);
   emitTopLevel(ctx, body, app.shared.bindings, app.shared.stmts, true);
   emitFunctions(ctx, body, app.shared.fns, true);
-  if (!app.shared.types.length && !app.shared.fns.length && !app.shared.bindings.length && !app.shared.stmts.length && !app.shared.imports.length) {
+  if (!app.shared.types.length && !app.shared.fns.length && !app.shared.bindings.length && !app.shared.stmts.length) {
     file.comment("This application's shared block is empty.").line("export {}");
   }
 }

@@ -1,7 +1,7 @@
 import type { Diagnostic } from "../../diagnostics/types.js";
 import { diagnostic } from "../../diagnostics/catalog.js";
 import { lowerSecurity, corsOf, settingsOf } from "../lower-security.js";
-import type { App } from "../types.js";
+import type { App, Expr } from "../types.js";
 
 /**
  * security.md: "a statement that the program declares is enforced, or the
@@ -30,7 +30,27 @@ export function checkSecurity(app: App): { app: App; diagnostics: Diagnostic[] }
       seen.set(c.name, c);
       if (c.name === "cors") corsOf(c.entries, c.span, c.span, "cors", diagnostics);
       else settingsOf(c.entries, c.span, c.span, c.name, c.name, diagnostics);
+      if (c.name === "static") checkStaticDir(c.values["dir"]?.value ?? null, diagnostics);
     }
   }
   return { app: { ...app, security }, diagnostics };
+}
+
+/**
+ * `static { dir }` is copied into the build beside the server modules (cli/build.ts), so it must be a plain
+ * relative folder written in the program: not `.`, not outside it, not a folder the build owns.
+ */
+function checkStaticDir(dir: Expr | null, diagnostics: Diagnostic[]): void {
+  if (!dir) return;
+  if (dir.kind !== "Str") {
+    diagnostics.push(diagnostic("E0506", dir.span, "static.dir expects a folder written as text, such as \"public\"", { hint: "the folder is copied into the build, so it must be known when building" }));
+    return;
+  }
+  const parts = dir.value.replace(/\\/g, "/").split("/").filter((p) => p !== "" && p !== ".");
+  const bad = dir.value.startsWith("/") || /^[A-Za-z]:/.test(dir.value) || parts.length === 0 || parts.includes("..") || ["runtime", "data", "client"].includes(parts[0]!) || parts.some((p) => p.startsWith("."));
+  if (bad) {
+    diagnostics.push(
+      diagnostic("E0506", dir.span, `static.dir "${dir.value}" must be a folder inside the program's directory`, { hint: 'use a relative folder such as "public" (not ".", "..", an absolute path, a dot-folder, "runtime", "data" or "client")' }),
+    );
+  }
 }
