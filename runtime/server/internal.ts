@@ -13,6 +13,7 @@
 // could be valid, so an exact replay is refused too. Method and path are
 // signed, so a signed event cannot be replayed against another endpoint.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { pathOf } from "./request.js";
 
 export const TIMESTAMP_HEADER = "x-tova-timestamp";
 export const SIGNATURE_HEADER = "x-tova-signature";
@@ -121,4 +122,24 @@ export async function readLimited(raw: Request, limit: number): Promise<string |
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/** True when a request carries the signature headers (it claims to come from one of the app's servers). */
+export function claimsInternal(raw: Request): boolean {
+  return raw.headers.has(SIGNATURE_HEADER) && raw.headers.has(TIMESTAMP_HEADER);
+}
+
+/**
+ * For a layer that lets the app's own servers through (a peer's RPC call
+ * under `protect "/rpc/*"`): reads the body (up to `limit` bytes) and checks
+ * the signature of a request that `claimsInternal`. Answers the request to
+ * pass on (its body read, so a new Request with the same bytes), or null when
+ * the claim is false, stale, replayed or the body too large.
+ */
+export async function admitSigned(raw: Request, limit: number): Promise<Request | null> {
+  if (precheck(raw.headers) !== null) return null;
+  const text = await readLimited(raw, limit);
+  if (text === null) return null;
+  if (verify(raw.method, pathOf(raw.url), raw.headers, text) !== null) return null;
+  return new Request(raw.url, { method: raw.method, headers: raw.headers, body: text === "" ? null : text });
 }
