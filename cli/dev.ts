@@ -115,7 +115,8 @@ class Fleet {
   start(result: BuildResult): void {
     const servers = result.entries.filter((e) => e.kind === "server");
     // Every process knows every server's port, so peers and events find each other, and the app's key, so they accept each other's events.
-    this.env = { ...Object.fromEntries(servers.map((s) => [s.portEnv!, String(s.port)])), TOVA_APP_KEY: this.appKey };
+    // HOST: development servers listen on loopback only (security.md, "Requests").
+    this.env = { ...Object.fromEntries(servers.map((s) => [s.portEnv!, String(s.port)])), TOVA_APP_KEY: this.appKey, HOST: "127.0.0.1" };
     this.procs = servers.map((s) => ({
       label: s.block === null ? "server" : `server:${s.block}`,
       file: path.resolve(this.out, s.js),

@@ -4,6 +4,7 @@
 // module load; checking against them is precompiled into plain loops.
 import { arrayNode, enumNode, lazyNode, mapNode, optionNode, recordNode, resultNode, unionNode } from "./compound.js";
 import { anyNode, boolNode, floatNode, intNode, stringNode, type SchemaNode } from "./node.js";
+import { fileNode } from "./file.js";
 
 /**
  * The runtime description of a Tova type. Opaque to generated code: build it
@@ -18,6 +19,14 @@ export interface Schema<T> {
   readonly __type?: T;
 }
 
+/** What a `File` parameter receives: the client's file name, the type its content shows, its size and where it was saved. */
+export interface TovaFile {
+  readonly name: string;
+  readonly type: string;
+  readonly size: number;
+  readonly path: string;
+}
+
 /** The builders of `Schema`s, one per Tova type expression. */
 export interface SchemaBuilders {
   /** `Int`: a whole number (`"5"` in a path or query converts to 5). */
@@ -30,6 +39,11 @@ export interface SchemaBuilders {
   bool: Schema<boolean>;
   /** `Any`: anything that is present. */
   any: Schema<any>;
+  /**
+   * `File`: a part of a `multipart/form-data` body that the server saved (security.md, "uploads").
+   * `[File]` is `t.array(t.file)`. Only the runtime makes one: no JSON value is a File.
+   */
+  file: Schema<TovaFile>;
   /** `[T]`. */
   array<T>(element: Schema<T>): Schema<T[]>;
   /** `{String: T}`. */
@@ -70,6 +84,7 @@ export const t: SchemaBuilders = {
   string: schema(stringNode),
   bool: schema(boolNode),
   any: schema(anyNode),
+  file: schema(fileNode),
   array: (element) => schema(arrayNode(node(element))),
   map: (value) => schema(mapNode(node(value))),
   option: (inner) => schema(optionNode(node(inner))),

@@ -86,16 +86,30 @@ export function scalar(
 const INT_TEXT = /^[+-]?\d+$/;
 const FLOAT_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-export const intNode: SchemaNode = scalar(
-  "int",
-  "Int",
-  (v) => typeof v === "number" && Number.isInteger(v),
-  (s) => {
-    if (!INT_TEXT.test(s)) return INVALID;
-    const n = Number(s);
-    return Number.isSafeInteger(n) ? n : INVALID;
+/**
+ * `Int`: a safe integer (|n| ≤ 2^53 − 1, security.md "Requests"), from JSON as
+ * from text. JSON.parse turns `9223372036854775808` and `1e300` into numbers
+ * that are integers but not exact: they fail, with a message saying why.
+ */
+export const intNode: SchemaNode = {
+  ...scalar(
+    "int",
+    "Int",
+    (v) => Number.isSafeInteger(v),
+    (s) => {
+      if (!INT_TEXT.test(s)) return INVALID;
+      const n = Number(s);
+      return Number.isSafeInteger(n) ? n : INVALID;
+    },
+  ),
+  explain: (value, at) => {
+    if (Number.isSafeInteger(value)) return null;
+    if (typeof value === "number" && Number.isInteger(value)) {
+      return `${at ? at + ": " : ""}expected Int, got ${value}, outside the safe integers (|n| ≤ ${Number.MAX_SAFE_INTEGER})`;
+    }
+    return mismatch("Int", value, at);
   },
-);
+};
 
 export const floatNode: SchemaNode = scalar(
   "float",

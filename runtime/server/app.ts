@@ -4,9 +4,9 @@
 // Bun.serve its options.
 import { Hono } from "hono";
 import path from "node:path";
-import { bindsBody, pathParamNames, routeBinder, rpcBinder } from "./binding.js";
+import { bindsBody, formKinds, pathParamNames, routeBinder, rpcBinder } from "./binding.js";
 import { flushLogs, logEvent } from "./log.js";
-import { installSignalHandlers, resolvePort, runHooks } from "./lifecycle.js";
+import { installSignalHandlers, resolveHost, resolvePort, runHooks } from "./lifecycle.js";
 import { pathOf } from "./request.js";
 import { Exchange, type Endpoint, type ErrorHandler, type Middleware, type Shared } from "./pipeline.js";
 import type { AppOptions, Param, SecurityConfig, ServeOptions, SseSend, TovaApp } from "./types.js";
@@ -17,13 +17,20 @@ import type { Schema } from "../schema/index.js";
 import { drainJobs, registerJob } from "./jobs.js";
 import { startSchedule, stopSchedules } from "./schedule.js";
 import { sseResponse, websocketOptions, type WsHandlers } from "./realtime.js";
-import { applyConfig, type Configs } from "./config.js";
+import type { Configs } from "./config.js";
 import { clientFiles, type ClientFiles } from "./client-files.js";
 import { routeClaims, staticFiles } from "./static.js";
 import { sessions } from "./sessions.js";
 import { tlsOptions } from "./tls.js";
 import { rateLimitLayer } from "../security/rate-limit.js";
 import { authLayer } from "../security/auth.js";
+import { headersLayer } from "./layers/headers.js";
+import { corsLayer } from "./layers/cors.js";
+import { DEFAULT_BODY_LIMIT } from "./uploads/body.js";
+import { uploadConfig } from "./uploads/store.js";
+
+/** The longest URL answered (RFC 9112, 3: at least 8000 octets should be supported). */
+const MAX_URL = 8192;
 
 interface Registered {
   method: string;
@@ -54,6 +61,8 @@ class App implements TovaApp {
       onError: null,
       serviceField: options.name === null ? "" : `,"service":${JSON.stringify(options.name)}`,
       health: () => (options.name === null ? { status: "ok", uptime: process.uptime() } : { status: "ok", uptime: process.uptime(), service: options.name }),
+      bodyLimit: DEFAULT_BODY_LIMIT,
+      uploads: null,
     };
   }
 
@@ -65,7 +74,7 @@ class App implements TovaApp {
     }
     const inPath = pathParamNames(path);
     const readsBody = bindsBody(m) && params.some((p) => !inPath.has(p.name));
-    this.add(m, path, { kind: "route", handler, bind: routeBinder(m, path, params), readsBody, skipsMiddleware: false });
+    this.add(m, path, { kind: "route", handler, bind: routeBinder(m, path, params), readsBody, skipsMiddleware: false, form: formKinds(m, path, params) });
   }
 
   rpc(name: string, handler: (...args: any[]) => unknown, params: Param[]): void {
@@ -136,8 +145,11 @@ class App implements TovaApp {
   private layers(): Layer[] {
     void this.securityConfig;
     const layers: Layer[] = [];
+    layers.push(headersLayer({ cacheDefault: typeof this.configs.cache?.["default"] === "string" ? this.configs.cache["default"] : null })); // layers/headers.ts: every answer
     // After the response headers, before CORS, rate limits and `protect`: requests between the app's servers carry their own proof (an HMAC).
     if (hasSubscriptions()) layers.push(internalEndpoints(this.shared, this.bodyLimit));
+    const cors = this.configs.cors ?? this.securityConfig?.cors; // the server's own statement wins over the security block's
+    if (cors) layers.push(corsLayer(cors)); // layers/cors.ts
     layers.push(...rateLimitLayer(this.securityConfig, this.configs.rate_limit)); // runtime/security/rate-limit.ts
     layers.push(...authLayer(this.securityConfig)); // runtime/security/auth.ts: auth, roles, protect (GET /healthz and TOVA_HEALTH_PATH stay open)
     if (this.configs.sessions) layers.push(sessions(this.configs.sessions));
@@ -166,10 +178,12 @@ class App implements TovaApp {
     const tls = this.configs.tls ? tlsOptions(this.configs.tls) : null;
     await runHooks(this.startHooks);
     for (const s of this.schedules) startSchedule(s.cron, s.name, s.fn);
+    // Body limits are counted where bodies are read (pipeline.ts, uploads/): max_body, else 1 MB for JSON.
+    this.shared.bodyLimit = this.bodyLimit ?? DEFAULT_BODY_LIMIT;
+    this.shared.uploads = this.configs.uploads || this.registered.some((r) => r.endpoint.form) ? uploadConfig(this.configs.uploads) : null;
     const inner = this.fetchFunction();
     const ws = this.ws;
     const streams = this.streams;
-    const limit = this.bodyLimit;
     const client = this.client;
     const ownsRoot = this.registered.some((r) => r.method === "GET" && r.path === "/");
     const needsPath = client !== null || ws !== null || streams.size > 0;
@@ -182,21 +196,22 @@ class App implements TovaApp {
           if (file) return file;
         }
       }
-      if (ws || streams.size || limit !== null) {
+      if (ws || streams.size) {
         if (ws && path === ws.path && raw.headers.get("upgrade")?.toLowerCase() === "websocket") {
           if ((server as { upgrade(r: Request): boolean }).upgrade(raw)) return undefined as unknown as Response;
         }
         const stream = raw.method === "GET" ? streams.get(path) : undefined;
         if (stream) return sseResponse(stream);
-        if (limit !== null && Number(raw.headers.get("content-length") ?? 0) > limit) {
-          return Response.json({ error: `the request body is larger than ${limit} bytes` }, { status: 413 });
-        }
       }
       return inner(raw, server);
     };
     return {
       port,
-      fetch: compose(this.layers(), applyConfig(this.configs, withRealtime)),
+      hostname: resolveHost(),
+      // Bun's own limit (128 MB by default) would answer an over-long Content-Length itself and close at once, and the
+      // close resets the answer away (uploads/body.ts): the app's limits are counted as bodies are read instead.
+      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+      fetch: compose(this.layers(), withRealtime),
       ...(ws ? { websocket: websocketOptions(ws.handlers) } : {}),
       ...(tls ? { tls } : {}),
       // Only reached if the runtime itself failed: every handler error is answered by the pipeline.
@@ -257,16 +272,30 @@ class App implements TovaApp {
       }
     };
     for (const r of this.registered) mount(r.method, r.path, r.endpoint);
-    if (!this.registered.some((r) => r.method === "GET" && r.path === "/healthz")) {
-      mount("GET", "/healthz", { kind: "health", handler: () => undefined, bind: null, readsBody: false, skipsMiddleware: true });
+    // `GET /healthz`, and the deploy block's `health:` path the deploy tells the server (deploy-blocks.md), unless the program answers it.
+    for (const healthPath of new Set(["/healthz", process.env["TOVA_HEALTH_PATH"] || "/healthz"])) {
+      if (!this.registered.some((r) => r.method === "GET" && r.path === healthPath)) {
+        mount("GET", healthPath, { kind: "health", handler: () => undefined, bind: null, readsBody: false, skipsMiddleware: true });
+      }
     }
     const notFound: Endpoint = { kind: "not-found", handler: () => undefined, bind: null, readsBody: false, skipsMiddleware: false };
+    // A path that other methods have answers 405 with `Allow` (security.md, "Requests"); looked up only on a miss.
+    const methods = [...new Set([...this.registered.map((r) => r.method), "GET"])];
+    const allowed = (path: string): string => {
+      const found = methods.filter((m) => hono.router.match(m, path)[0].length > 0);
+      if (found.includes("GET")) found.splice(found.indexOf("GET") + 1, 0, "HEAD");
+      return found.join(", ");
+    };
     hono.notFound((c) => {
       const raw = c.req.raw;
-      return new Exchange(shared, notFound, raw, c.env, raw.url, c.req.path, null).run();
+      const allow = allowed(c.req.path);
+      const ep: Endpoint = allow === "" ? notFound : { ...notFound, kind: "not-allowed", allow };
+      return new Exchange(shared, ep, raw, c.env, raw.url, c.req.path, null).run();
     });
     return (raw: Request, server: unknown) => {
       const url = raw.url;
+      // Bun answers a request head over 16 KB itself (431, empty); a URL up to that reaches here: 414 past 8 KB.
+      if (url.length > MAX_URL) return Response.json({ error: `the URL is longer than ${MAX_URL} bytes` }, { status: 414 });
       const path = pathOf(url);
       const ep = exact.get(path)?.get(raw.method);
       return ep ? new Exchange(shared, ep, raw, server, url, path, null).run() : hono.fetch(raw, server);

@@ -9,6 +9,7 @@
 // Each binder is compiled once, at registration: the per-request work is a
 // loop over precomputed slots.
 import { INVALID, isPlainObject, mismatch, type SchemaNode } from "../schema/node.js";
+import { takesFiles } from "../schema/file.js";
 import { parseQuery, type Query } from "./query.js";
 import type { Param } from "./types.js";
 
@@ -27,6 +28,8 @@ export interface RouteInput {
   queryString: string;
   /** The parsed JSON body; undefined when there was none. */
   body: unknown;
+  /** A multipart body (uploads): field texts and saved files by name; null for JSON. */
+  form: { fields: Map<string, string[]>; files: Map<string, unknown[]> } | null;
 }
 
 export type Binder = (input: RouteInput) => unknown[] | BindError;
@@ -73,6 +76,39 @@ function fromQuery(node: SchemaNode, query: Query, name: string, hasDefault: boo
   return converted(node, values[0]!, name);
 }
 
+/**
+ * For a route with a `File` or `[File]` parameter (security.md, "uploads"):
+ * what each body parameter takes from a multipart body. Null for any other
+ * route, which takes JSON only.
+ */
+export function formKinds(method: string, path: string, params: Param[]): Map<string, "file" | "files" | "field"> | null {
+  if (!bindsBody(method) || !params.some((p) => takesFiles(nodeOf(p)))) return null;
+  const inPath = pathParamNames(path);
+  const kinds = new Map<string, "file" | "files" | "field">();
+  for (const p of params) {
+    if (inPath.has(p.name)) continue;
+    const node = nodeOf(p);
+    const base = node.optional && node.inner ? node.inner : node;
+    kinds.set(p.name, !takesFiles(node) ? "field" : base.kind === "array" ? "files" : "file");
+  }
+  return kinds;
+}
+
+/** A body parameter from a multipart form: files as saved, fields converted from text like query values. */
+function fromForm(node: SchemaNode, form: NonNullable<RouteInput["form"]>, name: string, hasDefault: boolean): unknown {
+  if (takesFiles(node)) {
+    const files = form.files.get(name);
+    if (files === undefined) return checked(node, undefined, name, hasDefault);
+    const base = node.optional && node.inner ? node.inner : node;
+    return checked(node, base.kind === "array" ? files : files[0], name, hasDefault);
+  }
+  const values = form.fields.get(name);
+  if (values !== undefined && values.length > 1 && (node.optional ? node.inner! : node).kind !== "array") {
+    return new BindError(`${name}: expected one value, got ${values.length}`, name);
+  }
+  return fromQuery(node, form.fields, name, hasDefault);
+}
+
 type Slot = { name: string; node: SchemaNode; hasDefault: boolean; source: "path" | "query" | "body" | "whole" };
 
 /** The binder of a route handler's parameters. */
@@ -92,7 +128,7 @@ export function routeBinder(method: string, path: string, params: Param[]): Bind
   return (input) => {
     const query = !body && input.queryString !== "" ? parseQuery(input.queryString) : null;
     if (query) for (const key of query.keys()) if (!queryNames.has(key)) return new BindError(`unexpected query parameter "${key}"`, key);
-    if (firstBody) {
+    if (firstBody && input.form === null) {
       if (input.body !== undefined && !isPlainObject(input.body)) return new BindError("expected a JSON object body", firstBody.name);
       const fields = input.body as Record<string, unknown> | undefined;
       if (fields) for (const key in fields) if (!bodyNames.has(key)) return new BindError(`unexpected field "${key}"`, key);
@@ -106,6 +142,8 @@ export function routeBinder(method: string, path: string, params: Param[]): Bind
         value = text === undefined ? checked(node, undefined, name, hasDefault) : converted(node, text, name);
       } else if (source === "query") {
         value = query ? fromQuery(node, query, name, hasDefault) : checked(node, undefined, name, hasDefault);
+      } else if (input.form !== null) {
+        value = source === "whole" ? new BindError("expected a JSON body", name) : fromForm(node, input.form, name, hasDefault);
       } else if (source === "body") {
         // Own fields only: a parameter named `constructor` is not Object's.
         const fields = input.body as Record<string, unknown> | undefined;

@@ -5,3 +5,4 @@ export * from "./app.js";
 export * from "./env.js";
 export * from "./free-functions.js";
 export * from "./auth-functions.js";
+export * from "./uploads/index.js";

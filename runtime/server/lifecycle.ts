@@ -25,6 +25,15 @@ export function resolvePort(options: AppOptions): number {
   return port;
 }
 
+/**
+ * The address to listen on: `HOST` when set, else every interface (security.md,
+ * "Requests": `0.0.0.0` in production; `tova dev` sets `127.0.0.1`).
+ */
+export function resolveHost(): string {
+  const host = process.env["HOST"]?.trim();
+  return host ? host : "0.0.0.0";
+}
+
 /** Runs hooks one after another, awaiting each. */
 export async function runHooks(hooks: readonly (() => unknown)[]): Promise<void> {
   for (const hook of hooks) await hook();

@@ -14,13 +14,16 @@ import { queryStringOf, requestIdOf, TovaRequestImpl } from "./request.js";
 import { answeredResponse, jsonResponse, toResponse, TovaResponseImpl, withHeaders } from "./response.js";
 import { routeAnswer, rpcAnswer, type Answer } from "./results.js";
 import type { TovaRequest, TovaResponse } from "./types.js";
+import { hasBody, mediaType, readText, TooLarge } from "./uploads/body.js";
+import { FormError, readForm, type Form, type PartKind } from "./uploads/multipart.js";
+import type { UploadConfig } from "./uploads/store.js";
 
 export type Middleware = (req: TovaRequest, res: TovaResponse) => unknown;
 export type ErrorHandler = (err: any, req: TovaRequest, res: TovaResponse) => unknown;
 
 /** A registered handler and how to call it. */
 export interface Endpoint {
-  kind: "route" | "rpc" | "req-res" | "health" | "not-found";
+  kind: "route" | "rpc" | "req-res" | "health" | "not-found" | "not-allowed";
   handler: (...args: any[]) => unknown;
   /** Route binders read path, query and body; RPC binders read the body. */
   bind: Binder | ((body: unknown) => unknown[] | BindError) | null;
@@ -28,6 +31,10 @@ export interface Endpoint {
   readsBody: boolean;
   /** Middleware does not run (the built-in /healthz, so probes never need credentials). */
   skipsMiddleware: boolean;
+  /** A route with `File` parameters: it takes `multipart/form-data` (what each name takes), not JSON. */
+  form?: ReadonlyMap<string, PartKind> | null;
+  /** `not-allowed` (405): the methods the path has, for `Allow`. */
+  allow?: string;
 }
 
 /** Path parameters, as Hono's request gives them (decoded). */
@@ -45,6 +52,10 @@ export interface Shared {
   serviceField: string;
   /** The body of the built-in GET /healthz. */
   health(): Record<string, unknown>;
+  /** Bytes a JSON (or text) body may have: `max_body`, else 1 MB (security.md, "max_body"). */
+  bodyLimit: number;
+  /** `uploads { }`, for routes with `File` parameters. */
+  uploads: UploadConfig | null;
 }
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
@@ -60,6 +71,9 @@ export class Exchange {
   private req: TovaRequestImpl | undefined;
   private res: TovaResponseImpl | undefined;
   private bodyText = "";
+  /** A multipart body's fields and saved files (routes with `File` parameters). */
+  form: Form | null = null;
+  private committed = false;
   private readonly t0 = performance.now();
   private readonly id: string;
   body: unknown = undefined;
@@ -104,7 +118,10 @@ export class Exchange {
 
   private async runAsync(): Promise<Response> {
     try {
-      if (this.ep.readsBody) this.bodyText = await this.raw.text();
+      if (this.ep.readsBody) {
+        const refused = await this.readBody();
+        if (refused !== null) return refused;
+      }
       if (this.app.middleware.length > 0 && !this.ep.skipsMiddleware) {
         const req = this.request();
         const res = this.response();
@@ -122,12 +139,43 @@ export class Exchange {
     }
   }
 
+  /**
+   * Reads the body within its limit (security.md, "max_body", "Requests"):
+   * routes and RPC with body parameters take `application/json` only (415),
+   * routes with `File` parameters `multipart/form-data` only; a `(req, res)`
+   * handler takes any body as text. Answers the refusal, or null.
+   */
+  private async readBody(): Promise<Response | null> {
+    const ep = this.ep;
+    const raw = this.raw;
+    const type = raw.headers.get("content-type");
+    if (ep.form) {
+      if (mediaType(type) !== "multipart/form-data" || this.app.uploads === null) {
+        return this.respondJson(415, { error: "expected a multipart/form-data body" });
+      }
+      const form = await readForm(raw, ep.form, this.app.uploads, this.app.bodyLimit);
+      if (form instanceof FormError) return this.respondJson(form.status, form.param === undefined ? { error: form.message } : { error: form.message, param: form.param });
+      if (form instanceof TooLarge) return this.respondJson(413, { error: form.message });
+      this.form = form;
+      return null;
+    }
+    if (ep.kind !== "req-res" && mediaType(type) !== "application/json") {
+      // No body at all is no arguments; any other body is not JSON.
+      return hasBody(raw) ? this.respondJson(415, { error: "expected an application/json body" }) : null;
+    }
+    const text = await readText(raw, this.app.bodyLimit);
+    if (text instanceof TooLarge) return this.respondJson(413, { error: text.message });
+    this.bodyText = text;
+    return null;
+  }
+
   /** Binds the arguments and calls the handler; a BindError is returned, not thrown. */
   private call(): unknown {
     const ep = this.ep;
     switch (ep.kind) {
       case "health":
       case "not-found":
+      case "not-allowed":
         return undefined;
       case "req-res": {
         const req = this.request();
@@ -141,7 +189,13 @@ export class Exchange {
         if (parsed instanceof BindError) return parsed;
         this.body = parsed;
         const args = (ep.bind as Binder)(this);
-        return args instanceof BindError ? args : ep.handler.apply(null, args);
+        if (args instanceof BindError) return args;
+        if (this.form) {
+          // Accepted: the files move to their final names before the handler sees their paths.
+          this.form.batch.commit();
+          this.committed = true;
+        }
+        return ep.handler.apply(null, args);
       }
       case "rpc": {
         const parsed = this.parseBody(false);
@@ -184,6 +238,11 @@ export class Exchange {
       case "not-found":
         answer = { status: 404, value: { error: "Not Found" } };
         break;
+      case "not-allowed": {
+        const response = this.respondJson(405, { error: "Method Not Allowed" });
+        response.headers.set("allow", this.ep.allow ?? "");
+        return response;
+      }
       default:
         // A `(req, res)` handler that set a status and returned nothing answers that status, empty.
         if (res?.statusSet && (value === null || value === undefined)) return this.respond(res.statusCode, null, null);
@@ -232,6 +291,8 @@ export class Exchange {
   /** Every response ends here: the log line, the in-flight count, on_finish callbacks. */
   private respondWith(response: Response): Response {
     this.app.inflight--;
+    // Uploads: nothing stays for a refused request (a 4xx/5xx answer, or an answer before the handler ran).
+    if (this.form && (!this.committed || response.status >= 400)) this.form.batch.discard();
     logRequest(this.app.serviceField, this.raw.method, this.path, response.status, performance.now() - this.t0, this.currentId());
     // `res.status` in on_finish is the status that was sent (a 400, 404 or 500 included).
     if (this.res) this.res.statusCode = response.status;
