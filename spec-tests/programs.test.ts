@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
@@ -98,7 +99,8 @@ async function startAll(built: Built): Promise<Map<string | null, Running>> {
   const names = serversOf(built);
   const ports = new Map<string | null, number>();
   for (const n of names) ports.set(n, await freePort());
-  const env: Record<string, string> = {};
+  // One application key for all of its servers, as `tova dev` gives them (security.md, "Between the application's own servers").
+  const env: Record<string, string> = { TOVA_APP_KEY: randomBytes(32).toString("hex") };
   for (const [n, p] of ports) env[portEnv(n)] = String(p);
   const started = await Promise.all(names.map((n) => start(built.file("server", n), { port: ports.get(n)!, portEnv: portEnv(n), env })));
   return new Map(names.map((n, i) => [n, started[i]!]));

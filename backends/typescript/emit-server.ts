@@ -41,6 +41,8 @@ export function emitServer(ctx: ModuleContext, server: PortedServer): void {
   const a = ctx.fresh("app");
   file.line(`const ${a} = ${createApp}({ name: ${JSON.stringify(server.name)}, port: ${server.port}, portEnv: ${JSON.stringify(server.portEnv)} })`, server.span);
   emitSecurity(ctx, body, a, server);
+  // The deploy blocks' health paths are answered like /healthz (deploy-blocks.md), wherever the server runs.
+  for (const p of new Set(app.deploys.map((d) => d.health).filter((p) => p !== "/healthz"))) file.generated(`${a}.healthPath(${JSON.stringify(p)})`);
   const registrations = new Registrations(ctx, body);
   for (const f of server.fns.filter((x) => x.kind === "middleware")) file.line(`${a}.use(${safeName(f.name)})`, f.span);
   for (const r of server.routes) registrations.route(a, server, r);

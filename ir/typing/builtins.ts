@@ -254,9 +254,9 @@ export function builtinCall(c: Checker, name: string, e: ast.CallExpr, expected:
       rest(0);
       return INT;
     case "sign_jwt":
-      // security.md: signs the claims with the block's secret and `expires`; asynchronous (WebCrypto).
+      // security.md: signs the claims with the block's secret and `expires` (runtime/server/auth-functions.ts).
       rest(0);
-      return promise(STRING);
+      return STRING;
     case "has_role":
     case "can":
       arg(0);

@@ -26,6 +26,10 @@ function widened(node: SchemaNode, value: unknown, at: string, depth: number): s
   switch (node.kind) {
     case "string":
       return (typeof value === "number" && Number.isFinite(value)) || value instanceof Date ? null : node.explain(value, at);
+    case "float":
+      // A computation of the program's own (an average of no values, 0 / 0) may give NaN or an infinity: a Float
+      // all the same, stored as SQL NULL (monitoring-service.md's `aggregate_metrics` with no metrics yet).
+      return typeof value === "number" ? null : node.explain(value, at);
     case "option":
       return value === null || value === undefined ? null : widened(node.inner!, value, at, depth + 1);
     case "array": {

@@ -24,6 +24,7 @@ import { clientIp, setProcessTrust, trustOf, type Trust } from "./client-ip.js";
 import { jwt, tokenOf, type Jwt } from "./jwt.js";
 import { needsNormalising, normalisePath, protectMatcher, type Matcher } from "./paths.js";
 import { refuse } from "./respond.js";
+import { admitSigned, claimsInternal } from "../server/internal.js";
 
 export interface AuthOptions {
   /** Paths whose GET is never protected. Default: `/healthz` and the deploy block's `health:` path (`TOVA_HEALTH_PATH`, which the deploy sets). */
@@ -66,6 +67,8 @@ export function signToken(claims: Record<string, unknown>): string {
 }
 
 const UNAUTHORIZED_HEADERS = { "www-authenticate": "Bearer" };
+/** The largest signed body a peer's call may have (the JSON body limit's default, security.md). */
+const INTERNAL_BODY_LIMIT = 1024 * 1024;
 
 /** The auth layer of `App.layers()`: none when the block declares no `auth`. */
 export function authLayer(security: SecurityConfig | null, options: AuthOptions = {}): Layer[] {
@@ -104,6 +107,12 @@ export function authLayer(security: SecurityConfig | null, options: AuthOptions 
         check = normal.check;
       }
       rule = health.has(check) && (raw.method === "GET" || raw.method === "HEAD") ? null : matcher(check);
+    }
+    // A call from one of the application's own servers (a peer's RPC, signed with TOVA_APP_KEY: internal.ts)
+    // passes: the server that called already admitted the request it is serving (security.md).
+    if (rule !== null && claimsInternal(raw)) {
+      const signedReq = req;
+      return admitSigned(signedReq, INTERNAL_BODY_LIMIT).then((admitted) => (admitted ? next(admitted, server) : refused(raw, 401)));
     }
     const found = identify(raw);
     if (found === null) return rule === null ? next(req, server) : refused(raw, 401);

@@ -137,6 +137,18 @@ class App implements TovaApp {
     this.securityConfig = config;
   }
 
+  private readonly extraHealth = new Set<string>();
+
+  /** A deploy block's `health:` path (the compiler names each): answered like `/healthz`, never protected. */
+  healthPath(path: string): void {
+    this.extraHealth.add(path);
+  }
+
+  /** `/healthz`, the deploy blocks' health paths, and the one the deploy's unit names (`TOVA_HEALTH_PATH`). */
+  private healthPaths(): string[] {
+    return [...new Set(["/healthz", ...this.extraHealth, ...(process.env["TOVA_HEALTH_PATH"] ? [process.env["TOVA_HEALTH_PATH"]] : [])])];
+  }
+
   /**
    * The layers around the router, outermost first (security.md): response
    * headers on every answer, CORS preflights, rate limits, authentication and
@@ -151,7 +163,7 @@ class App implements TovaApp {
     const cors = this.configs.cors ?? this.securityConfig?.cors; // the server's own statement wins over the security block's
     if (cors) layers.push(corsLayer(cors)); // layers/cors.ts
     layers.push(...rateLimitLayer(this.securityConfig, this.configs.rate_limit)); // runtime/security/rate-limit.ts
-    layers.push(...authLayer(this.securityConfig)); // runtime/security/auth.ts: auth, roles, protect (GET /healthz and TOVA_HEALTH_PATH stay open)
+    layers.push(...authLayer(this.securityConfig, { health: this.healthPaths() })); // runtime/security/auth.ts: auth, roles, protect (the health paths stay open)
     if (this.configs.sessions) layers.push(sessions(this.configs.sessions));
     if (this.configs.static) layers.push(staticFiles(this.configs.static, this.base, this.claimedPaths()));
     return layers;
@@ -159,7 +171,7 @@ class App implements TovaApp {
 
   /** Paths the router and the runtime answer: `static` never looks them up on disk (routes win over files). */
   private claimedPaths(): (pathname: string) => boolean {
-    const claims = routeClaims([...this.registered.map((r) => r.path), "/healthz", process.env["TOVA_HEALTH_PATH"] || "/healthz", ...(this.ws ? [this.ws.path] : []), ...this.streams.keys()]);
+    const claims = routeClaims([...this.registered.map((r) => r.path), ...this.healthPaths(), ...(this.ws ? [this.ws.path] : []), ...this.streams.keys()]);
     const client = this.client;
     return client ? (p) => p === "/" || client.has(p) || claims(p) : claims;
   }
@@ -272,8 +284,8 @@ class App implements TovaApp {
       }
     };
     for (const r of this.registered) mount(r.method, r.path, r.endpoint);
-    // `GET /healthz`, and the deploy block's `health:` path the deploy tells the server (deploy-blocks.md), unless the program answers it.
-    for (const healthPath of new Set(["/healthz", process.env["TOVA_HEALTH_PATH"] || "/healthz"])) {
+    // `GET /healthz`, and the deploy blocks' `health:` paths (deploy-blocks.md), unless the program answers them.
+    for (const healthPath of this.healthPaths()) {
       if (!this.registered.some((r) => r.method === "GET" && r.path === healthPath)) {
         mount("GET", healthPath, { kind: "health", handler: () => undefined, bind: null, readsBody: false, skipsMiddleware: true });
       }

@@ -102,7 +102,8 @@ export interface ServeOptions {
 /** A server block: its routes, RPC functions, middleware and lifecycle hooks. */
 /** `cors { origins, methods, headers, credentials, max_age }` (security.md, "Server statements"). */
 export interface CorsConfig {
-  origins: string[];
+  /** As the program gives it: a list, one origin, or null when an `env(...)` it reads is unset. */
+  origins: string[] | string | null;
   methods?: string[];
   headers?: string[];
   credentials?: boolean;
@@ -119,7 +120,11 @@ export interface RateLimitConfig {
 
 /** The compiled `security { }` block (security.md, "The `security` block"). */
 export interface SecurityConfig {
-  auth?: { kind: "jwt"; secret: string; expires?: number } | { kind: "api_key"; header: string; keys: string[] };
+  /**
+   * `secret` and `keys` are what the program's expressions give at start (`env("JWT_SECRET")`): a
+   * missing value (null) stops the start with a message naming it.
+   */
+  auth?: { kind: "jwt"; secret: string | null; expires?: number } | { kind: "api_key"; header: string; keys: string[] | string | null };
   /** Role name → its permissions. */
   roles?: Record<string, string[]>;
   /**
@@ -172,6 +177,8 @@ export interface TovaApp {
   config(name: "cors" | "rate_limit" | "tls" | "sessions" | "cache" | "static" | "uploads", values: Record<string, any>): void;
   /** The application's `security { }` block (every server enforces it for its own routes and RPC endpoints). */
   security(config: SecurityConfig): void;
+  /** A deploy block's `health:` path, answered like `GET /healthz` and never protected. */
+  healthPath(path: string): void;
   /** `max_body N`: larger request bodies answer 413. */
   maxBody(bytes: number): void;
   /** The folder the server module runs from (`import.meta.dir`): `static { dir }` is relative to it. Default: the entry module's folder. */
