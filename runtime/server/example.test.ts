@@ -164,7 +164,7 @@ describe("generated-style code against the bundled runtime", () => {
 
   it("runs under Bun", async () => {
     server = await startServer(path.join(dir, "app.server.ts"));
-    const post = (p: string, body: unknown) => fetch(server.url + p, { method: "POST", body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: await r.json(), trace: r.headers.get("x-trace") }));
+    const post = (p: string, body: unknown) => fetch(server.url + p, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } }).then(async (r) => ({ status: r.status, body: await r.json(), trace: r.headers.get("x-trace") }));
     const metric = { service: "api", name: "latency", value: 12.5, timestamp: "x", tags: ["a"] };
     expect(await post("/api/metrics/ingest", metric)).toMatchObject({ status: 200, body: { status: "accepted" } });
     expect(await post("/rpc/ingest_metric", { __args: [metric] })).toMatchObject({ status: 200, body: { result: { status: "accepted" } } });

@@ -72,13 +72,17 @@ describe("recursive types at the request boundary", () => {
     for (const [path, body, param] of [
       ["/tree", tree(10_000), "tree"],
       ["/rpc/chain", `{"__args":[${person(10_000)}]}`, "p"],
-      ["/forest", `{"trees":[${tree(100_000)}]}`, "trees"],
+      ["/forest", `{"trees":[${tree(30_000)}]}`, "trees"], // 960 KB: within the 1 MB default body limit
     ] as const) {
       const started = Date.now();
       expect(await post(path, body)).toEqual({ status: 400, json: { error: `${param}: nested more than 1000 levels deep`, param } });
       expect(Date.now() - started).toBeLessThan(3000);
     }
     expect(await post("/tree", tree(900))).toEqual({ status: 200, json: { sum: 900 } });
+  });
+
+  it("answer a body over the 1 MB default limit 413 before parsing it", async () => {
+    expect((await post("/forest", `{"trees":[${tree(100_000)}]}`)).status).toBe(413);
   });
 });
 
