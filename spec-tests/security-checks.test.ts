@@ -166,6 +166,15 @@ const cases: { name: string; src: string; expected: string; message?: RegExp }[]
     expected: "E0103 3:3",
   },
   {
+    name: "a model created without a field that is not an Option",
+    src: `server {
+  model Item { name: String, qty: Int, note: Option<String> }
+  fn add(name: String) -> Item { Item.create({ name: name }) }
+}`,
+    expected: "E0202 3:46",
+    message: /missing field `qty` in `Item.create`/,
+  },
+  {
     name: "two auth parts",
     src: `security {
   auth jwt { secret: env("A") }

@@ -6,7 +6,8 @@ import { forEachChild } from "../../ir/walk.js";
 import { TsFile } from "./builders.js";
 import { MODULE_LEVEL_IMPORTS, safeName, sharedNames } from "./hygiene.js";
 import { Lowerer } from "./lower/lowerer.js";
-import { isUnitEnum, type TypeTable } from "./types.js";
+import { isUnitEnum, schemaOf, type TypeTable } from "./types.js";
+import type { TypeExpr } from "../../ir/types.js";
 import { containsAny, isDefinite, type Ty } from "../../ir/typing/ty.js";
 
 /** Expressions whose own TypeScript type would be narrower than a value Tova found dynamic. */
@@ -129,6 +130,16 @@ export class ModuleContext {
   /** Imports `name` from the runtime's stdlib and gives back the name to write. */
   stdlib(name: string): string {
     return this.runtime(RUNTIME.stdlib, name);
+  }
+
+  /**
+   * The schema expression of a written type at module level (`UserSchema`, `t.array(t.int)`), importing the
+   * builders only when the expression uses them.
+   */
+  schemaFor(type: TypeExpr | null): string {
+    const placeholder = "\u0000t";
+    const text = schemaOf(type, this.types, this.useSchema, placeholder);
+    return text.includes(placeholder) ? text.split(placeholder).join(this.schemaBuilder()) : text;
   }
 
   /** The schema builders (`t.int`, `t.record(...)`), under their hygienic name (`inBodies` for uses inside functions). */

@@ -62,8 +62,8 @@ export function emitServer(ctx: ModuleContext, server: PortedServer): void {
   // An event's data is checked against the subscriber's declared parameter type before it runs (security.md).
   for (const s of server.subscriptions) {
     const param = s.handler.params[0];
-    const schema = param?.type ? schemaOf(param.type, ctx.types, ctx.useSchema, ctx.schemaBuilder()) : "null";
-    file.line(`${a}.subscribe(${JSON.stringify(s.event)}, ${body.topLevel(() => body.handler(s.handler), s.span)}, ${schema})`, s.span);
+    const schema = param?.type ? `, ${ctx.schemaFor(param.type)}` : "";
+    file.line(`${a}.subscribe(${JSON.stringify(s.event)}, ${body.topLevel(() => body.handler(s.handler), s.span)}${schema})`, s.span);
   }
   for (const w of server.websockets) {
     const handlers = w.handlers.map((h) => `${h.name}: ${body.topLevel(() => body.handler(h.handler), h.span)}`);
@@ -224,10 +224,9 @@ class Registrations {
   paramList(params: Param[], method: string | null): string {
     if (isReqRes(params)) return '"req-res"';
     if (!params.length) return "[]";
-    const t = this.ctx.schemaBuilder();
     const wholeBody = method !== null && ["POST", "PUT", "PATCH"].includes(method) && params.length === 1 && this.isRecord(params[0]!.type);
     const items = params.map((p) => {
-      const schema = schemaOf(p.type, this.ctx.types, this.ctx.useSchema, t);
+      const schema = this.ctx.schemaFor(p.type);
       // A parameter with a default may be left out; the function's own default then applies.
       const optional = p.default !== null ? ", optional: true" : "";
       return `{ name: ${JSON.stringify(p.name)}, schema: ${schema}${optional}${wholeBody ? ", wholeBody: true" : ""} }`;

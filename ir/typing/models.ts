@@ -68,6 +68,12 @@ class ModelValues {
   /** Called for the object argument of `name`: reports unknown keys and values of the wrong type. */
   object(fnName: string, arg: ast.ObjectLit): void {
     const filters = fnName !== "create" && fnName !== "update";
+    const given = new Set(arg.entries.map((e) => (e.kind === "Prop" ? e.key : "")));
+    // Missing fields, unless a field is misspelt (that one error says it) or spread in.
+    if (fnName === "create" && !arg.entries.some((e) => e.kind === "Spread") && [...given].every((k) => this.fields.has(k))) {
+      const missing = [...this.fields].filter(([k, t]) => k !== "id" && !given.has(k) && t.k !== "option" && t.k !== "any").map(([k]) => `\`${k}\``);
+      if (missing.length) this.c.error("E0202", arg.span, `missing ${missing.length === 1 ? "field" : "fields"} ${missing.join(", ")} in \`${this.model}.create\``, "every field that is not an Option must be given");
+    }
     for (const entry of arg.entries) {
       if (entry.kind === "Spread") continue;
       const { field, suffix } = filters ? this.split(entry.key) : { field: entry.key, suffix: "" };

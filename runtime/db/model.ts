@@ -117,6 +117,13 @@ class Model implements ModelAccessor<Row> {
 
   create(values: Record<string, unknown>): Row {
     const [columns, params] = this.assignments(values, "create", true);
+    // Every field that is not an Option needs a value (decisions.md, "Models"; security.md: writes validate values).
+    const given = new Set(columns.map((c) => c.name));
+    for (const c of this.columns.values()) {
+      if (c.name !== "id" && !c.node.optional && c.node.kind !== "any" && !given.has(c.name)) {
+        throw new ModelInputError(`${this.name}.create: field "${c.name}" is missing`, c.name);
+      }
+    }
     const sql =
       columns.length === 0
         ? `INSERT INTO ${this.table} DEFAULT VALUES${this.returning()}`

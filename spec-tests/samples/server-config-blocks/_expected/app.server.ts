@@ -22,6 +22,7 @@ app.config("sessions", {
   secure: true,
   http_only: true,
   same_site: "strict",
+  database: "app.db",
 });
 app.config("cache", { default: "public, max-age=60, stale-while-revalidate=30" });
 app.config("static", { cache: "public, max-age=31536000, immutable" });

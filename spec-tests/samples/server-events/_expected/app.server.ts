@@ -1,4 +1,4 @@
-import { type Order } from "./app.shared.js";
+import { OrderSchema, type Order } from "./app.shared.js";
 import { createApp, publish } from "./runtime/server.js";
 import { Date, fmt, print } from "./runtime/stdlib.js";
 import { t } from "./runtime/schema.js";
@@ -27,9 +27,13 @@ app.rpc("place_order", place_order, [
   { name: "total", schema: t.float },
 ]);
 app.rpc("ship", ship, [{ name: "order_id", schema: t.int }]);
-app.subscribe("order_placed", (order: Order) => {
-  print(`order ${order.id} placed: ${order.total}`);
-});
+app.subscribe(
+  "order_placed",
+  (order: Order) => {
+    print(`order ${order.id} placed: ${order.total}`);
+  },
+  OrderSchema,
+);
 app.subscribe("order_shipped", (data: any) => {
   shipped += 1;
   print(fmt`order ${data.order_id} shipped at ${data.at}`);
