@@ -52,8 +52,10 @@ describe("local modules", () => {
     const built = tova(dir, "build", "app.tova", "--out", "out");
     expect(built.code, built.out).toBe(0);
     expect(built.out).toContain("wrote out/helpers.js");
-    // The emitted module keeps the specifier as written.
-    expect(readFileSync(path.join(dir, "out/app.shared.js"), "utf8")).toContain('from "./helpers.js"');
+    // The module that uses it keeps the specifier as written; the shared module, which does not, leaves it out
+    // (so a module only servers use never reaches a browser through it).
+    expect(readFileSync(path.join(dir, "out/app.server.js"), "utf8")).toContain('from "./helpers.js"');
+    expect(readFileSync(path.join(dir, "out/app.shared.js"), "utf8")).not.toContain("helpers.js");
     expect(readFileSync(path.join(dir, "out/helpers.js"), "utf8")).toContain('"-"');
     // The output directory runs by itself, moved away from the sources.
     const moved = path.join(work, "moved-out");
