@@ -44,7 +44,9 @@ function mutable(res: Response): Response {
     res.headers.set(NOSNIFF_NAME, NOSNIFF);
     return res;
   } catch {
-    return new Response(res.body, res);
+    const copy = new Response(res.body, res);
+    copy.headers.set(NOSNIFF_NAME, NOSNIFF);
+    return copy;
   }
 }
 const NOSNIFF_NAME = "x-content-type-options";
