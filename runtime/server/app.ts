@@ -157,7 +157,7 @@ class App implements TovaApp {
   private layers(): Layer[] {
     void this.securityConfig;
     const layers: Layer[] = [];
-    layers.push(headersLayer({ cacheDefault: typeof this.configs.cache?.["default"] === "string" ? this.configs.cache["default"] : null })); // layers/headers.ts: every answer
+    layers.push(headersLayer({ cacheDefault: typeof this.configs.cache?.["default"] === "string" ? this.configs.cache["default"] : null, tls: this.configs.tls !== undefined })); // layers/headers.ts: every answer
     // After the response headers, before CORS, rate limits and `protect`: requests between the app's servers carry their own proof (an HMAC).
     if (hasSubscriptions()) layers.push(internalEndpoints(this.shared, this.bodyLimit));
     const cors = this.configs.cors ?? this.securityConfig?.cors; // the server's own statement wins over the security block's

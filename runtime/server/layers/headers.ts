@@ -23,17 +23,19 @@ export const HSTS = "max-age=15552000; includeSubDomains";
 export interface HeadersOptions {
   /** `cache { default }`: Cache-Control for successful GET answers that set none. */
   cacheDefault?: string | null;
+  /** The server listens with TLS (`tls { }`): every request came over HTTPS. */
+  tls?: boolean;
 }
 
 /**
- * True when the request came over HTTPS: Bun's own TLS (`tls { }`), or a proxy
- * that terminated TLS and says so in `X-Forwarded-Proto` (the deploy's Caddy).
- * A forged `X-Forwarded-Proto` on a plain-HTTP request only adds an HSTS
- * header that browsers ignore over plain HTTP (RFC 6797, section 8.1).
+ * True when a request without Bun's own TLS came over HTTPS: a proxy that
+ * terminated TLS says so in `X-Forwarded-Proto` (the deploy's Caddy). A forged
+ * one on a plain-HTTP request only adds an HSTS header that browsers ignore
+ * over plain HTTP (RFC 6797, section 8.1). (With `tls { }` Bun serves TLS
+ * only, so the layer knows without reading `req.url`, a string Bun builds on
+ * each read.)
  */
-function overHttps(req: Request): boolean {
-  const url = req.url;
-  if (url.charCodeAt(4) === 115 /* "https:" */) return true;
+function proxiedHttps(req: Request): boolean {
   const proto = req.headers.get("x-forwarded-proto");
   return proto !== null && proto.slice(0, 5).toLowerCase() === "https";
 }
@@ -73,6 +75,7 @@ function notModified(res: Response): Response {
 /** The layer: the default headers on every answer, plus what `cache` and `etag` ask for. */
 export function headersLayer(options: HeadersOptions = {}): Layer {
   const cacheDefault = options.cacheDefault ?? null;
+  const tls = options.tls === true;
   return (next: Fetch): Fetch => {
     const decorate = (req: Request, out: Response): Response => {
       // A WebSocket upgrade answers nothing (app.ts); there is no response to decorate.
@@ -81,7 +84,7 @@ export function headersLayer(options: HeadersOptions = {}): Layer {
       const headers = res.headers;
       headers.set("x-frame-options", DENY);
       headers.set("referrer-policy", NO_REFERRER);
-      if (overHttps(req)) headers.set("strict-transport-security", HSTS);
+      if (tls || proxiedHttps(req)) headers.set("strict-transport-security", HSTS);
       const method = req.method;
       if ((method === "GET" || method === "HEAD") && res.status === 200) {
         if (cacheDefault !== null && !headers.has("cache-control")) headers.set("cache-control", cacheDefault);

@@ -21,9 +21,10 @@ describe("headersLayer", () => {
     }
   });
 
-  it("adds HSTS over https only", async () => {
+  it("adds HSTS over TLS or behind a proxy that says https, not over plain HTTP", async () => {
     const ok = () => Response.json({});
-    expect((await run(headersLayer(), ok, new Request("https://x/"))).headers.get("strict-transport-security")).toBe(HSTS);
+    expect((await run(headersLayer({ tls: true }), ok, new Request("https://x/"))).headers.get("strict-transport-security")).toBe(HSTS);
+    expect((await run(headersLayer(), ok, new Request("http://x/", { headers: { "x-forwarded-proto": "https" } }))).headers.get("strict-transport-security")).toBe(HSTS);
     expect((await run(headersLayer(), ok, new Request("http://x/"))).headers.get("strict-transport-security")).toBe(null);
   });
 
