@@ -42,6 +42,22 @@ export const SETTINGS: Record<string, SettingsSpec> = {
   "auth api_key": { keys: { header: "string", keys: "value" }, required: ["keys"] },
 };
 
+/**
+ * The file types `uploads { allowed_types }` may name: those the runtime can recognise from a file's content
+ * (runtime/server/uploads/sniff.ts, UPLOAD_TYPES; spec-tests/security-checks.test.ts keeps the two lists equal),
+ * and families of them (`image/*`).
+ */
+export const UPLOAD_TYPES = [
+  "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "application/zip", "application/gzip", "text/plain", "text/csv",
+  "application/json", "text/markdown", "text/html", "image/svg+xml", "application/xml",
+];
+
+/** A literal `allowed_types` entry the runtime cannot check against a file's content. */
+export function uncheckableType(type: string): boolean {
+  if (type.endsWith("/*")) return !UPLOAD_TYPES.some((t) => t.startsWith(type.slice(0, -1)));
+  return !UPLOAD_TYPES.includes(type);
+}
+
 const EXPECTS: Record<SettingKind, string> = {
   string: "text",
   strings: "a list of text",

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { codesAt, diagnose } from "./helpers.js";
+import { UPLOAD_TYPES } from "../ir/settings.js";
 
 /**
  * security.md: "a statement that the program declares is enforced, or the
@@ -175,6 +176,13 @@ const cases: { name: string; src: string; expected: string; message?: RegExp }[]
     message: /missing field `qty` in `Item.create`/,
   },
   {
+    name: "an upload type the runtime cannot recognise from a file's content",
+    src: `server {
+  uploads { allowed_types: ["image/png", "audio/mpeg"] }
+}`,
+    expected: "E0507 2:42",
+  },
+  {
     name: "two auth parts",
     src: `security {
   auth jwt { secret: env("A") }
@@ -191,6 +199,11 @@ describe("security misuse is a compile error with its key path", () => {
       if (c.message) expect(diagnose(c.src)[0]!.message).toMatch(c.message);
     });
   }
+
+  it("the compiler's list of upload types is the runtime's", async () => {
+    const { UPLOAD_TYPES: runtime } = await import("../runtime/server/uploads/sniff.js");
+    expect([...UPLOAD_TYPES].sort()).toEqual(Object.keys(runtime).sort());
+  });
 
   it("the security block of security.md checks with nothing but the bare permission names being names", () => {
     const src = `security {

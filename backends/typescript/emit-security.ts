@@ -25,7 +25,7 @@ export function emitSecurity(ctx: ModuleContext, body: BodyEmitter, app: string,
   const protect = [...sideDoors(server, rules), ...rules.protect.map((p) => ({ pattern: p.pattern, require: p.require }))];
   if (protect.length) parts.push(`protect: [${protect.map((p) => `{ pattern: ${JSON.stringify(p.pattern)}, require: ${JSON.stringify(p.require)} }`).join(", ")}]`);
   for (const [key, settings] of [["cors", rules.cors], ["rate_limit", rules.rateLimit]] as const) {
-    if (settings) parts.push(`${key}: { ${[...settings].map(([k, v]) => `${propertyName(k)}: ${value(v.value)}`).join(", ")} }`);
+    if (settings) parts.push(`${key}: { ${[...settings].map(([k, v]) => `${propertyName(k)}: ${value(key === "cors" && k === "max_age" ? inSeconds(v.value) : v.value)}`).join(", ")} }`);
   }
   if (rules.trustProxy) parts.push(`trust_proxy: ${value(rules.trustProxy)}`);
   ctx.file.line(`${app}.security({ ${parts.join(", ")} })`, span);
@@ -78,3 +78,12 @@ export function routeMayMatch(route: string, pattern: string): boolean {
   };
   return prefix !== null ? fits(0, prefix, 0, true) : fits(0, pattern, 0, false);
 }
+
+/**
+ * `Access-Control-Max-Age` counts seconds: `max_age: 86400` is seconds as written (scaling.md), and a duration
+ * (`1.day`, milliseconds once desugared) is turned into seconds.
+ */
+export function inSeconds(e: ast.Expr): ast.Expr {
+  return e.kind === "Num" && /\.[a-z]/i.test(e.raw) ? { ...e, value: Math.round(e.value / 1000) } : e;
+}
+

@@ -6,7 +6,7 @@ import { propertyName } from "./builders.js";
 import { RUNTIME, type ModuleContext } from "./context.js";
 import { emitFunctions, emitTopLevel } from "./emit-common.js";
 import { emitData } from "./emit-data.js";
-import { emitSecurity } from "./emit-security.js";
+import { emitSecurity, inSeconds } from "./emit-security.js";
 import { declaredTypeNames, safeName } from "./hygiene.js";
 import { BodyEmitter } from "./lower/index.js";
 import { emitTypes } from "./emit-shared.js";
@@ -47,7 +47,8 @@ export function emitServer(ctx: ModuleContext, server: PortedServer): void {
   for (const f of server.fns.filter((x) => x.kind === "middleware")) file.line(`${a}.use(${safeName(f.name)})`, f.span);
   for (const r of server.routes) registrations.route(a, server, r);
   // Every plain fn is an RPC endpoint, except `(req, res)` handlers, which only make sense over HTTP routes.
-  for (const f of server.fns.filter((x) => x.kind === "fn" && !isReqRes(x.params))) {
+  // A function taking uploaded files is reached by its multipart route only: its RPC endpoint could never succeed.
+  for (const f of server.fns.filter((x) => x.kind === "fn" && !isReqRes(x.params) && !x.params.some((p) => takesFile(p.type)))) {
     file.line(`${a}.rpc(${JSON.stringify(f.name)}, ${safeName(f.name)}, ${registrations.paramList(f.params, null)})`, f.span);
   }
   for (const f of server.fns.filter((x) => x.kind === "background")) file.line(`${a}.job(${safeName(f.name)})`, f.span);
@@ -71,7 +72,7 @@ export function emitServer(ctx: ModuleContext, server: PortedServer): void {
   }
   for (const s of server.sse) file.line(`${a}.sse(${JSON.stringify(s.path)}, ${body.topLevel(() => body.handler(s.handler), s.span)})`, s.span);
   for (const c of server.configs) {
-    let values = configObject(body, c.values, c.span);
+    let values = configObject(body, c.values, c.span, c.name);
     // Sessions live in the block's SQLite database (security.md, "sessions").
     if (c.name === "sessions") values = values.replace(/ \}$/, `, database: ${JSON.stringify(sqlitePath(ctx, server))} }`);
     file.line(`${a}.config(${JSON.stringify(c.name)}, ${values})`, c.span);
@@ -241,9 +242,19 @@ class Registrations {
   }
 }
 
-function configObject(body: BodyEmitter, values: ConfigValue, span: ast.Expr["span"]): string {
-  const parts = Object.entries(values).map(([k, v]) => `${propertyName(k)}: ${v.nested ? configObject(body, v.nested, span) : v.value ? body.topLevel(() => body.expr(v.value!), span) : "true"}`);
+function configObject(body: BodyEmitter, values: ConfigValue, span: ast.Expr["span"], name?: string): string {
+  const parts = Object.entries(values).map(([k, v]) => {
+    const value = v.value && name === "cors" && k === "max_age" ? inSeconds(v.value) : v.value;
+    return `${propertyName(k)}: ${v.nested ? configObject(body, v.nested, span) : value ? body.topLevel(() => body.expr(value), span) : "true"}`;
+  });
   return `{ ${parts.join(", ")} }`;
+}
+
+/** `File`, `[File]` or `Option<File>`. */
+function takesFile(t: TypeExpr | null): boolean {
+  if (!t) return false;
+  if (t.kind === "TName") return t.name === "File" || t.args.some(takesFile);
+  return t.kind === "TArray" && takesFile(t.element);
 }
 
 /** The SQLite file a server block's models use: its `db { path }`, or `<stem>.db`. */

@@ -1,6 +1,7 @@
 import type { Diagnostic } from "../../diagnostics/types.js";
 import { diagnostic } from "../../diagnostics/catalog.js";
 import { lowerSecurity, corsOf, settingsOf } from "../lower-security.js";
+import { uncheckableType, UPLOAD_TYPES } from "../settings.js";
 import type { App, Expr } from "../types.js";
 
 /**
@@ -31,6 +32,7 @@ export function checkSecurity(app: App): { app: App; diagnostics: Diagnostic[] }
       if (c.name === "cors") corsOf(c.entries, c.span, c.span, "cors", diagnostics);
       else settingsOf(c.entries, c.span, c.span, c.name, c.name, diagnostics);
       if (c.name === "static") checkStaticDir(c.values["dir"]?.value ?? null, diagnostics);
+      if (c.name === "uploads") checkUploadTypes(c.values["allowed_types"]?.value ?? null, diagnostics);
     }
   }
   return { app: { ...app, security }, diagnostics };
@@ -51,6 +53,19 @@ function checkStaticDir(dir: Expr | null, diagnostics: Diagnostic[]): void {
   if (bad) {
     diagnostics.push(
       diagnostic("E0506", dir.span, `static.dir "${dir.value}" must be a folder inside the program's directory`, { hint: 'use a relative folder such as "public" (not ".", "..", an absolute path, a dot-folder, "runtime", "data" or "client")' }),
+    );
+  }
+}
+
+/** `uploads { allowed_types }` is checked against each file's content, so every type must be one the runtime recognises. */
+function checkUploadTypes(types: Expr | null, diagnostics: Diagnostic[]): void {
+  if (!types || types.kind !== "Array") return;
+  for (const t of types.elements) {
+    if (t.kind !== "Str" || !uncheckableType(t.value)) continue;
+    diagnostics.push(
+      diagnostic("E0507", t.span, `uploads.allowed_types: "${t.value}" cannot be checked against a file's content, so it cannot be enforced`, {
+        hint: `use one of ${UPLOAD_TYPES.map((x) => `"${x}"`).join(", ")}, or a family such as "image/*"`,
+      }),
     );
   }
 }

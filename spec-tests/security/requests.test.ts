@@ -331,40 +331,32 @@ describe("405 with Allow", () => {
     expect((await send(main.port, "POST", "/nothing-here", { "content-type": "application/json" }, "{}")).status).toBe(404);
   });
 
-  it("an unknown method is answered, not dropped: 405 with Allow", async () => {
-    // OPEN (http helper): if Bun's parser refuses the method before the app
-    // sees it, the answer it lets us give (400/501 with a JSON body) goes here.
+  // A known limit of Bun 1.4.5: its HTTP parser closes the connection on a method it does not know, before any of
+  // the runtime's code runs (runtime/server/hardening.test.ts shows it). What the program can rely on is checked:
+  // nothing runs, nothing is stored, and the server keeps serving. Behind the deploy's Caddy, Caddy answers it.
+  it("an unknown method reaches no handler, stores nothing, and the server keeps serving (Bun closes the connection)", async () => {
     await nothingStored(main, async () => {
-      const r = await send(main.port, "BREW", "/stats");
-      expect(r.status).toBe(405);
-      expect(r.headers["allow"]).toContain("GET");
+      const r = await send(main.port, "BREW", "/stats").catch((e: Error) => e);
+      if (!(r instanceof Error)) expect(r.status).toBeGreaterThanOrEqual(400);
     });
+    expect((await send(main.port, "GET", "/stats")).status).toBe(200);
   });
 });
 
-describe("oversized requests are answered with a JSON body", () => {
-  it("a 64 KB URL", async () => {
-    ready();
-    const r = await send(main.port, "GET", `/stats?pad=${"a".repeat(64 * 1024)}`);
-    // OPEN: 414 would be the precise status; Bun's parser answers 431 for any oversized head.
-    expect([414, 431]).toContain(r.status);
-    expect(typeof r.json?.error, r.body).toBe("string");
-  });
-
-  it("a 64 KB header", async () => {
-    ready();
-    const r = await send(main.port, "GET", "/stats", { "x-pad": "a".repeat(64 * 1024) });
-    expect(r.status).toBe(431);
-    expect(typeof r.json?.error, r.body).toBe("string");
-  });
-
-  it("2000 headers", async () => {
-    ready();
-    const many = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`x-h${i}`, "v"]));
-    const r = await send(main.port, "GET", "/stats", many);
-    expect(r.status).toBe(431);
-    expect(typeof r.json?.error, r.body).toBe("string");
-  });
+// Bun 1.4.5 answers a request head over 16 KB, or with 200 headers or more, with its own 431 and an empty body,
+// before the runtime sees it (runtime/server/hardening.test.ts). The answer is 431 (or 414) and nothing runs;
+// the JSON body the runtime gives to every other refusal cannot be added here.
+describe("oversized requests are refused before any handler", () => {
+  const refused = async (method: string, target: string, headers: Record<string, string> = {}) => {
+    await nothingStored(main, async () => {
+      const r = await send(main.port, method, target, headers);
+      expect([414, 431]).toContain(r.status);
+    });
+    expect((await send(main.port, "GET", "/stats")).status).toBe(200);
+  };
+  it("a 64 KB URL", () => refused("GET", `/stats?pad=${"a".repeat(64 * 1024)}`));
+  it("a 64 KB header", () => refused("GET", "/stats", { "x-pad": "a".repeat(64 * 1024) }));
+  it("2000 headers", () => refused("GET", "/stats", Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`x-h${i}`, "v"]))));
 });
 
 describe("default response headers", () => {
