@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { clientAddress, clientIp, setProcessTrust, trustOf } from "./client-ip.js";
+import { cameOverHttps, clientAddress, clientIp, setProcessTrust, trustOf } from "./client-ip.js";
 
 /** A Bun-like server whose socket peer is `peer`. */
 const from = (peer: string) => ({ requestIP: () => ({ address: peer }) });
@@ -85,5 +85,28 @@ describe("clientAddress (req.ip)", () => {
     expect(clientAddress(req("203.0.113.9"), from("127.0.0.1"))).toBe("127.0.0.1");
     setProcessTrust(trustOf(true, undefined));
     expect(clientAddress(req("203.0.113.9"), from("127.0.0.1"))).toBe("203.0.113.9");
+  });
+});
+
+describe("cameOverHttps (the session cookie's Secure)", () => {
+  afterEach(() => setProcessTrust(null));
+  const proto = (url: string, value?: string) => new Request(url, value === undefined ? {} : { headers: { "x-forwarded-proto": value } });
+
+  it("an https URL is https; plain http is not", () => {
+    setProcessTrust(null);
+    expect(cameOverHttps(proto("https://x/"), from("203.0.113.5"))).toBe(true);
+    expect(cameOverHttps(proto("http://x/"), from("127.0.0.1"))).toBe(false);
+  });
+
+  it("X-Forwarded-Proto counts only from a trusted proxy", () => {
+    setProcessTrust(null);
+    expect(cameOverHttps(proto("http://x/", "https"), from("127.0.0.1"))).toBe(false);
+    setProcessTrust(trustOf(["loopback"], undefined));
+    expect(cameOverHttps(proto("http://x/", "https"), from("127.0.0.1"))).toBe(true);
+    expect(cameOverHttps(proto("http://x/", "HTTPS, http"), from("127.0.0.1"))).toBe(true);
+    expect(cameOverHttps(proto("http://x/", "http"), from("127.0.0.1"))).toBe(false);
+    expect(cameOverHttps(proto("http://x/"), from("127.0.0.1"))).toBe(false);
+    // A client reaching the app directly cannot claim https.
+    expect(cameOverHttps(proto("http://x/", "https"), from("203.0.113.5"))).toBe(false);
   });
 });

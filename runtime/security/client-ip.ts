@@ -125,3 +125,15 @@ export function clientAddress(raw: Request, server: unknown): string {
   if (processTrust === undefined) processTrust = trustOf(undefined);
   return clientIp(raw, server, processTrust);
 }
+
+/**
+ * Whether the client's request came over HTTPS: the URL says so, or a trusted proxy in front (the deploy's
+ * Caddy, `trust_proxy`) says so in `X-Forwarded-Proto`. A client's own header is not believed.
+ */
+export function cameOverHttps(raw: Request, server: unknown): boolean {
+  if (raw.url.startsWith("https:")) return true;
+  if (processTrust === undefined) processTrust = trustOf(undefined);
+  if (processTrust === null || !processTrust.has(socketAddress(raw, server))) return false;
+  const proto = raw.headers.get("x-forwarded-proto");
+  return proto !== null && proto.split(",")[0]!.trim().toLowerCase() === "https";
+}

@@ -34,12 +34,15 @@ let dir: string;
 let server: Server;
 let custom: Server;
 let without: Server;
+let proxied: Server;
 
 beforeAll(async () => {
   dir = workspace();
   server = await startServer(writeProgram(dir, "sessions.js", program(`app.config("sessions", { secret: ${JSON.stringify(SECRET)}, max_age: ${MAX_AGE}, database: "sessions-test.db" });`)));
   custom = await startServer(writeProgram(dir, "sessions-custom.js", program(`app.config("sessions", { secret: "x", max_age: 7200000, secure: true, http_only: false, same_site: "Strict", database: "custom.db" });`)));
   without = await startServer(writeProgram(dir, "no-sessions.js", program("")));
+  // As deployed: Caddy on the same host terminates TLS and says so in X-Forwarded-Proto.
+  proxied = await startServer(writeProgram(dir, "sessions-proxied.js", program(`app.config("sessions", { secret: "p", max_age: 60000, database: "proxied.db" });`)), { TOVA_TRUSTED_PROXIES: "loopback" });
 }, 120_000);
 afterAll(stopAll);
 
@@ -168,6 +171,13 @@ describe("sessions", () => {
     expect((await me(sid(res).pair!, custom)).body.user).toBe("frank");
     // Each server signs with its own secret: a cookie of one is nothing to the other.
     expect((await me(sid(res).pair!)).body.user).toBeNull();
+  });
+
+  it("behind a trusted TLS proxy the cookie is Secure; a client's own X-Forwarded-Proto is not believed", async () => {
+    const login = (s: Server) =>
+      fetch(`${s.url}/login`, { method: "POST", headers: { "content-type": "application/json", "x-forwarded-proto": "https" }, body: JSON.stringify({ user: "gus" }) });
+    expect((await login(proxied)).headers.get("set-cookie")).toMatch(/; Secure; SameSite=Lax$/);
+    expect((await login(server)).headers.get("set-cookie")).not.toContain("Secure");
   });
 
   it("without a sessions statement, req.session answers 500 and logs what is missing", async () => {

@@ -9,6 +9,7 @@
 import { parseSigned, serialize, serializeSigned } from "hono/utils/cookie";
 import { exitWithError } from "./lifecycle.js";
 import { infoOf } from "./request-info.js";
+import { cameOverHttps } from "../security/client-ip.js";
 import { sqliteSessionStore, type SessionStore } from "./session-store.js";
 import type { Layer } from "./layers/layer.js";
 
@@ -110,8 +111,8 @@ export function sessions(config: SessionsConfig, store?: SessionStore): Layer {
   setInterval(() => void sessionStore.sweep(Date.now()), Math.min(maxAge, 60 * 60 * 1000)).unref();
 
   /** The Set-Cookie value for `id`, or the one that clears the cookie (`id` null). */
-  const cookie = async (req: Request, id: string | null): Promise<string> => {
-    const secure = config.secure ?? req.url.startsWith("https:");
+  const cookie = async (https: boolean, id: string | null): Promise<string> => {
+    const secure = config.secure ?? https;
     const options = { path: "/", httpOnly, secure: secure || sameSite === "none", sameSite: sameSite as "lax" };
     if (id === null) return serialize(SESSION_COOKIE, "", { ...options, maxAge: 0 });
     return serializeSigned(SESSION_COOKIE, id, secret, { ...options, maxAge: Math.min(Math.ceil(maxAge / 1000), MAX_COOKIE_AGE_S) });
@@ -126,14 +127,14 @@ export function sessions(config: SessionsConfig, store?: SessionStore): Layer {
     return record ? new Session(id, record.data, id) : new Session(null, {}, null);
   };
 
-  const commit = async (req: Request, session: Session, res: Response): Promise<Response> => {
+  const commit = async (https: boolean, session: Session, res: Response): Promise<Response> => {
     for (const id of session.gone) await sessionStore.destroy(id);
     let setCookie: string | null = null;
     if (session.id !== null && session.changed) {
       await sessionStore.save(session.id, { data: session.data, expires: Date.now() + maxAge });
-      setCookie = await cookie(req, session.id);
+      setCookie = await cookie(https, session.id);
     } else if (session.id === null && session.incoming !== null) {
-      setCookie = await cookie(req, null); // destroyed: clear the browser's cookie
+      setCookie = await cookie(https, null); // destroyed: clear the browser's cookie
     }
     if (setCookie === null || !res) return res;
     try {
@@ -151,6 +152,7 @@ export function sessions(config: SessionsConfig, store?: SessionStore): Layer {
     const session = await load(req);
     infoOf(req).session = session;
     const res = await next(req, server);
-    return commit(req, session, res);
+    // Behind the deploy's Caddy the request reaches us over plain HTTP: the trusted proxy says how it came.
+    return commit(cameOverHttps(req, server), session, res);
   };
 }
