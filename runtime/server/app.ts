@@ -155,7 +155,6 @@ class App implements TovaApp {
    * `protect`, sessions, static files. Only what the program declares is here.
    */
   private layers(): Layer[] {
-    void this.securityConfig;
     const layers: Layer[] = [];
     layers.push(headersLayer({ cacheDefault: typeof this.configs.cache?.["default"] === "string" ? this.configs.cache["default"] : null, tls: this.configs.tls !== undefined })); // layers/headers.ts: every answer
     // After the response headers, before CORS, rate limits and `protect`: requests between the app's servers carry their own proof (an HMAC).
