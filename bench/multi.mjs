@@ -4,6 +4,7 @@
 // a file under `tova dev` to every server answering again (target < 1 s for
 // the monitoring example).
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { appendFileSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -68,7 +69,8 @@ export async function benchMulti() {
     const b = spawnSync(process.execPath, [CLI, "build", "app.tova"], { cwd: dir, encoding: "utf8" });
     if (b.status !== 0) throw new Error(b.stdout + b.stderr);
     const [apiPort, workerPort] = [await freePort(), await freePort()];
-    const env = { ...process.env, PORT_API: String(apiPort), PORT_WORKER: String(workerPort) };
+    // One key for the app's servers, as tova dev and tova deploy give them: events between them are signed with it.
+    const env = { ...process.env, PORT_API: String(apiPort), PORT_WORKER: String(workerPort), TOVA_APP_KEY: randomBytes(32).toString("base64url") };
     for (const f of ["app.server.worker.js", "app.server.api.js"]) children.push(spawn(BUN, ["run", f], { cwd: path.join(dir, ".tova-out"), env, stdio: "ignore" }));
     await waitFor(`http://127.0.0.1:${workerPort}/healthz`);
     await waitFor(`http://127.0.0.1:${apiPort}/healthz`);
