@@ -56,6 +56,8 @@ const cases: Case[] = [
   { name: "E0210 an unknown field read from an object literal", src: `o = { a: 1 }\nprint(o.b)`, expected: "E0210 2:9" },
   { name: "E0210 a field of a Result", src: `fn f(r: Result<Int, String>) -> Int { r.value }`, expected: "E0210 1:41" },
   { name: "E0209 a record read by index", src: `type U { name: String }\nfn f(u: U) -> String { u["nmae"] }`, expected: "E0209 2:24" },
+  { name: "E0210 a model's type used as its accessor (`model Note` makes `NoteModel`)", src: `type Note { body: String }\nserver {\n  db { path: "./data.db" }\n  model Note\n  fn add() { Note.create({ body: "a" }) }\n}`, expected: "E0210 5:19" },
+  { name: "E0210 a member of a record type", src: `type Point { x: Int, y: Int }\nprint(Point.x)`, expected: "E0210 2:13" },
   { name: "E0210 an unknown field in a model's create", src: `${MODEL}\n  fn add() { Item.create({ name: "a", qyt: 1 }) }\n}`, expected: "E0210 4:39" },
   { name: "E0210 an unknown field (with a filter suffix) in a model's where", src: `${MODEL}\n  fn low() { Item.where({ qyt_lt: 1 }) }\n}`, expected: "E0210 4:27" },
   { name: "E0210 an unknown field in a model's update", src: `${MODEL}\n  fn fix(id: Int) { Item.update(id, { qyt: 2 }) }\n}`, expected: "E0210 4:39" },
@@ -233,6 +235,12 @@ describe("type errors in Tova's words", () => {
     const d = only(`type Shape { Circle(radius: Float), Rect(w: Float, h: Float) }\nfn f(s: Shape) -> Float { s.radius }`);
     expect(d.message).toContain("`Shape` is an enum");
     expect(d.hint).toContain("match");
+  });
+
+  it("a model's type used as its accessor names the accessor", () => {
+    const d = only(`type Note { body: String }\nserver {\n  db { path: "./data.db" }\n  model Note\n  fn all_notes() { Note.all() }\n}`);
+    expect(d.message).toBe("`Note` is a type, which has no `.all`");
+    expect(d.hint).toContain("`NoteModel.all(...)`");
   });
 
   it("no message is in TypeScript's words", () => {

@@ -125,6 +125,14 @@ export function memberType(c: Checker, e: ast.MemberExpr, called = false): Ty {
       c.info.exprs.set(e.object, ANY);
       return c.peerFunction(sym.name, e.name);
     }
+    if (sym?.kind === "type") {
+      // `Note.create(...)` where `model Note` (no body) made the accessor `NoteModel` (decisions.md, "Models").
+      const model = c.app.servers.flatMap((s) => s.models).find((m) => m.typeName === sym.name && m.accessor !== sym.name);
+      const hint = model ? `the model of \`${sym.name}\` is \`${model.accessor}\`: \`${model.accessor}.${e.name}(...)\`` : `\`${sym.name}(...)\` builds a \`${sym.name}\`; a type itself has no fields`;
+      c.error("E0210", e.nameSpan, `\`${sym.name}\` is a type, which has no \`.${e.name}\``, hint);
+      c.info.exprs.set(e.object, ANY);
+      return ANY;
+    }
     if (sym?.kind === "builtin" && sym.name === "server" && c.block.kind === "client") {
       c.info.exprs.set(e.object, ANY);
       return c.serverFunction(e.name);
