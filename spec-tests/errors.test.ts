@@ -434,6 +434,46 @@ server "b" {
     expected: "E0110 3:15",
   },
   {
+    name: "E0108 server.f() from a client, where f takes the request (no RPC endpoint)",
+    src: `server {
+  fn whoami(req) { req.user }
+  route GET "/me" => whoami
+}
+client {
+  fn load() {
+    print(server.whoami())
+  }
+}`,
+    expected: "E0108 7:18",
+  },
+  {
+    name: "E0108 server.f() from a client, where f takes uploaded files",
+    src: `server {
+  uploads { max_size: 1.megabytes }
+  fn upload(photo: File) { photo.name }
+  route POST "/photos" => upload
+}
+client {
+  state name = ""
+  fn send(f) {
+    name = server.upload(f)
+  }
+}`,
+    expected: "E0108 9:19",
+  },
+  {
+    name: "E0110 a peer's function that takes the request is not reachable over RPC",
+    src: `server "a" {
+  discover "b" at "http://localhost:3001"
+  fn go() { b.note("x") }
+}
+server "b" {
+  fn note(req, text: String) { text }
+  route POST "/notes" => note
+}`,
+    expected: "E0110 3:15",
+  },
+  {
     name: "E0111 spawn_job of a plain fn",
     src: `server {
   fn work(x) { x }

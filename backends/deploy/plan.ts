@@ -1,6 +1,7 @@
 import type { CheckedApp, Infrastructure } from "../../ir/checked.js";
 import { deploySlug } from "../../ir/passes/infer-infrastructure.js";
 import type { DeployTarget } from "../../ir/types.js";
+import { hasRpc } from "../../ir/rpc.js";
 
 /**
  * Where everything goes on the server (deploy-blocks.md, section 3), for one
@@ -66,7 +67,7 @@ export function layout(app: CheckedApp, target: DeployTarget, allPorts: readonly
   let next = 0;
   const servers: ServerUnit[] = app.servers.map((s) => {
     const ports = Array.from({ length: target.instances }, () => allPorts[next++]!);
-    const paths = [...s.fns.filter((f) => f.kind === "fn" && f.params[0]?.name !== "req").map((f) => `/rpc/${f.name}`), ...s.routes.map((r) => r.path.replace(/:[A-Za-z_][A-Za-z0-9_]*/g, "*"))];
+    const paths = [...s.fns.filter(hasRpc).map((f) => `/rpc/${f.name}`), ...s.routes.map((r) => r.path.replace(/:[A-Za-z_][A-Za-z0-9_]*/g, "*"))];
     return {
       block: s.name,
       unit: s.name === null ? `tova-${slug}@.service` : `tova-${slug}-${s.name.replace(/[^A-Za-z0-9-]/g, "-")}@.service`,

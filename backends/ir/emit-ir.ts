@@ -1,5 +1,6 @@
 import type { CheckedApp } from "../../ir/checked.js";
 import type { Expr } from "../../ir/types.js";
+import { hasRpc } from "../../ir/rpc.js";
 
 /**
  * `tova build --emit ir`: the checked IR as JSON (`<stem>.ir.json`), the
@@ -16,7 +17,7 @@ export function emitIr(app: CheckedApp): string {
       portEnv: s.portEnv,
       file: s.file,
       routes: s.routes.map((r) => ({ method: r.method, path: r.path, handler: r.handlerName ?? describe(r.handler) })),
-      rpc: s.fns.filter((f) => f.kind === "fn").map((f) => f.name),
+      rpc: s.fns.filter(hasRpc).map((f) => f.name),
       peers: app.proxies
         .filter((p) => p.from === s.name)
         .map((p) => ({

@@ -3,6 +3,7 @@ import type { PortedServer, SecurityRules } from "../../ir/types.js";
 import { propertyName } from "./builders.js";
 import type { ModuleContext } from "./context.js";
 import type { BodyEmitter } from "./lower/index.js";
+import { hasRpc } from "../../ir/rpc.js";
 
 /**
  * `app.security({ ... })`: the application's `security { }` block, which
@@ -40,7 +41,7 @@ function sideDoors(server: PortedServer, rules: SecurityRules): { pattern: strin
   const strictest = new Map<string, { require: string; rank: number }>();
   for (const route of server.routes) {
     const fn = route.handlerName ? server.fns.find((f) => f.name === route.handlerName && f.kind === "fn") : undefined;
-    if (!fn || (fn.params[0]?.name === "req" && !fn.params[0].type)) continue; // a (req, res) handler has no RPC endpoint
+    if (!fn || !hasRpc(fn)) continue; // no RPC endpoint, no side door
     rules.protect.forEach((rule, index) => {
       if (!routeMayMatch(route.path, rule.pattern)) return;
       const rank = (rule.require === "authenticated" ? 1_000_000 : 0) + index;

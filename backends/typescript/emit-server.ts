@@ -1,6 +1,7 @@
 import type * as ast from "../../frontend/ast.js";
 import { isPlainData } from "../../ir/lower.js";
 import type { Binding, ConfigValue, Field, Model, Param, PortedServer, TypeExpr } from "../../ir/types.js";
+import { hasRpc, isReqRes, requestObjects } from "../../ir/rpc.js";
 import { walkServer } from "../../ir/walk.js";
 import { propertyName } from "./builders.js";
 import { RUNTIME, type ModuleContext } from "./context.js";
@@ -46,9 +47,8 @@ export function emitServer(ctx: ModuleContext, server: PortedServer): void {
   const registrations = new Registrations(ctx, body);
   for (const f of server.fns.filter((x) => x.kind === "middleware")) file.line(`${a}.use(${safeName(f.name)})`, f.span);
   for (const r of server.routes) registrations.route(a, server, r);
-  // Every plain fn is an RPC endpoint, except `(req, res)` handlers, which only make sense over HTTP routes.
-  // A function taking uploaded files is reached by its multipart route only: its RPC endpoint could never succeed.
-  for (const f of server.fns.filter((x) => x.kind === "fn" && !isReqRes(x.params) && !x.params.some((p) => takesFile(p.type)))) {
+  // Every plain fn is an RPC endpoint, except those taking the request or uploaded files (ir/rpc.ts).
+  for (const f of server.fns.filter(hasRpc)) {
     file.line(`${a}.rpc(${JSON.stringify(f.name)}, ${safeName(f.name)}, ${registrations.paramList(f.params, null)})`, f.span);
   }
   for (const f of server.fns.filter((x) => x.kind === "background")) file.line(`${a}.job(${safeName(f.name)})`, f.span);
@@ -92,15 +92,6 @@ export function emitServer(ctx: ModuleContext, server: PortedServer): void {
   }
   file.blank();
   file.generated(`await ${a}.listen()`);
-}
-
-/**
- * A handler that takes the raw request and response (decisions.md, "`req` and
- * `res`"): its first parameter is untyped and named `req`. A typed `req` is an
- * ordinary parameter.
- */
-export function isReqRes(params: readonly { name: string; type: TypeExpr | null }[]): boolean {
-  return params[0]?.name === "req" && params[0].type === null;
 }
 
 /** `const { A, B } = loadEnv({ ... })`: every variable checked at start-up, all missing ones named at once. */
@@ -221,12 +212,18 @@ class Registrations {
     this.ctx.file.line(`${a}.route(${JSON.stringify(r.method)}, ${JSON.stringify(r.path)}, ${handler}, ${spec})`, r.span);
   }
 
-  /** `[{ name, schema }]`, `"req-res"`, and the single record parameter that takes a whole JSON body. */
+  /**
+   * `[{ name, schema }]`, `"req-res"`, and the single record parameter that takes a whole JSON body. A leading
+   * untyped `req` (and `res`) beside other parameters is the request (and response) object: `{ name, from }`.
+   */
   paramList(params: Param[], method: string | null): string {
     if (isReqRes(params)) return '"req-res"';
     if (!params.length) return "[]";
-    const wholeBody = method !== null && ["POST", "PUT", "PATCH"].includes(method) && params.length === 1 && this.isRecord(params[0]!.type);
-    const items = params.map((p) => {
+    const objects = requestObjects(params);
+    const values = params.slice(objects);
+    const wholeBody = method !== null && ["POST", "PUT", "PATCH"].includes(method) && values.length === 1 && this.isRecord(values[0]!.type);
+    const items = params.map((p, i) => {
+      if (i < objects) return `{ name: ${JSON.stringify(p.name)}, from: ${i === 0 ? '"request"' : '"response"'} }`;
       const schema = this.ctx.schemaFor(p.type);
       // A parameter with a default may be left out; the function's own default then applies.
       const optional = p.default !== null ? ", optional: true" : "";
@@ -248,13 +245,6 @@ function configObject(body: BodyEmitter, values: ConfigValue, span: ast.Expr["sp
     return `${propertyName(k)}: ${v.nested ? configObject(body, v.nested, span) : value ? body.topLevel(() => body.expr(value), span) : "true"}`;
   });
   return `{ ${parts.join(", ")} }`;
-}
-
-/** `File`, `[File]` or `Option<File>`. */
-function takesFile(t: TypeExpr | null): boolean {
-  if (!t) return false;
-  if (t.kind === "TName") return t.name === "File" || t.args.some(takesFile);
-  return t.kind === "TArray" && takesFile(t.element);
 }
 
 /** The SQLite file a server block's models use: its `db { path }`, or `<stem>.db`. */

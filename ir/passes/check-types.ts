@@ -8,6 +8,7 @@ import { walkApp } from "../walk.js";
 import { typeCheckApp } from "../typing/check-app.js";
 import { missingVariants } from "./exhaustive.js";
 import type { TypeInfo } from "../typing/checker.js";
+import { hasRpc, isReqRes } from "../rpc.js";
 
 /**
  * The checks on values whose types Tova knows (decisions.md, "Gradual
@@ -186,7 +187,7 @@ function checkCall(ctx: Ctx, call: ast.CallExpr, server: PortedServer | null) {
     const sym = ctx.names.symbols.get(callee.object);
     if (sym?.kind === "builtin" && sym.name === "server" && !server) {
       const owners = ctx.app.servers.filter((s) => s.fns.some((f) => f.kind === "fn" && f.name === callee.name));
-      const fn = owners.length === 1 ? owners[0]!.fns.find((f) => f.kind === "fn" && f.name === callee.name) : undefined;
+      const fn = owners.length === 1 ? owners[0]!.fns.find((f) => hasRpc(f) && f.name === callee.name) : undefined; // no endpoint: E0108 said so
       if (fn) checkArgs(ctx, call, `\`server.${fn.name}\``, fn.params, fn.nameSpan);
       return;
     }
@@ -266,7 +267,7 @@ function checkRoutes(ctx: Ctx, server: PortedServer) {
       handlerName = `\`${fn.name}\``;
     } else if (r.handler.kind === "Lambda") params = r.handler.params;
     if (!params) continue;
-    if (params[0]?.name === "req" && !params[0].type) continue; // a `(req, res)` handler (decisions.md, "`req` and `res`")
+    if (isReqRes(params)) continue; // a `(req, res)` handler reads the path itself (decisions.md, "`req` and `res`")
     const missing = r.pathParams.filter((p) => !params!.some((x) => x.name === p));
     if (!missing.length) continue;
     const list = missing.map((m) => `\`${m}\``).join(", ");

@@ -7,6 +7,7 @@ import { unitFactor } from "../desugar.js";
 import type { Binding, ClientBlock, Fn, Param, PortedApp, PortedServer, TypeDecl, TypeExpr } from "../types.js";
 import { blockLabel } from "./merge-blocks.js";
 import { securityExpressions } from "../lower-security.js";
+import { hasRpc, noRpcReason } from "../rpc.js";
 
 /**
  * Scopes and the cross-block rules of decisions.md ("Cross-block names"):
@@ -530,9 +531,18 @@ class Resolver {
   private peerMember(e: ast.MemberExpr, peer: Sym) {
     const target = this.app.servers.find((s) => s.name === peer.name);
     if (!target) return; // an external service: its functions are not known
-    const rpc = target.fns.filter((f) => f.kind === "fn").map((f) => f.name);
+    const rpc = target.fns.filter(hasRpc).map((f) => f.name);
     if (rpc.includes(e.name)) return;
     const other = target.fns.find((f) => f.name === e.name);
+    if (other?.kind === "fn") {
+      this.diagnostics.push(
+        diagnostic("E0110", e.nameSpan, `\`${e.name}\` of ${blockLabel("server", target.name)} cannot be called from another server: ${noRpcReason(other)}`, {
+          labels: [{ span: other.nameSpan, message: "declared here" }],
+          hint: "move what the caller needs into a function that takes plain values, and call that one",
+        }),
+      );
+      return;
+    }
     this.diagnostics.push(
       diagnostic("E0110", e.nameSpan, `${blockLabel("server", target.name)} has no function \`${e.name}\``, other
         ? { hint: `\`${e.name}\` is a ${other.kind === "background" ? "background fn" : "middleware"}, which is not reachable over RPC` }
@@ -543,7 +553,19 @@ class Resolver {
   /** `server.f()` in a client (decisions.md, "Cross-block names"). */
   private serverMember(e: ast.MemberExpr) {
     const owners = this.app.servers.filter((s) => s.fns.some((f) => f.kind === "fn" && f.name === e.name));
-    if (owners.length === 1) return;
+    if (owners.length === 1) {
+      const fn = owners[0]!.fns.find((f) => f.kind === "fn" && f.name === e.name)!;
+      const why = noRpcReason(fn);
+      if (why !== null) {
+        this.diagnostics.push(
+          diagnostic("E0108", e.nameSpan, `\`server.${e.name}\` cannot be called from a client: ${why}`, {
+            labels: [{ span: fn.nameSpan, message: `declared in ${blockLabel("server", owners[0]!.name)}` }],
+            hint: "fetch its route from the client, or move what the client needs into a function that takes plain values",
+          }),
+        );
+      }
+      return;
+    }
     if (owners.length === 0) {
       const all = this.app.servers.flatMap((s) => s.fns.filter((f) => f.kind === "fn").map((f) => f.name));
       this.diagnostics.push(diagnostic("E0108", e.nameSpan, `no server block defines \`${e.name}\``, suggestion(e.name, all)));

@@ -2,6 +2,7 @@ import type { Diagnostic } from "../../diagnostics/types.js";
 import type { NameInfo, Proxy } from "../checked.js";
 import type { PortedApp } from "../types.js";
 import { upperSnake } from "./assign-ports.js";
+import { hasRpc } from "../rpc.js";
 
 /**
  * One proxy per `discover` (named-blocks.md, "How Discover Works"): where the
@@ -26,7 +27,7 @@ export function synthesizeProxies(app: PortedApp, _names: NameInfo): { proxies: 
         health: peer.health,
         breaker: peer.breaker,
         functions: target
-          ? target.fns.filter((f) => f.kind === "fn").map((f) => ({ name: f.name, params: f.params, returnType: f.returnType }))
+          ? target.fns.filter(hasRpc).map((f) => ({ name: f.name, params: f.params, returnType: f.returnType }))
           : null,
         span: peer.span,
       });

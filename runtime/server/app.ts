@@ -4,12 +4,12 @@
 // Bun.serve its options.
 import { Hono } from "hono";
 import path from "node:path";
-import { bindsBody, formKinds, pathParamNames, routeBinder, rpcBinder } from "./binding.js";
+import { bindsBody, formKinds, pathParamNames, routeBinder, rpcBinder, valueParams } from "./binding.js";
 import { flushLogs, logEvent } from "./log.js";
 import { installSignalHandlers, resolveHost, resolvePort, runHooks } from "./lifecycle.js";
 import { pathOf } from "./request.js";
 import { Exchange, type Endpoint, type ErrorHandler, type Middleware, type Shared } from "./pipeline.js";
-import type { AppOptions, Param, SecurityConfig, ServeOptions, SseSend, TovaApp } from "./types.js";
+import type { AppOptions, Param, SecurityConfig, ValueParam, ServeOptions, SseSend, TovaApp } from "./types.js";
 import { compose, type Layer } from "./layers/layer.js";
 import { hasSubscriptions, prepareEvents, setEventIdentity, setEventRoutes, subscribe } from "./events.js";
 import { internalEndpoints } from "./layers/internal.js";
@@ -73,11 +73,11 @@ class App implements TovaApp {
       return;
     }
     const inPath = pathParamNames(path);
-    const readsBody = bindsBody(m) && params.some((p) => !inPath.has(p.name));
+    const readsBody = bindsBody(m) && valueParams(params).some((p) => !inPath.has(p.name));
     this.add(m, path, { kind: "route", handler, bind: routeBinder(m, path, params), readsBody, skipsMiddleware: false, form: formKinds(m, path, params) });
   }
 
-  rpc(name: string, handler: (...args: any[]) => unknown, params: Param[]): void {
+  rpc(name: string, handler: (...args: any[]) => unknown, params: ValueParam[]): void {
     this.add("POST", `/rpc/${name}`, { kind: "rpc", handler, bind: rpcBinder(params), readsBody: true, skipsMiddleware: false });
   }
 

@@ -11,7 +11,7 @@
 import { INVALID, isPlainObject, mismatch, type SchemaNode } from "../schema/node.js";
 import { takesFiles } from "../schema/file.js";
 import { parseQuery, type Query } from "./query.js";
-import type { Param } from "./types.js";
+import type { Param, ValueParam } from "./types.js";
 
 /** A 400 answer: `{"error": message, "param": param}`. */
 export class BindError {
@@ -30,6 +30,10 @@ export interface RouteInput {
   body: unknown;
   /** A multipart body (uploads): field texts and saved files by name; null for JSON. */
   form: { fields: Map<string, string[]>; files: Map<string, unknown[]> } | null;
+  /** The request object (`req.body` set), for a handler that takes it beside bound parameters. */
+  handlerRequest(): unknown;
+  /** The response object, for a handler that takes `res` beside bound parameters. */
+  handlerResponse(): unknown;
 }
 
 export type Binder = (input: RouteInput) => unknown[] | BindError;
@@ -46,7 +50,12 @@ export function pathParamNames(path: string): Set<string> {
   return new Set([...path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!));
 }
 
-const nodeOf = (p: Param): SchemaNode => p.schema as unknown as SchemaNode;
+const nodeOf = (p: ValueParam): SchemaNode => p.schema as unknown as SchemaNode;
+
+/** The parameters bound from the request's data: not the request or response objects themselves. */
+export function valueParams(params: Param[]): ValueParam[] {
+  return params.filter((p): p is ValueParam => !("from" in p));
+}
 
 /** Absent: a parameter with a default gets undefined (so the default applies), an Option null. */
 function checked(node: SchemaNode, value: unknown, name: string, hasDefault = false): unknown {
@@ -82,10 +91,11 @@ function fromQuery(node: SchemaNode, query: Query, name: string, hasDefault: boo
  * route, which takes JSON only.
  */
 export function formKinds(method: string, path: string, params: Param[]): Map<string, "file" | "files" | "field"> | null {
-  if (!bindsBody(method) || !params.some((p) => takesFiles(nodeOf(p)))) return null;
+  const values = valueParams(params);
+  if (!bindsBody(method) || !values.some((p) => takesFiles(nodeOf(p)))) return null;
   const inPath = pathParamNames(path);
   const kinds = new Map<string, "file" | "files" | "field">();
-  for (const p of params) {
+  for (const p of values) {
     if (inPath.has(p.name)) continue;
     const node = nodeOf(p);
     const base = node.optional && node.inner ? node.inner : node;
@@ -109,18 +119,24 @@ function fromForm(node: SchemaNode, form: NonNullable<RouteInput["form"]>, name:
   return fromQuery(node, form.fields, name, hasDefault);
 }
 
-type Slot = { name: string; node: SchemaNode; hasDefault: boolean; source: "path" | "query" | "body" | "whole" };
+type Slot =
+  | { name: string; node: SchemaNode; hasDefault: boolean; source: "path" | "query" | "body" | "whole" }
+  | { name: string; node: null; hasDefault: false; source: "request" | "response" };
 
 /** The binder of a route handler's parameters. */
 export function routeBinder(method: string, path: string, params: Param[]): Binder {
   const inPath = pathParamNames(path);
   const body = bindsBody(method);
-  const slots: Slot[] = params.map((p) => ({
-    name: p.name,
-    node: nodeOf(p),
-    hasDefault: p.optional === true,
-    source: inPath.has(p.name) ? "path" : p.wholeBody && body ? "whole" : body ? "body" : "query",
-  }));
+  const slots: Slot[] = params.map((p): Slot =>
+    "from" in p
+      ? { name: p.name, node: null, hasDefault: false, source: p.from }
+      : {
+          name: p.name,
+          node: nodeOf(p),
+          hasDefault: p.optional === true,
+          source: inPath.has(p.name) ? "path" : p.wholeBody && body ? "whole" : body ? "body" : "query",
+        },
+  );
   const queryNames = new Set(slots.filter((s) => s.source === "query").map((s) => s.name));
   const bodyNames = new Set(slots.filter((s) => s.source === "body").map((s) => s.name));
   const firstBody = slots.find((s) => s.source === "body");
@@ -135,7 +151,12 @@ export function routeBinder(method: string, path: string, params: Param[]): Bind
     }
     const args = new Array<unknown>(slots.length);
     for (let i = 0; i < slots.length; i++) {
-      const { name, node, hasDefault, source } = slots[i]!;
+      const slot = slots[i]!;
+      if (slot.node === null) {
+        args[i] = slot.source === "request" ? input.handlerRequest() : input.handlerResponse();
+        continue;
+      }
+      const { name, node, hasDefault, source } = slot;
       let value: unknown;
       if (source === "path") {
         const text = input.pathParam(name);
@@ -159,7 +180,7 @@ export function routeBinder(method: string, path: string, params: Param[]): Bind
 }
 
 /** The binder of an RPC function: `{"__args": [...]}`, positional, checked strictly. */
-export function rpcBinder(params: Param[]): (body: unknown) => unknown[] | BindError {
+export function rpcBinder(params: ValueParam[]): (body: unknown) => unknown[] | BindError {
   const names = params.map((p) => p.name);
   const nodes = params.map(nodeOf);
   const defaults = params.map((p) => p.optional === true);

@@ -96,6 +96,14 @@ export class Exchange {
   pathParam(name: string): string | undefined {
     return this.params?.param(name);
   }
+  handlerRequest(): TovaRequestImpl {
+    const req = this.request();
+    req.body = this.body;
+    return req;
+  }
+  handlerResponse(): TovaResponseImpl {
+    return this.response();
+  }
   get queryString(): string {
     return queryStringOf(this.url);
   }

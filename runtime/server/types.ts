@@ -71,8 +71,15 @@ export interface SseSend {
   (event: string, data: unknown): void;
 }
 
-/** One declared parameter of a route handler or RPC function. */
-export interface Param {
+/**
+ * A handler's parameter: bound from the request by name and checked against
+ * its schema, or (`from`) the request or response object itself, for a
+ * handler declared `(req, ...)` or `(req, res, ...)` with more parameters.
+ */
+export type Param = ValueParam | { name: string; from: "request" | "response" };
+
+/** A parameter bound from the request's data (path, query string, JSON body or form). */
+export interface ValueParam {
   name: string;
   schema: Schema<any>;
   /** The single record parameter that receives the whole JSON body. */
@@ -143,7 +150,7 @@ export interface TovaApp {
   /** `route METHOD "/path" => handler`; `params` are the handler's, or `"req-res"` for a `(req, res)` handler. */
   route(method: string, path: string, handler: (...args: any[]) => unknown, params: Param[] | "req-res"): void;
   /** A plain `fn` of the block: `POST /rpc/<name>` with `{"__args": [...]}`. */
-  rpc(name: string, handler: (...args: any[]) => unknown, params: Param[]): void;
+  rpc(name: string, handler: (...args: any[]) => unknown, params: ValueParam[]): void;
   /** `middleware fn m(req, res)`: runs before every handler, in declaration order. */
   use(middleware: (req: TovaRequest, res: TovaResponse) => unknown): void;
   /** `on_start`: runs (awaited, in order) before the server listens. */

@@ -57,7 +57,23 @@ server {
   route PATCH "/items/:id" => rename
   route DELETE "/items/:id" => remove
   route GET "/find/:id" => find
+  fn tag(req, id: Int, label: String) {
+    { id: id, label: label, method: req.method, body: req.body }
+  }
+
+  fn stamp(req, res, id: Int) {
+    res.setHeader("X-Stamped", "{id}")
+    { id: id + 1, path: req.path }
+  }
+
+  fn adopt(req, item: Item) -> Item {
+    Item { id: item.id, name: "{item.name} via {req.method}", price: item.price }
+  }
+
   route GET "/raw" => raw
+  route POST "/tags/:id" => tag
+  route GET "/stamp/:id" => stamp
+  route PUT "/adopt" => adopt
 }
 `;
 
@@ -117,6 +133,34 @@ describe("routes bind parameters by name and convert them", () => {
     expect(r.status).toBe(201);
     expect(r.headers.get("x-raw")).toBe("yes");
     expect(r.body).toEqual({ method: "GET", path: "/raw", q: "hello" });
+  });
+});
+
+describe("a handler taking req (and res) beside other parameters", () => {
+  it("gets the request first and the others bound by name and checked", async () => {
+    const ok = await call(`${server.url}/tags/5`, { method: "POST", json: { label: "red" } });
+    expect(ok).toMatchObject({ status: 200, body: { id: 5, label: "red", method: "POST", body: { label: "red" } } });
+    const bad = await call(`${server.url}/tags/5`, { method: "POST", json: { label: 3 } });
+    expect(bad).toMatchObject({ status: 400, body: { param: "label" } });
+    // `req` is the request object, not a body field a client could set.
+    const forged = await call(`${server.url}/tags/5`, { method: "POST", json: { label: "x", req: { method: "FAKE" } } });
+    expect(forged).toMatchObject({ status: 400, body: { param: "req" } });
+  });
+
+  it("(req, res, id): both objects, then the path parameter converted", async () => {
+    const r = await call(`${server.url}/stamp/41`);
+    expect(r).toMatchObject({ status: 200, body: { id: 42, path: "/stamp/41" } });
+    expect(r.headers.get("x-stamped")).toBe("41");
+    expect((await call(`${server.url}/stamp/x`)).body.param).toBe("id");
+  });
+
+  it("a single record parameter after req still takes the whole body", async () => {
+    const r = await call(`${server.url}/adopt`, { method: "PUT", json: { id: 3, name: "cup", price: 1.5 } });
+    expect(r).toMatchObject({ status: 200, body: { id: 3, name: "cup via PUT", price: 1.5 } });
+  });
+
+  it("has no RPC endpoint: it needs the request only a route gives it", async () => {
+    expect((await call(`${server.url}/rpc/tag`, { json: { __args: [{}, 1, "x"] } })).status).toBe(404);
   });
 });
 
