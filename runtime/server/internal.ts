@@ -14,6 +14,7 @@
 // signed, so a signed event cannot be replayed against another endpoint.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { pathOf } from "./request.js";
+import { readText, TooLarge } from "./uploads/body.js";
 
 export const TIMESTAMP_HEADER = "x-tova-timestamp";
 export const SIGNATURE_HEADER = "x-tova-signature";
@@ -100,30 +101,6 @@ export function verify(method: string, path: string, headers: Headers, body: str
   return null;
 }
 
-/**
- * Reads a body as text, up to `limit` bytes counted as they arrive (a chunked
- * body has no Content-Length to trust). Null when it is larger.
- */
-export async function readLimited(raw: Request, limit: number): Promise<string | null> {
-  const declared = raw.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit) return null;
-  if (raw.body === null) return "";
-  const reader = raw.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 /** True when a request carries the signature headers (it claims to come from one of the app's servers). */
 export function claimsInternal(raw: Request): boolean {
   return raw.headers.has(SIGNATURE_HEADER) && raw.headers.has(TIMESTAMP_HEADER);
@@ -138,8 +115,8 @@ export function claimsInternal(raw: Request): boolean {
  */
 export async function admitSigned(raw: Request, limit: number): Promise<Request | null> {
   if (precheck(raw.headers) !== null) return null;
-  const text = await readLimited(raw, limit);
-  if (text === null) return null;
+  const text = await readText(raw, limit);
+  if (text instanceof TooLarge) return null;
   if (verify(raw.method, pathOf(raw.url), raw.headers, text) !== null) return null;
   return new Request(raw.url, { method: raw.method, headers: raw.headers, body: text === "" ? null : text });
 }

@@ -16,7 +16,8 @@
 // subscriber's parameter type. Any failure answers 401/413/400/404 and runs no
 // subscriber.
 import { deliverLocally, EVENT_PATH, subscribes } from "../events.js";
-import { precheck, readLimited, verify } from "../internal.js";
+import { precheck, verify } from "../internal.js";
+import { readText, TooLarge } from "../uploads/body.js";
 import { logEvent, logRequest } from "../log.js";
 import { withRequestId } from "../peers.js";
 import { isPlainObject } from "../../schema/node.js";
@@ -66,8 +67,8 @@ function refused(why: string): Answer {
 async function handle(raw: Request, limit: number): Promise<Answer> {
   const early = precheck(raw.headers);
   if (early !== null) return refused(early);
-  const text = await readLimited(raw, limit);
-  if (text === null) return [413, { error: `the request body is larger than ${limit} bytes` }];
+  const text = await readText(raw, limit);
+  if (text instanceof TooLarge) return [413, { error: text.message }];
   const bad = verify("POST", EVENT_PATH, raw.headers, text);
   if (bad !== null) return refused(bad);
   let message: unknown;
