@@ -1,10 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { freeBase } from "./server/harness.js";
 import { compile } from "../compile.js";
 
 /**
@@ -90,21 +90,6 @@ describe("tova deploy: TOVA_APP_KEY in .env.production", () => {
     expect(readFileSync(env, "utf8")).toBe(`OTHER=1\nTOVA_APP_KEY=${mine}\n`);
   });
 });
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once("error", () => resolve(false));
-    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
-  });
-}
-
-async function freeBase(): Promise<number> {
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    if ((await portFree(base)) && (await portFree(base + 1))) return base;
-  }
-}
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, output: () => string, ms = 30_000): Promise<T> {
   const deadline = Date.now() + ms;

@@ -1,10 +1,10 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "./server/harness.js";
 import { mapModules, markForTranspiler } from "../backends/typescript/js-source-map.js";
 import { transpile } from "../cli/toolchain.js";
 
@@ -70,17 +70,6 @@ function project(files: Record<string, string>): string {
 
 function tova(dir: string, ...args: string[]) {
   return spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: "utf8", timeout: 60_000 });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Runs a command until `done(output)` holds (or it exits, or 30 s pass), then stops it; resolves with its output. */
