@@ -48,6 +48,9 @@ export interface ModuleOwner {
   client?: ClientBlock;
 }
 
+/** The stdlib functions that take a callback and have an awaiting variant (`each` awaits a waiting callback itself). */
+const AWAITING = new Set(["map", "filter", "where", "drop_nil", "flat_map", "group_by", "sum", "count", "min", "max", "sort_by", "reduce", "find", "any", "all", "each"]);
+
 export class ModuleContext {
   readonly names: NameInfo;
   /**
@@ -445,21 +448,46 @@ export class ModuleContext {
     return null;
   }
 
-  /** Calls answered over the network are awaited: peer functions, `server.f()`, and local async functions. */
+  /**
+   * Calls answered asynchronously are awaited: peer functions, `server.f()`,
+   * a model's functions (both engines answer with a promise, runtime/db),
+   * `delete_all(rows)`, local async functions, and a collection function
+   * given a callback that waits (it becomes its awaiting variant).
+   */
   isAsyncCall(call: ast.CallExpr): boolean {
     const c = call.callee;
     if (c.kind === "Member" && c.object.kind === "Ident") {
       const sym = this.names.symbols.get(c.object);
-      if (sym?.kind === "peer") return true;
+      if (sym?.kind === "peer" || sym?.kind === "model") return true;
       if (sym?.kind === "builtin" && sym.name === "server" && this.owner.kind === "client") return true;
       return false;
     }
     if (this.typeOf(call)?.k === "promise") return true; // `sleep(...)`, `each` over a stream
     if (c.kind === "Ident") {
       const sym = this.names.symbols.get(c);
+      if (sym?.kind === "builtin") return c.name === "delete_all" || this.awaitingVariant(call) !== null;
       return sym?.kind === "fn" && this.asyncFns.has(c.name);
     }
     return false;
+  }
+
+  /**
+   * `map(xs, fn(x) Note.find(x))`: a collection function of the stdlib given a
+   * callback that waits (a lambda that awaits, or an async function) is called
+   * through its awaiting variant (runtime/stdlib/awaiting.ts) and awaited, so
+   * it gives rows, not promises. The name to import, or null.
+   */
+  awaitingVariant(call: ast.CallExpr): string | null {
+    const c = call.callee;
+    if (c.kind !== "Ident" || !AWAITING.has(c.name) || this.names.symbols.get(c)?.kind !== "builtin") return null;
+    const waits = call.args.some(({ value: a }) => {
+      if (a.kind === "Lambda") return a.async || this.awaits(a.body);
+      if (a.kind !== "Ident") return false;
+      const sym = this.names.symbols.get(a);
+      return sym?.kind === "fn" && this.asyncFns.has(a.name);
+    });
+    if (!waits) return null;
+    return c.name === "each" ? "each" : `${c.name}Async`;
   }
 
   /** Which of these functions are async: they await, or call one that is (to a fixed point). */

@@ -137,7 +137,8 @@ function emitModels(ctx: ModuleContext, server: PortedServer, models: { model: M
       ctx.file.interface(m.typeName, [], [{ name: "id", type: "number" }, ...fields.map((f) => ({ name: f.name, type: tsType(f.type, ctx.useType) }))], true, m.span);
     }
     const schema = fields.filter((f) => f.name !== "id").map((f) => `${propertyName(f.name)}: ${schemaOf(f.type, ctx.types, ctx.useSchema, t)}`);
-    ctx.file.line(`export const ${m.accessor} = ${model}<${rowType}>(${dbNames.get(owner)}, ${JSON.stringify(m.table)}, { ${schema.join(", ")} })`, m.span);
+    // Awaited: the table is created (or given its new columns) before the server listens (runtime/db/model.ts).
+    ctx.file.line(`export const ${m.accessor} = await ${model}<${rowType}>(${dbNames.get(owner)}, ${JSON.stringify(m.accessor)}, ${JSON.stringify(m.table)}, { ${schema.join(", ")} })`, m.span);
     ctx.file.blank();
   }
 }

@@ -122,6 +122,16 @@ function checkServerDuplicates(s: ServerBlock, diagnostics: Diagnostic[]) {
   reportDuplicates(s.routes.map((r) => named(`${r.method} ${r.path}`, r.span)), where, diagnostics, "E0308");
   reportDuplicates(s.ports.map((p) => named("port", p.span)), where, diagnostics);
   reportDuplicates(s.dbs.map((d) => named("db", d.span)), where, diagnostics);
+  const redis = s.dbs.find((d) => d.adapter === "redis");
+  const model = s.models[0];
+  if (redis && model) {
+    // decisions.md / scale-out.md: `db { type: "redis" }` gives the application Redis (events, jobs, schedules, sessions), not tables.
+    diagnostics.push(
+      diagnostic("E0307", model.nameSpan, `\`model ${model.typeName}\` needs a SQL database, but this server's \`db { type: "redis" }\` is Redis, which has no tables`, {
+        hint: 'keep models on SQLite (`db { path: "app.db" }`) or PostgreSQL (`db { adapter: "postgres", url: env("DATABASE_URL") }`); for Redis beside it, put `redis { }` in the deploy block\'s `db` (scale-out.md), which sets REDIS_URL',
+      }),
+    );
+  }
 }
 
 function reportDuplicates(items: Named[], where: string, diagnostics: Diagnostic[], code: "E0103" | "E0308" = "E0103") {

@@ -1,7 +1,8 @@
-// How a model's field types map to SQLite columns (decisions.md "Models"):
-// Int -> INTEGER, Float -> REAL, String and enums -> TEXT, Bool -> INTEGER
-// 0/1 read back as true/false, arrays, maps, records, enums with fields and
-// Any -> TEXT holding JSON. Option<T> is T's column, nullable.
+// The kinds of column a model's field types map to (decisions.md "Models"):
+// Int, Float, String and enums, Bool, and JSON text for arrays, maps,
+// records, enums with fields and Any. Option<T> is T's column, nullable. Each
+// engine names its SQL type per kind and converts values (sqlite.ts,
+// postgres.ts).
 //
 // Values are checked against the field's type before they get here
 // (conform.ts, model.ts). A number in a String field is allowed (decisions.md
@@ -49,20 +50,15 @@ export function columnOf(name: string, node: SchemaNode): Column {
   return { name, kind: kindOf(node), sql: quoteName(name, "column"), node };
 }
 
-/** The SQL type in CREATE TABLE / ADD COLUMN. */
-export function sqlType(kind: ColumnKind): string {
-  return kind === "integer" || kind === "bool" ? "INTEGER" : kind === "real" ? "REAL" : "TEXT";
-}
-
 export type Bindable = string | number | bigint | boolean | null | Uint8Array;
 
-/** A value as it is bound for `column`. */
-export function toDb(column: Column, value: unknown): Bindable {
+/** A value as it is bound for `column`; engines differ only in how a Bool is stored (`bool`). */
+export function bindValue(column: Column, value: unknown, bool: (b: boolean) => Bindable): Bindable {
   if (value === null || value === undefined) return null;
   if (column.kind === "json") return JSON.stringify(value);
   switch (typeof value) {
     case "boolean":
-      return value ? 1 : 0;
+      return bool(value);
     case "number":
     case "string":
     case "bigint":
@@ -74,16 +70,12 @@ export function toDb(column: Column, value: unknown): Bindable {
   }
 }
 
-/** A stored value as the model's field reads it. */
-export function fromDb(column: Column, value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  if (column.kind === "bool") return value === 1 ? true : value === 0 ? false : value;
-  if (column.kind === "json" && typeof value === "string") {
-    try {
-      return JSON.parse(value);
-    } catch {
-      return value; // written by something else: read as stored
-    }
+/** A stored JSON column's text as the field reads it. */
+export function readJson(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value; // written by something else: read as stored
   }
-  return value;
 }

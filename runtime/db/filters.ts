@@ -6,7 +6,8 @@
 // String pattern; conform.ts), and values are always bound as parameters,
 // never spliced into the SQL text. A filter that does not fit is a
 // ModelInputError naming the key (400 when it came from a request).
-import { toDb, type Bindable, type Column } from "./columns.js";
+import type { Bindable, Column } from "./columns.js";
+import type { Engine } from "./engine.js";
 import { explainValue } from "./conform.js";
 import { ModelInputError } from "./errors.js";
 
@@ -15,9 +16,9 @@ const OPERATORS: Record<string, string> = {
   _lte: "<=",
   _gt: ">",
   _gte: ">=",
-  _ne: "IS NOT",
+  _ne: "IS DISTINCT FROM",
   _in: "IN",
-  _like: "LIKE",
+  _like: "LIKE", // case-insensitive for ASCII on both engines (ILIKE on PostgreSQL)
 };
 const SUFFIXES = Object.keys(OPERATORS);
 
@@ -50,7 +51,7 @@ function checkValue(where: string, key: string, column: Column, value: unknown, 
 }
 
 /** `where` is what the message names: `Item.where`, `Item.count`, ... */
-export function whereClause(where: string, columns: Map<string, Column>, filter: Record<string, unknown> | undefined): Clause {
+export function whereClause(where: string, columns: Map<string, Column>, filter: Record<string, unknown> | undefined, engine: Engine): Clause {
   if (filter === undefined || filter === null) return { sql: "", params: [], variable: false };
   if (typeof filter !== "object" || Array.isArray(filter)) throw new ModelInputError(`${where}: the filter must be an object`, "filter");
   const parts: string[] = [];
@@ -67,31 +68,31 @@ export function whereClause(where: string, columns: Map<string, Column>, filter:
     const { column, suffix } = resolved;
     const value = filter[key];
     if (suffix === null || suffix === "_ne") {
-      // Equality with nothing is IS NULL (and _ne with nothing, IS NOT NULL), for any field.
+      // Equality with nothing is IS NULL (and _ne with nothing, IS NOT NULL), for any field; _ne counts NULL as different.
       const absent = value === null || value === undefined;
       if (!absent) checkValue(where, key, column, value, false);
       if (suffix === null && absent) parts.push(`${column.sql} IS NULL`);
       else {
-        parts.push(`${column.sql} ${suffix === null ? "=" : "IS NOT"} ?`);
-        params.push(toDb(column, value));
+        parts.push(`${column.sql} ${suffix === null ? "=" : "IS DISTINCT FROM"} ?`);
+        params.push(engine.toDb(column, value));
       }
     } else if (suffix === "_in") {
       if (!Array.isArray(value)) throw new ModelInputError(`${where}: "${key}" needs an array`, key);
       variable = true;
       value.forEach((v, i) => checkValue(where, `${key}[${i}]`, column, v, true));
-      if (value.length === 0) parts.push("0");
+      if (value.length === 0) parts.push("1 = 0");
       else {
         parts.push(`${column.sql} IN (${value.map(() => "?").join(", ")})`);
-        for (const v of value) params.push(toDb(column, v));
+        for (const v of value) params.push(engine.toDb(column, v));
       }
     } else if (suffix === "_like") {
       if (typeof value !== "string") throw new ModelInputError(`${where}: "${key}" needs a String pattern, got ${value === null ? "null" : typeof value}`, key);
-      parts.push(`${column.sql} LIKE ?`);
+      parts.push(`${column.sql} ${engine.like} ? ESCAPE '\\'`);
       params.push(value);
     } else {
       checkValue(where, key, column, value, false);
       parts.push(`${column.sql} ${OPERATORS[suffix]} ?`);
-      params.push(toDb(column, value));
+      params.push(engine.toDb(column, value));
     }
   }
   return { sql: parts.length > 0 ? ` WHERE ${parts.join(" AND ")}` : "", params, variable };

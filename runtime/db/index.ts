@@ -1,4 +1,5 @@
-// Models on SQLite (runtime/README.md "db"; decisions.md "Models").
+// Models on SQLite and PostgreSQL (runtime/README.md "db"; decisions.md "Models").
 export * from "./types.js";
-export * from "./connection.js";
+export * from "./sqlite.js";
+export * from "./postgres.js";
 export * from "./model.js";

@@ -5,62 +5,50 @@
 // (a number where a String is declared, decisions.md "Gradual typing") keeps
 // the monitoring example's `timestamp: Date.now()` working.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runBun, startServer, stopAll, workspace, writeProgram, type Server } from "../testing/bun-process.js";
+import { startServer, stopAll, workspace, writeProgram, type Server } from "../testing/bun-process.js";
+import { closeEngines, ENGINE_NAMES, openEngine, runModels } from "../testing/engines.js";
 
 let dir: string;
 
 beforeAll(() => {
   dir = workspace();
 });
-afterAll(stopAll);
+afterAll(() => {
+  stopAll();
+  closeEngines();
+});
 
-const ITEM = `const Item = model(db, "Item", {
+const ITEM = `const Item = await model(db, "Item", "items", {
   name: t.string, qty: t.int, price: t.float, active: t.bool, note: t.option(t.string),
   tags: t.array(t.string), size: t.enum("Size", ["S", "M", "L"]), meta: t.option(t.record("Meta", { color: t.string, weight: t.int })),
 });`;
 
-/** Runs `body` under Bun with an Item model on a fresh database; `attempt(f)` answers the error's name, field and message. */
-async function run(name: string, body: string): Promise<any> {
-  const file = writeProgram(
-    dir,
-    `${name}.ts`,
-    `import { sqlite, model } from "./runtime/db.js";
-import { t } from "./runtime/schema.js";
-const db = sqlite("${name}.db");
-${ITEM}
-const out: Record<string, unknown> = {};
-const attempt = (f: () => unknown) => { try { f(); return "no error"; } catch (e: any) { return { name: e.name, field: e.field, message: e.message }; } };
-${body}
-console.log(JSON.stringify(out));`,
-  );
-  const r = await runBun(file);
-  if (r.code !== 0) throw new Error(`${name} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split("\n").at(-1)!);
-}
-
 const GOOD = `{ name: "bolt", qty: 3, price: 0.5, active: true, tags: ["a"], size: "M" }`;
 
-describe("model writes are checked against the fields' types", () => {
+describe.each(ENGINE_NAMES)("model writes are checked against the fields' types, on %s", (name) => {
+  // Each test on a database of its own.
+  const run = async (stem: string, body: string) => runModels(dir, await openEngine(name), stem, `${ITEM}\n${body}`);
+
   it("update with a wrong type, an unknown column or an id key: a ModelInputError naming the field; nothing stored", async () => {
     const out = await run(
       "update",
-      `const row = Item.create(${GOOD});
+      `const row = await Item.create(${GOOD});
 const changes: Record<string, any> = { qty: "lots" };
-out.wrongType = attempt(() => Item.update(row.id, changes));
-out.unknown = attempt(() => Item.update(row.id, { qty: 4, colour: "red" }));
-out.id = attempt(() => Item.update(row.id, { id: 99, qty: 5 }));
-out.float = attempt(() => Item.update(row.id, { qty: 1.5 }));
-out.nan = attempt(() => Item.update(row.id, { price: "NaN" }));
-out.bool = attempt(() => Item.update(row.id, { active: "yes" }));
-out.enum = attempt(() => Item.update(row.id, { size: "XL" }));
-out.array = attempt(() => Item.update(row.id, { tags: ["a", true] }));
-out.record = attempt(() => Item.update(row.id, { meta: { color: "red", weight: "heavy" } }));
-out.extra = attempt(() => Item.update(row.id, { meta: { color: "red", weight: 1, admin: true } }));
-out.nullRequired = attempt(() => Item.update(row.id, { name: null }));
-out.notObject = attempt(() => Item.update(row.id, "qty=4" as any));
-out.after = Item.find(row.id);
-out.count = Item.count();
-out.good = Item.update(row.id, { qty: 10, note: null, meta: { color: "red", weight: 2 } });`,
+out.wrongType = await attempt(() => Item.update(row.id, changes));
+out.unknown = await attempt(() => Item.update(row.id, { qty: 4, colour: "red" }));
+out.id = await attempt(() => Item.update(row.id, { id: 99, qty: 5 }));
+out.float = await attempt(() => Item.update(row.id, { qty: 1.5 }));
+out.nan = await attempt(() => Item.update(row.id, { price: "NaN" }));
+out.bool = await attempt(() => Item.update(row.id, { active: "yes" }));
+out.enum = await attempt(() => Item.update(row.id, { size: "XL" }));
+out.array = await attempt(() => Item.update(row.id, { tags: ["a", true] }));
+out.record = await attempt(() => Item.update(row.id, { meta: { color: "red", weight: "heavy" } }));
+out.extra = await attempt(() => Item.update(row.id, { meta: { color: "red", weight: 1, admin: true } }));
+out.nullRequired = await attempt(() => Item.update(row.id, { name: null }));
+out.notObject = await attempt(() => Item.update(row.id, "qty=4" as any));
+out.after = await Item.find(row.id);
+out.count = await Item.count();
+out.good = await Item.update(row.id, { qty: 10, note: null, meta: { color: "red", weight: 2 } });`,
     );
     expect(out.wrongType).toEqual({ name: "ModelInputError", field: "qty", message: 'Item.update: qty: expected Int, got String "lots"' });
     expect(out.unknown).toMatchObject({ name: "ModelInputError", field: "colour", message: expect.stringMatching(/^Item.update: unknown field "colour" \(fields: name, qty/) });
@@ -83,13 +71,13 @@ out.good = Item.update(row.id, { qty: 10, note: null, meta: { color: "red", weig
   it("create checks every value too, and a refused create inserts nothing", async () => {
     const out = await run(
       "create",
-      `out.wrongType = attempt(() => Item.create({ name: "x", qty: "7" }));
-out.unknown = attempt(() => Item.create({ name: "x", admin: true }));
-out.badId = attempt(() => Item.create({ id: "1; DROP TABLE Item", name: "x" }));
-out.count = Item.count();
-out.partial = attempt(() => Item.create({ name: "partial" }));
-out.countAfter = Item.count();
-out.withId = Item.create({ ...${GOOD}, id: 40 }).id;`,
+      `out.wrongType = await attempt(() => Item.create({ name: "x", qty: "7" }));
+out.unknown = await attempt(() => Item.create({ name: "x", admin: true }));
+out.badId = await attempt(() => Item.create({ id: "1; DROP TABLE Item", name: "x" }));
+out.count = await Item.count();
+out.partial = await attempt(() => Item.create({ name: "partial" }));
+out.countAfter = await Item.count();
+out.withId = (await Item.create({ ...${GOOD}, id: 40 })).id;`,
     );
     expect(out.wrongType).toMatchObject({ name: "ModelInputError", field: "qty", message: 'Item.create: qty: expected Int, got String "7"' });
     expect(out.unknown).toMatchObject({ field: "admin", message: expect.stringMatching(/^Item.create: unknown field "admin"/) });
@@ -104,17 +92,17 @@ out.withId = Item.create({ ...${GOOD}, id: 40 }).id;`,
   it("filters of where, first, count and delete_all take values of the field's type", async () => {
     const out = await run(
       "filters",
-      `Item.create(${GOOD});
-out.where = attempt(() => Item.where({ qty: "3" }));
-out.gt = attempt(() => Item.where({ qty_gt: "2" }));
-out.first = attempt(() => Item.first({ price_lt: "1" }));
-out.count = attempt(() => Item.count({ active: "true" }));
-out.deleteAll = attempt(() => Item.delete_all({ qty_in: [3, "x"] }));
-out.like = attempt(() => Item.where({ name_like: 5 }));
-out.unknown = attempt(() => Item.delete_all({ colour: "red" }));
-out.nullCompare = attempt(() => Item.where({ qty_lt: null }));
-out.left = Item.count();
-out.ok = [Item.where({ qty: 3 }).length, Item.count({ note: null }), Item.count({ note_ne: null }), Item.where({ size_in: ["M", "L"] }).length, Item.count({ id: 1 })];`,
+      `await Item.create(${GOOD});
+out.where = await attempt(() => Item.where({ qty: "3" }));
+out.gt = await attempt(() => Item.where({ qty_gt: "2" }));
+out.first = await attempt(() => Item.first({ price_lt: "1" }));
+out.count = await attempt(() => Item.count({ active: "true" }));
+out.deleteAll = await attempt(() => Item.delete_all({ qty_in: [3, "x"] }));
+out.like = await attempt(() => Item.where({ name_like: 5 }));
+out.unknown = await attempt(() => Item.delete_all({ colour: "red" }));
+out.nullCompare = await attempt(() => Item.where({ qty_lt: null }));
+out.left = await Item.count();
+out.ok = [(await Item.where({ qty: 3 })).length, await Item.count({ note: null }), await Item.count({ note_ne: null }), (await Item.where({ size_in: ["M", "L"] })).length, await Item.count({ id: 1 })];`,
     );
     expect(out.where).toEqual({ name: "ModelInputError", field: "qty", message: 'Item.where: qty: expected Int, got String "3"' });
     expect(out.gt).toMatchObject({ field: "qty_gt", message: 'Item.where: qty_gt: expected Int, got String "2"' });
@@ -131,11 +119,11 @@ out.ok = [Item.where({ qty: 3 }).length, Item.count({ note: null }), Item.count(
   it("a number in a String field is stored, as the monitoring example's Date.now() timestamps are (decisions.md, Gradual typing)", async () => {
     const out = await run(
       "gradual",
-      `const Sample = model(db, "Sample", { service: t.string, timestamp: t.string });
-Sample.create({ service: "a", timestamp: 1700000000000 });
-out.lt = Sample.where({ timestamp_lt: 1800000000000 }).length;
-out.notBool = attempt(() => Sample.create({ service: true }));
-out.notObject = attempt(() => Sample.create({ service: { a: 1 } }));`,
+      `const Sample = await model(db, "Sample", "samples", { service: t.string, timestamp: t.string });
+await Sample.create({ service: "a", timestamp: 1700000000000 });
+out.lt = (await Sample.where({ timestamp_lt: 1800000000000 })).length;
+out.notBool = await attempt(() => Sample.create({ service: true }));
+out.notObject = await attempt(() => Sample.create({ service: { a: 1 } }));`,
     );
     expect(out.lt).toBe(1);
     expect(out.notBool).toMatchObject({ field: "service", message: "Sample.create: service: expected String, got Bool true" });
@@ -155,7 +143,7 @@ import { sqlite, model } from "./runtime/db.js";
 import { t } from "./runtime/schema.js";
 const db = sqlite("items-server.db");
 ${ITEM}
-Item.create(${GOOD});
+await Item.create(${GOOD});
 const app = createApp({ name: null, port: 3000, portEnv: "PORT" });
 // A handler that passes user input through, as a {String: Any} map.
 app.route("PUT", "/items/:id", (id, changes) => Item.update(id, changes), [{ name: "id", schema: t.int }, { name: "changes", schema: t.map(t.any), wholeBody: true }]);

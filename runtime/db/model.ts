@@ -1,4 +1,3 @@
-/// <reference types="bun" />
 // `model X { fields }` (decisions.md "Models"): a table with an integer `id`
 // and one column per field, created on first use; fields added since the
 // table was created become new columns. Every accessor function binds its
@@ -7,14 +6,15 @@
 // types first (conform.ts): a value that does not fit, an unknown field or a
 // change to `id` is a ModelInputError naming the field, and nothing is
 // written (security.md; issue 10).
-import type { Database, Statement } from "bun:sqlite";
 import type { Schema } from "../schema/index.js";
 import { intNode, type SchemaNode } from "../schema/node.js";
 import { explainValue } from "./conform.js";
 import { ModelInputError } from "./errors.js";
-import { columnOf, fromDb, quoteName, sqlType, toDb, type Bindable, type Column } from "./columns.js";
-import { whereClause } from "./filters.js";
-import { handleOf } from "./handles.js";
+import { columnOf, quoteName, type Bindable, type Column } from "./columns.js";
+import { SchemaMismatchError, type Engine, type Raw } from "./engine.js";
+import { whereClause, type Clause } from "./filters.js";
+import { engineOf } from "./handles.js";
+import { exitWithError } from "../server/lifecycle.js";
 import type { Db, ModelAccessor } from "./types.js";
 
 /** Marks the arrays `where` and `all` return, so `delete_all(rows)` knows their table. */
@@ -26,56 +26,71 @@ class Model implements ModelAccessor<Row> {
   private readonly columns: Map<string, Column>;
   private readonly table: string;
   private readonly select: string;
+  private readonly returning: string;
   private readonly converted: Column[];
-  private ready = false;
+  private readonly engine: Engine;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly name: string,
+    private readonly tableName: string,
     fields: Record<string, SchemaNode>,
   ) {
-    this.table = quoteName(name, "table");
+    this.engine = engineOf(db);
+    this.table = quoteName(tableName, "table");
     const columns = Object.entries(fields)
       .filter(([field]) => field !== "id")
       .map(([field, node]) => columnOf(field, node));
     this.columns = new Map([["id", { name: "id", kind: "integer", sql: '"id"', node: intNode }], ...columns.map((c) => [c.name, c] as const)]);
-    this.select = `SELECT ${[...this.columns.values()].map((c) => c.sql).join(", ")} FROM ${this.table}`;
-    this.converted = columns.filter((c) => c.kind === "bool" || c.kind === "json");
+    const list = [...this.columns.values()].map((c) => c.sql).join(", ");
+    this.select = `SELECT ${list} FROM ${this.table}`;
+    this.returning = ` RETURNING ${list}`;
+    this.converted = [...this.columns.values()].filter((c) => this.engine.fromDb(c, SAMPLES[c.kind]) !== SAMPLES[c.kind]);
   }
 
-  /** The database, with the table created and its columns added on first use. */
-  private get handle(): Database {
-    const handle = handleOf(this.db);
-    if (!this.ready) {
-      const defs = [...this.columns.values()].slice(1).map((c) => `${c.sql} ${sqlType(c.kind)}`);
-      handle.run(`CREATE TABLE IF NOT EXISTS ${this.table} ("id" INTEGER PRIMARY KEY AUTOINCREMENT${defs.map((d) => ", " + d).join("")})`);
-      const existing = new Set(handle.query(`PRAGMA table_info(${this.table})`).all().map((r) => (r as { name: string }).name));
-      for (const column of this.columns.values()) {
-        if (existing.has(column.name)) continue;
-        try {
-          handle.run(`ALTER TABLE ${this.table} ADD COLUMN ${column.sql} ${sqlType(column.kind)}`);
-        } catch (err) {
-          // Another process sharing the database may have added it first.
-          if (!/duplicate column/i.test(String(err))) throw err;
+  /**
+   * Creates the table, or adds the columns of fields added since it was
+   * created; a column whose type no longer matches its field is a
+   * SchemaMismatchError (nothing is converted: the data could be lost).
+   */
+  async migrate(): Promise<void> {
+    await this.engine.schema(async (tx) => {
+      const existing = await tx.columns(this.tableName);
+      const fields = [...this.columns.values()].slice(1);
+      if (existing === null) {
+        const defs = fields.map((c) => `, ${c.sql} ${tx.sqlType(c.kind)}`).join("");
+        await tx.run(`CREATE TABLE IF NOT EXISTS ${this.table} (${tx.idColumn}${defs})`, []);
+        return;
+      }
+      for (const column of fields) {
+        const declared = existing.get(column.name);
+        if (declared === undefined) {
+          try {
+            await tx.run(`ALTER TABLE ${this.table} ADD COLUMN ${column.sql} ${tx.sqlType(column.kind)}`, []);
+          } catch (err) {
+            // Another process sharing the SQLite file may have added it first (PostgreSQL's lock prevents that).
+            if (!/duplicate column/i.test(String(err))) throw err;
+          }
+          continue;
+        }
+        const wanted = tx.sqlType(column.kind).replace(/ COLLATE .*/, "").toLowerCase();
+        if (declared !== wanted) {
+          throw new SchemaMismatchError(
+            `model ${this.name}: column "${column.name}" of table "${this.tableName}" in ${tx.name} (${tx.where}) is ${declared.toUpperCase()}, ` +
+              `but the field is declared ${describe(column.node)} (${wanted.toUpperCase()}). Tova does not change a column's type, ` +
+              `which could lose data: migrate the column by hand (ALTER TABLE), or give the field a new name.`,
+          );
         }
       }
-      this.ready = true;
-    }
-    return handle;
+    });
   }
 
-  private statement(sql: string, variable = false): Statement {
-    // query() caches the compiled statement; SQL whose text varies (IN lists) is prepared each time.
-    return variable ? this.handle.prepare(sql) : this.handle.query(sql);
+  private row(raw: Raw): Row {
+    for (const column of this.converted) raw[column.name] = this.engine.fromDb(column, raw[column.name]);
+    return raw as Row;
   }
 
-  private row(raw: unknown): Row {
-    const row = raw as Row;
-    for (const column of this.converted) row[column.name] = fromDb(column, row[column.name]);
-    return row;
-  }
-
-  private rows(raws: unknown[]): Row[] {
+  private rows(raws: Raw[]): Row[] {
     const rows = this.converted.length > 0 ? raws.map((r) => this.row(r)) : (raws as Row[]);
     Object.defineProperty(rows, SOURCE, { value: this });
     return rows;
@@ -106,16 +121,16 @@ class Model implements ModelAccessor<Row> {
       const why = explainValue(column.node, value, key);
       if (why !== null) throw new ModelInputError(`${where}: ${why}`, key);
       columns.push(column);
-      params.push(toDb(column, value));
+      params.push(this.engine.toDb(column, value));
     }
     return [columns, params];
   }
 
-  private returning(): string {
-    return ` RETURNING ${[...this.columns.values()].map((c) => c.sql).join(", ")}`;
+  private filter(action: string, filter: Record<string, unknown> | undefined): Clause {
+    return whereClause(`${this.name}.${action}`, this.columns, filter, this.engine);
   }
 
-  create(values: Record<string, unknown>): Row {
+  async create(values: Record<string, unknown>): Promise<Row> {
     const [columns, params] = this.assignments(values, "create", true);
     // Every field that is not an Option needs a value (decisions.md, "Models"; security.md: writes validate values).
     const given = new Set(columns.map((c) => c.name));
@@ -126,85 +141,106 @@ class Model implements ModelAccessor<Row> {
     }
     const sql =
       columns.length === 0
-        ? `INSERT INTO ${this.table} DEFAULT VALUES${this.returning()}`
-        : `INSERT INTO ${this.table} (${columns.map((c) => c.sql).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})${this.returning()}`;
-    return this.row(this.statement(sql).get(...params));
+        ? `INSERT INTO ${this.table} DEFAULT VALUES${this.returning}`
+        : `INSERT INTO ${this.table} (${columns.map((c) => c.sql).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})${this.returning}`;
+    return this.row((await this.engine.get(sql, params))!);
   }
 
-  find(id: number): Row | null {
-    const raw = this.statement(`${this.select} WHERE "id" = ?`).get(id);
+  async find(id: number): Promise<Row | null> {
+    if (!Number.isSafeInteger(id)) throw new ModelInputError(`${this.name}.find: the id must be an Int, got ${JSON.stringify(id) ?? typeof id}`, "id");
+    const raw = await this.engine.get(`${this.select} WHERE "id" = ?`, [id]);
     return raw ? this.row(raw) : null;
   }
 
-  all(): Row[] {
-    return this.rows(this.statement(`${this.select} ORDER BY "id"`).all());
+  async all(): Promise<Row[]> {
+    return this.rows(await this.engine.all(`${this.select} ORDER BY "id"`, []));
   }
 
-  where(filter: Record<string, unknown>): Row[] {
-    const clause = whereClause(`${this.name}.where`, this.columns, filter);
-    return this.rows(this.statement(`${this.select}${clause.sql} ORDER BY "id"`, clause.variable).all(...clause.params));
+  async where(filter: Record<string, unknown>): Promise<Row[]> {
+    const clause = this.filter("where", filter);
+    return this.rows(await this.engine.all(`${this.select}${clause.sql} ORDER BY "id"`, clause.params, clause.variable));
   }
 
-  first(filter?: Record<string, unknown>): Row | null {
-    const clause = whereClause(`${this.name}.first`, this.columns, filter);
-    const raw = this.statement(`${this.select}${clause.sql} ORDER BY "id" LIMIT 1`, clause.variable).get(...clause.params);
+  async first(filter?: Record<string, unknown>): Promise<Row | null> {
+    const clause = this.filter("first", filter);
+    const raw = await this.engine.get(`${this.select}${clause.sql} ORDER BY "id" LIMIT 1`, clause.params, clause.variable);
     return raw ? this.row(raw) : null;
   }
 
-  update(id: number, changes: Record<string, unknown>): Row | null {
+  async update(id: number, changes: Record<string, unknown>): Promise<Row | null> {
+    if (!Number.isSafeInteger(id)) throw new ModelInputError(`${this.name}.update: the id must be an Int, got ${JSON.stringify(id) ?? typeof id}`, "id");
     const [columns, params] = this.assignments(changes, "update", false);
     if (columns.length === 0) return this.find(id);
     const sets = columns.map((c) => `${c.sql} = ?`).join(", ");
-    const raw = this.statement(`UPDATE ${this.table} SET ${sets} WHERE "id" = ?${this.returning()}`).get(...params, id);
+    const raw = await this.engine.get(`UPDATE ${this.table} SET ${sets} WHERE "id" = ?${this.returning}`, [...params, id]);
     return raw ? this.row(raw) : null;
   }
 
-  delete(id: number): boolean {
-    return this.statement(`DELETE FROM ${this.table} WHERE "id" = ?`).run(id).changes > 0;
+  async delete(id: number): Promise<boolean> {
+    if (!Number.isSafeInteger(id)) throw new ModelInputError(`${this.name}.delete: the id must be an Int, got ${JSON.stringify(id) ?? typeof id}`, "id");
+    return (await this.engine.run(`DELETE FROM ${this.table} WHERE "id" = ?`, [id])) > 0;
   }
 
-  delete_all(filter?: Record<string, unknown>): number {
-    const clause = whereClause(`${this.name}.delete_all`, this.columns, filter);
-    return this.statement(`DELETE FROM ${this.table}${clause.sql}`, clause.variable).run(...clause.params).changes;
+  async delete_all(filter?: Record<string, unknown>): Promise<number> {
+    const clause = this.filter("delete_all", filter);
+    return this.engine.run(`DELETE FROM ${this.table}${clause.sql}`, clause.params, clause.variable);
   }
 
-  count(filter?: Record<string, unknown>): number {
-    const clause = whereClause(`${this.name}.count`, this.columns, filter);
-    const raw = this.statement(`SELECT COUNT(*) AS n FROM ${this.table}${clause.sql}`, clause.variable).get(...clause.params);
-    return (raw as { n: number }).n;
+  async count(filter?: Record<string, unknown>): Promise<number> {
+    const clause = this.filter("count", filter);
+    const raw = await this.engine.get(`SELECT COUNT(*) AS n FROM ${this.table}${clause.sql}`, clause.params, clause.variable);
+    return Number((raw as { n: number | string }).n);
   }
 
   /** Deletes rows by id, in one transaction, a chunk of ids per statement. */
-  deleteIds(ids: number[]): number {
-    const handle = this.handle;
-    let deleted = 0;
-    handle.transaction(() => {
-      for (let i = 0; i < ids.length; i += 500) {
-        const chunk = ids.slice(i, i + 500);
-        deleted += handle.prepare(`DELETE FROM ${this.table} WHERE "id" IN (${chunk.map(() => "?").join(", ")})`).run(...chunk).changes;
-      }
-    })();
-    return deleted;
+  async deleteIds(ids: number[]): Promise<number> {
+    const statements: [string, Bindable[]][] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      statements.push([`DELETE FROM ${this.table} WHERE "id" IN (${chunk.map(() => "?").join(", ")})`, chunk]);
+    }
+    return this.engine.batch(statements);
   }
 }
 
+/** A value of each kind as the engines store it, to find the columns whose values need converting when read. */
+const SAMPLES: Record<string, unknown> = { integer: "1", real: 1.5, text: "x", bool: 1, json: "1" };
+
+/** A field's type as a message names it. */
+function describe(node: SchemaNode): string {
+  const base = node.optional && node.inner ? node.inner : node;
+  const name = { int: "Int", float: "Float", string: "String", bool: "Bool", enum: "an enum" }[base.kind as string] ?? "a structured value (stored as JSON text)";
+  return node.optional ? `Option<${name}>` : name;
+}
+
 /**
- * The accessor of a model: its table is created on first use, with an
- * integer `id` and one column per field.
+ * The accessor of a model, once its table is ready: created with an integer
+ * `id` and one column per field, or given the columns of fields added since.
+ * Awaited at the top of the server module, so the schema is settled before
+ * the server listens; a schema that does not match the model, or a database
+ * that cannot be reached, stops the process with one clear line.
  *
  * @example
- * const MetricRecord = model<MetricRecord>(db, "MetricRecord", { service: t.string, value: t.float, timestamp: t.string });
- * MetricRecord.where({ service: "api", timestamp_gt: cutoff });
+ * export const MetricRecord = await model<MetricRecord>(db, "MetricRecord", "metric_records", { service: t.string, value: t.float, timestamp: t.string });
+ * await MetricRecord.where({ service: "api", timestamp_gt: cutoff });
  */
-export function model<Row extends { id: number }>(db: Db, table: string, fields: Record<string, Schema<any>>): ModelAccessor<Row> {
-  return new Model(db, table, fields as unknown as Record<string, SchemaNode>) as unknown as ModelAccessor<Row>;
+export async function model<Row extends { id: number }>(db: Db, name: string, table: string, fields: Record<string, Schema<any>>): Promise<ModelAccessor<Row>> {
+  const accessor = new Model(db, name, table, fields as unknown as Record<string, SchemaNode>);
+  try {
+    await accessor.migrate();
+  } catch (err) {
+    const engine = engineOf(db);
+    if (err instanceof SchemaMismatchError) exitWithError(err.message);
+    exitWithError(`model ${name}: could not prepare table "${table}" in ${engine.name} (${engine.where}): ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return accessor as unknown as ModelAccessor<Row>;
 }
 
 /**
  * `Model.where(...) |> delete_all()`: deletes the rows a `where` (or `all`)
  * returned; answers how many.
  */
-export function delete_all(rows: { id: number }[]): number {
+export async function delete_all(rows: { id: number }[]): Promise<number> {
   if (rows.length === 0) return 0;
   const source = (rows as unknown as { [SOURCE]?: Model })[SOURCE];
   if (!source) throw new Error("delete_all(rows): pass the rows that Model.where(...) or Model.all() returned");

@@ -33,9 +33,9 @@ const webhook: string | null = ALERT_WEBHOOK;
 
 const db = sqlite("metrics.db");
 interface MetricRecord { id: number; service: string; name: string; value: number; timestamp: string; tags: string }
-const MetricRecord = model<MetricRecord>(db, "MetricRecord", { service: t.string, name: t.string, value: t.float, timestamp: t.string, tags: t.string });
+const MetricRecord = await model<MetricRecord>(db, "MetricRecord", "metric_records", { service: t.string, name: t.string, value: t.float, timestamp: t.string, tags: t.string });
 interface AlertRecord { id: number; service: string; message: string; resolved: boolean }
-const AlertRecord = model<AlertRecord>(db, "AlertRecord", { service: t.string, message: t.string, resolved: t.bool });
+const AlertRecord = await model<AlertRecord>(db, "AlertRecord", "alert_records", { service: t.string, message: t.string, resolved: t.bool });
 
 function trace(req: TovaRequest, res: TovaResponse): void {
   const req_id = unwrapOr(req.headers["x-request-id"], uuid());
@@ -43,37 +43,37 @@ function trace(req: TovaRequest, res: TovaResponse): void {
   res.setHeader("X-Trace", req_id);
 }
 
-function get_metrics(service: Option<string>, limit_count: Option<number>): MetricRecord[] {
-  let results = MetricRecord.all();
+async function get_metrics(service: Option<string>, limit_count: Option<number>): Promise<MetricRecord[]> {
+  let results = await MetricRecord.all();
   if (service !== null) results = results.filter((m) => m.service === service);
   return take(sort_by(results, (a: MetricRecord, b: MetricRecord) => (b.timestamp as any) - (a.timestamp as any)), unwrapOr(limit_count, 100));
 }
 
-function ingest_metric(metric: Metric): { status: string } {
-  MetricRecord.create({ service: metric.service, name: metric.name, value: metric.value, timestamp: Date.now(), tags: metric.tags.join(",") });
+async function ingest_metric(metric: Metric): Promise<{ status: string }> {
+  await MetricRecord.create({ service: metric.service, name: metric.name, value: metric.value, timestamp: Date.now(), tags: metric.tags.join(",") });
   return { status: "accepted" };
 }
 
-function resolve_alert(id: number): Result<AlertRecord, string> {
-  const found = ok_or(AlertRecord.find(id), "Alert not found");
+async function resolve_alert(id: number): Promise<Result<AlertRecord, string>> {
+  const found = ok_or(await AlertRecord.find(id), "Alert not found");
   if (isFailure(found)) return found as Result<never, string>;
   const alert = unwrap(found);
-  AlertRecord.update(id, { resolved: true });
+  await AlertRecord.update(id, { resolved: true });
   return Ok(alert);
 }
 
 async function latest_value(service: string): Promise<Option<number>> {
-  return map(first(MetricRecord.where({ service })), (m) => m.value);
+  return map(first(await MetricRecord.where({ service })), (m) => m.value);
 }
 
-function cleanup(): number {
+async function cleanup(): Promise<number> {
   const cutoff = Date.now() - RETENTION_HOURS * 3_600_000;
-  return delete_all(MetricRecord.where({ timestamp_lt: cutoff }));
+  return await delete_all(await MetricRecord.where({ timestamp_lt: cutoff }));
 }
 
 const app = createApp({ name: null, port: 3000, portEnv: "PORT" });
 app.use(trace);
-app.onStart(() => print("[api] starting with", len(MetricRecord.all()), "metrics"));
+app.onStart(async () => print("[api] starting with", len(await MetricRecord.all()), "metrics"));
 app.onStop(() => print("[api] stopping"));
 app.onError((err, req, res) => {
   res.status(500);
@@ -155,7 +155,7 @@ describe("generated-style code against the bundled runtime", () => {
   });
 
   it("reports a type error in user code (the declarations are not `any`)", () => {
-    writeProgram(dir, "wrong.ts", `import { t } from "./runtime/schema.js";\nimport { model, sqlite } from "./runtime/db.js";\nconst n: string = t.int;\nmodel(sqlite("x.db"), "X", { a: 1 });\n`);
+    writeProgram(dir, "wrong.ts", `import { t } from "./runtime/schema.js";\nimport { model, sqlite } from "./runtime/db.js";\nconst n: string = t.int;\nawait model(sqlite("x.db"), "X", "x", { a: 1 });\n`);
     const r = tsc(["wrong.ts"], ["es2022"], ["bun"], true);
     expect(r.code).not.toBe(0);
     expect(r.output).toMatch(/wrong.ts\(3,7\)/);

@@ -6,7 +6,7 @@
 // Rows are keyed by the SHA-256 of the session id, so a copy of the database
 // (a backup, a leaked file) does not hand out live session cookies.
 import { createHash } from "node:crypto";
-import { sqlite } from "../db/connection.js";
+import { sqlite } from "../db/sqlite.js";
 import { handleOf } from "../db/handles.js";
 
 export interface SessionRecord {

@@ -7,3 +7,4 @@ export * from "./text.js";
 export * from "./system.js";
 export * from "./data.js";
 export * from "./globals.js";
+export * from "./awaiting.js";

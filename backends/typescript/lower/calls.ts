@@ -24,10 +24,14 @@ export function call(l: Lowerer, e: ast.CallExpr, alreadyAwaited = false): Lower
     const [receiver, ...args] = parts.values;
     text = `${receiver}${callee.optional ? "?." : "."}${callee.name}(${args.join(", ")})`;
   } else {
-    const parts = sequence(l, [callee, ...e.args.map((a) => a.value)], [true, ...e.args.map(() => false)]);
-    pre = parts.pre;
-    const [fn, ...args] = parts.values;
     const sym = callee.kind === "Ident" && !l.scopes.lookup(callee.name) ? l.ctx.names.symbols.get(callee) : undefined;
+    // A collection function given a callback that waits is its awaiting variant (runtime/stdlib/awaiting.ts).
+    const variant = sym?.kind === "builtin" ? l.ctx.awaitingVariant(e) : null;
+    const parts = variant
+      ? sequence(l, e.args.map((a) => a.value), e.args.map(() => false))
+      : sequence(l, [callee, ...e.args.map((a) => a.value)], [true, ...e.args.map(() => false)]);
+    pre = parts.pre;
+    const [fn, ...args] = variant ? [l.ctx.stdlib(variant), ...parts.values] : parts.values;
     const special = sym && callee.kind === "Ident" ? l.ctx.specialCall(callee.name, sym, args) : null;
     if (special) return { pre, value: special, atomic: false };
     text = `${fn}(${formatted(l, e, sym?.kind === "builtin" && callee.kind === "Ident" ? callee.name : null, args).join(", ")})`;

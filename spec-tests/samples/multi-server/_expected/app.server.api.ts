@@ -5,7 +5,7 @@ import { createApp, peer } from "./runtime/server.js";
 
 const db = sqlite("./data.db");
 
-export const UserModel = model<User>(db, "users", { name: t.string, email: t.string });
+export const UserModel = await model<User>(db, "UserModel", "users", { name: t.string, email: t.string });
 
 const notifier = peer<{ notify(event: string, data: string): Promise<boolean> }>("notifier", {
   url: "http://localhost:3005",
@@ -17,13 +17,13 @@ const notifier = peer<{ notify(event: string, data: string): Promise<boolean> }>
 });
 
 export async function create_user(name: string, email: string): Promise<User> {
-  const user = UserModel.create({ name, email });
+  const user = await UserModel.create({ name, email });
   await notifier.notify("user_joined", user.name);
   return user;
 }
 
-export function get_users(): User[] {
-  return UserModel.all();
+export async function get_users(): Promise<User[]> {
+  return await UserModel.all();
 }
 
 const app = createApp({ name: "api", port: 3000, portEnv: "PORT_API" });

@@ -6,7 +6,7 @@ import { len, print } from "./runtime/stdlib.js";
 
 const apiDb = sqlite("./data.db");
 
-export const UserModel = model<User>(apiDb, "users", { name: t.string, email: t.string });
+export const UserModel = await model<User>(apiDb, "UserModel", "users", { name: t.string, email: t.string });
 
 const api = peer<{ create_user(name: string, email: string): Promise<User>; get_users(): Promise<User[]> }>(
   "api",
@@ -23,7 +23,7 @@ const api = peer<{ create_user(name: string, email: string): Promise<User>; get_
 const app = createApp({ name: "reports", port: 3001, portEnv: "PORT_REPORTS" });
 app.schedule("0 * * * *", "hourly_report", async () => {
   const users = await api.get_users();
-  const stored = UserModel.count();
+  const stored = await UserModel.count();
   print(`users: ${len(users)} (stored: ${stored})`);
 });
 

@@ -12,55 +12,55 @@ export interface Post {
   views: number;
   published: boolean;
 }
-export const Post = model<Post>(db, "posts", {
+export const Post = await model<Post>(db, "Post", "posts", {
   title: t.string,
   body: t.string,
   views: t.int,
   published: t.bool,
 });
 
-export function create_post(title: string, body: string): Post {
-  return Post.create({ title, body, views: 0, published: false });
+export async function create_post(title: string, body: string): Promise<Post> {
+  return await Post.create({ title, body, views: 0, published: false });
 }
 
-export function get_post(id: number): Post | null {
-  return Post.find(id);
+export async function get_post(id: number): Promise<Post | null> {
+  return await Post.find(id);
 }
 
-export function all_posts(): Post[] {
-  return Post.all();
+export async function all_posts(): Promise<Post[]> {
+  return await Post.all();
 }
 
-export function popular(min_views: number): Post[] {
-  return Post.where({ views_gt: min_views, published: true });
+export async function popular(min_views: number): Promise<Post[]> {
+  return await Post.where({ views_gt: min_views, published: true });
 }
 
-export function unpopular(): Post[] {
-  return Post.where({ views_lt: 10 });
+export async function unpopular(): Promise<Post[]> {
+  return await Post.where({ views_lt: 10 });
 }
 
-export function by_ids(ids: number[]): Post[] {
-  return Post.where({ id_in: ids });
+export async function by_ids(ids: number[]): Promise<Post[]> {
+  return await Post.where({ id_in: ids });
 }
 
-export function publish_post(id: number): Result<Post, string> {
-  const postResult = ok_or(Post.find(id), `no post ${id}`);
+export async function publish_post(id: number): Promise<Result<Post, string>> {
+  const postResult = ok_or(await Post.find(id), `no post ${id}`);
   if (isFailure(postResult)) return postResult;
   const post = unwrap(postResult);
-  Post.update(id, { published: true });
+  await Post.update(id, { published: true });
   return Ok(post);
 }
 
-export function remove_post(id: number): boolean {
-  return Post.delete(id);
+export async function remove_post(id: number): Promise<boolean> {
+  return await Post.delete(id);
 }
 
-export function post_count(): number {
-  return Post.count();
+export async function post_count(): Promise<number> {
+  return await Post.count();
 }
 
-export function purge_drafts(): number {
-  return delete_all(Post.where({ published: false }));
+export async function purge_drafts(): Promise<number> {
+  return await delete_all(await Post.where({ published: false }));
 }
 
 const app = createApp({ name: null, port: 3000, portEnv: "PORT" });

@@ -10,10 +10,10 @@ export interface Event {
   name: string;
   at: number;
 }
-export const Event = model<Event>(db, "events", { name: t.string, at: t.int });
+export const Event = await model<Event>(db, "Event", "events", { name: t.string, at: t.int });
 
-export function recent_logins(): Event[] {
-  return Event.where({
+export async function recent_logins(): Promise<Event[]> {
+  return await Event.where({
     at_gte: Date.now() - 3_600_000 /* 1.hours */,
     name_like: "%login%",
     name_ne: "logout",

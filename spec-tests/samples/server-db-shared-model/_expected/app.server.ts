@@ -5,26 +5,26 @@ import { createApp } from "./runtime/server.js";
 
 const db = sqlite("./data.db");
 
-export const UserModel = model<User & { id: number }>(db, "users", {
+export const UserModel = await model<User & { id: number }>(db, "UserModel", "users", {
   name: t.string,
   email: t.string,
   active: t.bool,
 });
 
-export function signup(name: string, email: string): User {
-  return UserModel.create({ name, email, active: true });
+export async function signup(name: string, email: string): Promise<User> {
+  return await UserModel.create({ name, email, active: true });
 }
 
-export function find_user(id: number): User | null {
-  return UserModel.find(id);
+export async function find_user(id: number): Promise<User | null> {
+  return await UserModel.find(id);
 }
 
-export function active_users(): User[] {
-  return UserModel.where({ active: true });
+export async function active_users(): Promise<User[]> {
+  return await UserModel.where({ active: true });
 }
 
-export function deactivate(id: number) {
-  return UserModel.update(id, { active: false });
+export async function deactivate(id: number) {
+  return await UserModel.update(id, { active: false });
 }
 
 const app = createApp({ name: null, port: 3000, portEnv: "PORT" });

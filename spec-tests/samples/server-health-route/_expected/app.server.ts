@@ -10,10 +10,10 @@ export interface Check {
   name: string;
   ok: boolean;
 }
-export const Check = model<Check>(db, "checks", { name: t.string, ok: t.bool });
+export const Check = await model<Check>(db, "Check", "checks", { name: t.string, ok: t.bool });
 
-export function healthz() {
-  const failing = len(Check.where({ ok: false }));
+export async function healthz() {
+  const failing = len(await Check.where({ ok: false }));
   return {
     status: failing === 0 ? "ok" : "degraded",
     uptime: Process.uptime(),
