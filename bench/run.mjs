@@ -50,6 +50,8 @@ const { benchServe } = await import("./serve.mjs");
 await benchServe();
 const { benchMulti } = await import("./multi.mjs");
 await benchMulti();
+// Models on SQLite and PostgreSQL (bench/models.ts runs under Bun: it starts a PostgreSQL of its own).
+spawnSync(path.join(root, "node_modules", ".bin", "bun"), [path.join(root, "bench", "models.ts")], { stdio: "inherit" });
 
 function prepare(target) {
   const text = generateProgram(target);

@@ -38,9 +38,15 @@ class SqliteEngine implements Engine {
     return column.kind === "json" ? readJson(value) : value;
   }
 
+  /** Compiled statements by SQL text (a Map in JS is cheaper than bun:sqlite's own cache behind `query()`). */
+  private readonly statements = new Map<string, Statement>();
+
   private statement(sql: string, variable: boolean | undefined): Statement {
-    // query() caches the compiled statement; SQL whose text varies (IN lists) is prepared each time.
-    return variable ? this.handle.prepare(sql) : this.handle.query(sql);
+    // SQL whose text varies (IN lists) is prepared each time and not kept.
+    if (variable) return this.handle.prepare(sql);
+    let statement = this.statements.get(sql);
+    if (statement === undefined) this.statements.set(sql, (statement = this.handle.prepare(sql)));
+    return statement;
   }
 
   all(sql: string, params: readonly Bindable[], variable?: boolean): Raw[] {
@@ -48,7 +54,10 @@ class SqliteEngine implements Engine {
   }
 
   get(sql: string, params: readonly Bindable[], variable?: boolean): Raw | null {
-    return (this.statement(sql, variable).get(...(params as Bindable[])) as Raw | null) ?? null;
+    const statement = this.statement(sql, variable);
+    // The common one-value case (find by id) without spreading.
+    const raw = params.length === 1 ? statement.get(params[0]!) : statement.get(...(params as Bindable[]));
+    return (raw as Raw | null) ?? null;
   }
 
   run(sql: string, params: readonly Bindable[], variable?: boolean): number {
