@@ -78,6 +78,7 @@ export const CODES = {
   // --- warnings
   W0001: "an event published that no server subscribes to",
   W0002: "a `...` placeholder standing for elided code",
+  W0003: "statements outside every block, which run in each server process of the application",
 } as const;
 
 export type Code = keyof typeof CODES;

@@ -17,6 +17,8 @@ export class TsFile {
   private readonly w = new CodeBlockWriter({ indentNumberOfSpaces: 2, useSingleQuote: false });
   private readonly imports = new Map<string, { values: Set<string>; types: Set<string> }>();
   private readonly defaults = new Map<string, string>();
+  /** Modules imported for what their top level does (`import "module"`), when no name of theirs is used. */
+  private readonly evaluated = new Set<string>();
 
   /** `import name from "module"`. */
   useDefault(module: string, name: string): void {
@@ -33,6 +35,11 @@ export class TsFile {
       this.imports.set(module, entry);
     }
     (typeOnly ? entry.types : entry.values).add(name);
+  }
+
+  /** `import "module"`: the module's top-level statements run before this one's (unless a name of it is imported anyway). */
+  evaluate(module: string): void {
+    this.evaluated.add(module);
   }
 
   marker(span: Span | undefined): string {
@@ -116,6 +123,9 @@ export class TsFile {
   toString(): string {
     const head: string[] = [];
     for (const [module, name] of this.defaults) head.push(`import ${name} from "${module}";`);
+    for (const module of this.evaluated) {
+      if (!this.defaults.has(module) && !this.imports.get(module)?.values.size) head.push(`import "${module}";`);
+    }
     for (const [module, { values, types }] of this.imports) {
       const names = [...[...values].sort(), ...[...types].filter((t) => !values.has(t)).sort().map((t) => `type ${t}`)];
       if (names.length) head.push(`import { ${names.join(", ")} } from "${module}";`);

@@ -28,6 +28,8 @@ export function emitServer(ctx: ModuleContext, server: PortedServer): void {
     ctx.moduleNames.add(n);
   }
 
+  // Statements outside every block (a `stream(...)` pipeline, a `print`) run in each server process before it starts.
+  if (app.shared.stmts.length) file.evaluate(ctx.sharedModule);
   emitEnv(ctx, server);
   emitModels(ctx, server, models);
   if (server.types.length) emitTypes(ctx, file, server.types, true);

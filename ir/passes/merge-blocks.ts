@@ -51,6 +51,17 @@ export function mergeBlocks(files: readonly FileIR[], stem: string): { app: App;
   reportDuplicates([...shared.fns.map((t) => named(t.name, t.nameSpan))], "the shared scope", diagnostics);
   reportDuplicates(data.sources.map((x) => named(x.name, x.nameSpan)), "the data block", diagnostics);
 
+  // Statements outside every block run in each process that loads the shared scope: every server (emit-server.ts).
+  const first = shared.stmts[0];
+  if (first && servers.size > 1) {
+    const names = [...servers.values()].map((s) => (s.name === null ? "the unnamed server" : `"${s.name}"`));
+    diagnostics.push(
+      diagnostic("W0003", first.span, `this statement is outside every block, so it runs once in each of the ${servers.size} server processes (${names.join(", ")})`, {
+        hint: "to run it once, move it into the server block that should run it (into its `on_start` for work at start)",
+      }),
+    );
+  }
+
   const deploys: DeployTarget[] = [];
   for (const d of deployBlocks.values()) {
     const lowered = lowerDeploy(d);

@@ -6,3 +6,4 @@ export * from "./env.js";
 export * from "./free-functions.js";
 export * from "./auth-functions.js";
 export * from "./uploads/index.js";
+export * from "./data-sources.js";

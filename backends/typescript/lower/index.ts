@@ -6,7 +6,7 @@ import { handler, lambda, params } from "./calls.js";
 import { DISCARD, RETURN } from "./lowered.js";
 import { Lowerer } from "./lowerer.js";
 import { statements } from "./statements.js";
-import { writeStmts, type TsStmt } from "./ts-stmt.js";
+import { line, writeStmts, type TsStmt } from "./ts-stmt.js";
 
 /**
  * What the block emitters use to lower Tova code: function bodies, module
@@ -71,6 +71,28 @@ export class BodyEmitter {
   function(ps: readonly { name: string; type: ast.TypeExpr | null; default: ast.Expr | null }[], body: ast.BlockExpr, returns: boolean, isAsync: boolean): { params: string[]; write: () => void } {
     const lowered = this.l.inFunction(isAsync, () => ({ params: params(this.l, ps), body: statements(this.l, body.stmts, returns ? RETURN : DISCARD) }));
     return { params: lowered.params, write: () => writeStmts(this.out, lowered.body) };
+  }
+
+  /**
+   * A function body that computes `items` in order into locals, each later
+   * value reading the earlier locals instead of the module-level names of the
+   * same name (a data block's refresh: the source reloaded, then what derives
+   * from it). Answers the statements and each item's local name.
+   */
+  locals(items: readonly { name: string; value: ast.Expr }[], isAsync: boolean): { stmts: TsStmt[]; names: string[] } {
+    return this.l.inFunction(isAsync, () => {
+      const stmts: TsStmt[] = [];
+      const names = items.map((item) => {
+        const saved = this.l.bindingName;
+        this.l.bindingName = item.name;
+        const value = this.l.expr(item.value);
+        this.l.bindingName = saved;
+        const ts = this.l.scopes.declare(item.name, false);
+        stmts.push(...value.pre, line(`const ${ts} = ${value.value}`, item.value.span));
+        return ts;
+      });
+      return { stmts, names };
+    });
   }
 
   needsAsync(e: ast.Expr): boolean {

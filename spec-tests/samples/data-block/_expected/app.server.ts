@@ -1,10 +1,14 @@
-import { map, read, setInterval, sum } from "./runtime/stdlib.js";
-import { createApp } from "./runtime/server.js";
+import { createApp, loadSource, refreshEvery } from "./runtime/server.js";
+import { map, read, sum } from "./runtime/stdlib.js";
 
-let sales = read("sales.csv");
-setInterval(() => {
-  sales = read("sales.csv");
-}, 600_000 /* 10.minutes */);
+let sales = await loadSource("sales", () => read("sales.csv"));
+
+// `sales` reloaded; assigned only once all succeed
+function refresh_sales(): void {
+  const sales2 = read("sales.csv");
+  sales = sales2;
+}
+refreshEvery("sales", 600_000 /* 10.minutes */, refresh_sales);
 
 export function total_sales(): number {
   return sum(map(sales, (it: any) => it.amount));
