@@ -13,7 +13,9 @@ import { freePort } from "../server/harness.js";
  * provision.sh and `tova deploy` hangs off, and a PATH whose first directory
  * holds the stand-ins for what needs an init system, the internet or the real
  * /etc: apt-get, ufw and useradd only record their calls; systemctl and
- * journalctl run the app's units with Bun (stand-ins/systemd.mjs). `.ci/run`
+ * journalctl run the app's units with Bun (stand-ins/systemd.mjs);
+ * pg_lsclusters, pg_createcluster and `su postgres -c` run a real PostgreSQL
+ * whose clusters live under the prefix (stand-ins/postgres.mjs). `.ci/run`
  * installs openssh-server; without it these tests are skipped outside CI.
  */
 export const SSHD = "/usr/sbin/sshd";
@@ -46,6 +48,8 @@ export async function portBase(): Promise<number> {
 
 export async function startSshd(): Promise<Sshd> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "tova-sshd-"));
+  // Traversable by the `postgres` user, whose clusters the stand-ins keep under the prefix (nothing in it is listable).
+  chmodSync(dir, 0o711);
   const key = (name: string) => spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, name)]);
   key("host_key");
   key("client_key");
@@ -63,6 +67,10 @@ export async function startSshd(): Promise<Sshd> {
   for (const tool of ["apt-get", "ufw", "useradd"]) symlinkSync(path.join(STAND_INS, "record"), path.join(bin, tool));
   for (const tool of ["systemctl", "journalctl"]) {
     writeFileSync(path.join(bin, tool), `#!/bin/sh\nexec ${process.execPath} ${path.join(STAND_INS, "systemd.mjs")} ${tool} "$@"\n`, { mode: 0o755 });
+  }
+  // Debian's cluster tools, over real PostgreSQL clusters kept under the prefix (stand-ins/postgres.mjs).
+  for (const tool of ["pg_lsclusters", "pg_createcluster", "su"]) {
+    writeFileSync(path.join(bin, tool), `#!/bin/sh\nexec ${process.execPath} ${path.join(STAND_INS, "postgres.mjs")} ${tool} "$@"\n`, { mode: 0o755 });
   }
   symlinkSync(BUN, path.join(bin, "bun"));
   writeFileSync(
@@ -122,6 +130,7 @@ export async function startSshd(): Promise<Sshd> {
           // Already gone.
         }
       }
+      stopClusters(prefix);
       if (child.exitCode === null) {
         child.kill("SIGTERM");
         await new Promise((r) => child.once("exit", r));
@@ -129,4 +138,17 @@ export async function startSshd(): Promise<Sshd> {
       if (!process.env["TOVA_TEST_KEEP"]) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Stops the PostgreSQL clusters the stand-ins made under `prefix`. */
+function stopClusters(prefix: string): void {
+  const root = path.join(prefix, "var/lib/postgresql");
+  if (!existsSync(root)) return;
+  for (const version of readdirSync(root)) {
+    for (const name of readdirSync(path.join(root, version))) {
+      const data = path.join(root, version, name);
+      if (!existsSync(path.join(data, "postmaster.pid"))) continue;
+      spawnSync("runuser", ["-u", "postgres", "--", path.join("/usr/lib/postgresql", version, "bin", "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop"], { cwd: "/" });
+    }
+  }
 }
