@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUN_PATH } from "../cli/toolchain.js";
+import { havePostgres, startPostgres, stopPostgres, type Postgres } from "../runtime/testing/postgres.js";
 import { buildProgram, call, cleanDirs, freePort, start, stopAll, type Built, type Running } from "./server/harness.js";
 
 /**
@@ -14,7 +15,10 @@ import { buildProgram, call, cleanDirs, freePort, start, stopAll, type Built, ty
  * its servers answer the requests of requests.jsonl, or its shared module,
  * run with Bun, prints expected.stdout. The expected answers come from the
  * spec (decisions.md "Semantics programs rely on"), not from the compiler.
- * The file formats are described in programs/README.md.
+ * The file formats are described in programs/README.md. A program with
+ * models runs a second time with its `db` block switched to PostgreSQL
+ * (issue 11: "Model definitions and queries stay the same"), answering the
+ * same requests from a database of its own.
  */
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "programs");
@@ -55,9 +59,35 @@ function readRequests(file: string): Request[] {
   return out;
 }
 
-const programs = readdirSync(ROOT)
+const SQL_DB = /^([ \t]*)db \{[^}\n]*\}/m;
+
+interface Variant {
+  /** The test's name: the program's directory, with " on PostgreSQL" for the second run. */
+  name: string;
+  dir: string;
+  source: string;
+  postgres: boolean;
+}
+
+const variants: Variant[] = readdirSync(ROOT)
   .filter((d) => statSync(path.join(ROOT, d)).isDirectory() && existsSync(path.join(ROOT, d, "app.tova")))
-  .sort();
+  .sort()
+  .flatMap((name) => {
+    const dir = path.join(ROOT, name);
+    const source = readFileSync(path.join(dir, "app.tova"), "utf8");
+    const own: Variant = { name, dir, source, postgres: false };
+    const onPostgres = /^\s*model\s/m.test(source) && SQL_DB.test(source) && existsSync(path.join(dir, "requests.jsonl"));
+    if (!onPostgres || !havePostgres()) return [own];
+    return [own, { name: `${name} on PostgreSQL`, dir, source: source.replace(SQL_DB, '$1db { adapter: "postgres" }'), postgres: true }];
+  });
+
+// One PostgreSQL server for the file, a database of its own for each program.
+let pg: Promise<Postgres> | undefined;
+let databases = 0;
+async function databaseUrl(): Promise<string> {
+  pg ??= startPostgres();
+  return (await pg).database(`corpus_${++databases}`);
+}
 
 // Builds run two at a time from the start, so later programs are ready when their turn comes.
 let running = 0;
@@ -73,15 +103,16 @@ async function limited<T>(job: () => Promise<T>): Promise<T> {
   }
 }
 const builds = new Map<string, Promise<Built>>();
-for (const name of programs) {
-  const p = limited(() => buildProgram(readFileSync(path.join(ROOT, name, "app.tova"), "utf8"), "app"));
+for (const v of variants) {
+  const p = limited(() => buildProgram(v.source, "app"));
   p.catch(() => {}); // awaited (and reported) by the program's own test
-  builds.set(name, p);
+  builds.set(v.name, p);
 }
 
 afterAll(async () => {
   await stopAll();
   cleanDirs();
+  stopPostgres();
 });
 
 /** Server modules in the build: `app.server.js` (default, null) and `app.server.<name>.js`. */
@@ -95,12 +126,12 @@ function serversOf(built: Built): (string | null)[] {
 const portEnv = (name: string | null) => (name === null ? "PORT" : `PORT_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`);
 
 /** Every server as `tova dev` runs it: its own process, each told every server's port. */
-async function startAll(built: Built): Promise<Map<string | null, Running>> {
+async function startAll(built: Built, extraEnv: Record<string, string>): Promise<Map<string | null, Running>> {
   const names = serversOf(built);
   const ports = new Map<string | null, number>();
   for (const n of names) ports.set(n, await freePort());
   // One application key for all of its servers, as `tova dev` gives them (security.md, "Between the application's own servers").
-  const env: Record<string, string> = { TOVA_APP_KEY: randomBytes(32).toString("hex") };
+  const env: Record<string, string> = { TOVA_APP_KEY: randomBytes(32).toString("hex"), ...extraEnv };
   for (const [n, p] of ports) env[portEnv(n)] = String(p);
   const started = await Promise.all(names.map((n) => start(built.file("server", n), { port: ports.get(n)!, portEnv: portEnv(n), env })));
   return new Map(names.map((n, i) => [n, started[i]!]));
@@ -175,8 +206,7 @@ const tail = (s: string) => (s.length > 2000 ? "..." + s.slice(-2000) : s);
 // The runtime logs every request as a JSON line; a failure shows the rest of the output.
 const unlogged = (s: string) => s.split("\n").filter((l) => !l.includes('"msg":"request"')).join("\n");
 
-for (const name of programs) {
-  const dir = path.join(ROOT, name);
+for (const { name, dir, postgres } of variants) {
   const requestsFile = path.join(dir, "requests.jsonl");
   const stdoutFile = path.join(dir, "expected.stdout");
 
@@ -197,7 +227,7 @@ for (const name of programs) {
       for (const f of readdirSync(dir)) if (!OWN_FILES.has(f)) copyFileSync(path.join(dir, f), path.join(built.dir, f));
       if (existsSync(requestsFile)) {
         try {
-          servers = await startAll(built);
+          servers = await startAll(built, postgres ? { DATABASE_URL: await databaseUrl() } : {});
         } catch (e) {
           startError = e;
         }
@@ -213,7 +243,7 @@ for (const name of programs) {
       if (buildError) throw buildError;
     });
 
-    if (existsSync(stdoutFile)) {
+    if (existsSync(stdoutFile) && !postgres) {
       it("prints expected.stdout", async (ctx) => {
         if (!built) return ctx.skip();
         const got = await runScript(built.file("shared"));
