@@ -70,6 +70,8 @@ beforeAll(async () => {
   dev.stdout!.on("data", (d: Buffer) => (output += d));
   dev.stderr!.on("data", (d: Buffer) => (output += d));
   await until("the api server", () => get(`http://127.0.0.1:${base}/hello`));
+  // The two processes start side by side: the worker may answer a moment after the api.
+  await until("the worker server", () => get(`http://127.0.0.1:${base + 1}/ping`));
 }, 60_000);
 
 afterAll(async () => {
