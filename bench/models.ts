@@ -5,8 +5,13 @@
 // per second of a generated route that reads one row, on both engines.
 // Run by bench/run.mjs under Bun (it imports the test support that starts
 // PostgreSQL, which is TypeScript).
+//
+// It also measures the choice of PostgreSQL client (runtime/README.md "db"):
+// the same statements through Bun.SQL and through the `postgres` package,
+// one after another and with 32 in flight.
 import { Database } from "bun:sqlite";
 import { SQL } from "bun";
+import postgresJs from "postgres";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -73,6 +78,47 @@ function directPostgres(sql: SQL): Record<Op, (i: number) => unknown> {
     where: async (i) => (await sql.unsafe(`SELECT ${COLS} FROM "items" WHERE "qty" > $1 AND "qty" < $2 ORDER BY "id"`, [i % 1000, (i % 1000) + 5])).map(row),
     update: async (i) => row((await sql.unsafe(`UPDATE "items" SET "qty" = $1 WHERE "id" = $2 RETURNING ${COLS}`, [i, (i % 1000) + 1]))[0]),
   };
+}
+
+/** The same statements through the `postgres` package (postgres.js), the other client considered. */
+function directPostgresJs(sql: postgresJs.Sql): Record<Op, (i: number) => unknown> {
+  const row = (r: any) => (r ? { ...r, id: Number(r.id), qty: Number(r.qty) } : null);
+  return {
+    create: async (i) => row((await sql.unsafe(`INSERT INTO "items" ("name", "qty", "price", "active") VALUES ($1, $2, $3, $4) RETURNING ${COLS}`, [`item${i}`, i, 1.5, true], { prepare: true }))[0]),
+    find: async (i) => row((await sql.unsafe(`SELECT ${COLS} FROM "items" WHERE "id" = $1`, [(i % 1000) + 1], { prepare: true }))[0]),
+    where: async (i) => (await sql.unsafe(`SELECT ${COLS} FROM "items" WHERE "qty" > $1 AND "qty" < $2 ORDER BY "id"`, [i % 1000, (i % 1000) + 5], { prepare: true })).map(row),
+    update: async (i) => row((await sql.unsafe(`UPDATE "items" SET "qty" = $1 WHERE "id" = $2 RETURNING ${COLS}`, [i, (i % 1000) + 1], { prepare: true }))[0]),
+  };
+}
+
+/** Finds by id with `inFlight` calls outstanding at a time; answers operations per second. */
+async function concurrentRate(find: (i: number) => unknown, inFlight: number): Promise<number> {
+  let next = 0;
+  const worker = async () => {
+    while (next < OPS * 4) await find(next++);
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker)); // warm-up
+  next = 0;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return (OPS * 4) / ((performance.now() - start) / 1000);
+}
+
+/** Bun.SQL against postgres.js on the same statements: the measurement behind the runtime's choice. */
+async function compareClients(bunSql: Record<Op, (i: number) => unknown>, pgJs: Record<Op, (i: number) => unknown>) {
+  console.log("  PostgreSQL client: Bun.SQL against the postgres package (postgres.js), same statements, pool 10");
+  for (const op of OPS_LIST) {
+    let b = 0;
+    let p = 0;
+    for (let round = 0; round < 3; round++) {
+      b = Math.max(b, await rate(bunSql[op]));
+      p = Math.max(p, await rate(pgJs[op]));
+    }
+    console.log(`    ${op.padEnd(7)} Bun.SQL ${fmt(b).padStart(7)} ops/s   postgres.js ${fmt(p).padStart(7)} ops/s   ${(b / p).toFixed(2)}x`);
+  }
+  const b = await concurrentRate(bunSql.find, 32);
+  const p = await concurrentRate(pgJs.find, 32);
+  console.log(`    find, 32 in flight: Bun.SQL ${fmt(b).padStart(7)} ops/s   postgres.js ${fmt(p).padStart(7)} ops/s   ${(b / p).toFixed(2)}x`);
 }
 
 async function compare(engine: string, runtime: Record<Op, (i: number) => unknown>, direct: Record<Op, (i: number) => unknown>) {
@@ -149,6 +195,9 @@ try {
     const PgItem = await model(postgres(pgUrl, { pool: 10 }), "Item", "items", FIELDS());
     const client = new SQL(pgUrl, { max: 10 });
     await compare("PostgreSQL", viaRuntime(PgItem), directPostgres(client));
+    const pgJs = postgresJs(pgUrl, { max: 10, onnotice: () => {} });
+    await compareClients(directPostgres(client), directPostgresJs(pgJs));
+    await pgJs.end();
     await client.close();
   } else console.log("  PostgreSQL is not installed: its figures are skipped");
 
