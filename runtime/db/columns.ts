@@ -56,6 +56,8 @@ export type Bindable = string | number | bigint | boolean | null | Uint8Array;
 export function bindValue(column: Column, value: unknown, bool: (b: boolean) => Bindable): Bindable {
   if (value === null || value === undefined) return null;
   if (column.kind === "json") return JSON.stringify(value);
+  // NaN (0 / 0 in the program) is stored as NULL on both engines: SQLite turns it into NULL itself.
+  if (typeof value === "number" && Number.isNaN(value)) return null;
   switch (typeof value) {
     case "boolean":
       return bool(value);

@@ -261,24 +261,30 @@ console.log(JSON.stringify({ same: sqlite("wal.db") === db, mode: (check.query("
     expect(JSON.parse(r.stdout)).toEqual({ same: true, mode: "wal" });
   });
 
-  it("PostgreSQL: no URL, a bad URL, or a server that is not there stop at start with one line naming what to do", async () => {
+  it("no URL, a bad URL, a PostgreSQL that is not there or a SQLite file that cannot be made stop at start with one line naming what to do", async () => {
     const cases: [Record<string, string>, string, RegExp][] = [
       [{}, "postgres(undefined)", /needs a database URL: set DATABASE_URL/],
       [{}, 'postgres("mysql://x")', /must start with postgres:\/\//],
+      [{}, 'postgres("postgres://tova:secret@[bad")', /is not a valid URL/],
+      [{}, 'sqlite("/nonexistent-dir/x.db")', /the SQLite database \/nonexistent-dir\/x\.db could not be opened/],
       [{}, 'postgres("postgres://tova:secret@127.0.0.1:1/none")', /could not prepare table "things" in PostgreSQL \(postgres:\/\/tova:\*\*\*@127\.0\.0\.1:1\/none\)/],
     ];
     for (const [env, open, message] of cases) {
       const file = writeProgram(
         dir,
         "pg-open.ts",
-        `import { postgres, model } from "./runtime/db.js";
+        `import { postgres, sqlite, model } from "./runtime/db.js";
 import { t } from "./runtime/schema.js";
-try { const db = ${open}; await model(db, "Thing", "things", { a: t.int }); } catch (e) { console.error("tova: " + (e as Error).message); process.exit(1); }`,
+const db = ${open};
+await model(db, "Thing", "things", { a: t.int });`,
       );
       const r = await runBun(file, { ...env, DATABASE_URL: "" });
       expect(r.code, open).toBe(1);
       expect(r.stderr, open).toMatch(message);
       expect(r.stderr).not.toContain("secret");
+      // One line, in Tova's words: no stack trace, no source excerpt.
+      expect(r.stderr.trim().split("\n"), open).toHaveLength(1);
+      expect(r.stderr).toMatch(/^tova: /);
     }
   });
 });

@@ -22,6 +22,25 @@ const OPERATORS: Record<string, string> = {
 };
 const SUFFIXES = Object.keys(OPERATORS);
 
+/** The most values one `_in` filter takes: past it, PostgreSQL runs out of parameters (65,535 a statement). */
+export const MAX_IN = 10_000;
+
+/**
+ * Text PostgreSQL cannot store (NUL) is refused on both engines, so a
+ * program answers the same on either.
+ */
+export function checkText(where: string, key: string, value: unknown): void {
+  if (typeof value === "string" && value.includes("\u0000")) {
+    throw new ModelInputError(`${where}: "${key}" contains the NUL character (\\u0000), which text fields cannot hold`, key);
+  }
+}
+
+/** A pattern ending in a lone `\` means a literal backslash there (an escape with nothing to escape is an error on PostgreSQL). */
+function likePattern(pattern: string): string {
+  const trailing = pattern.length - pattern.replace(/\\+$/, "").length;
+  return trailing % 2 === 1 ? pattern + "\\" : pattern;
+}
+
 export interface Clause {
   /** ` WHERE ...`, or "" for no filter. */
   sql: string;
@@ -67,6 +86,8 @@ export function whereClause(where: string, columns: Map<string, Column>, filter:
     }
     const { column, suffix } = resolved;
     const value = filter[key];
+    if (suffix === "_in" && Array.isArray(value)) value.forEach((v) => checkText(where, key, v));
+    else checkText(where, key, value);
     if (suffix === null || suffix === "_ne") {
       // Equality with nothing is IS NULL (and _ne with nothing, IS NOT NULL), for any field; _ne counts NULL as different.
       const absent = value === null || value === undefined;
@@ -78,6 +99,7 @@ export function whereClause(where: string, columns: Map<string, Column>, filter:
       }
     } else if (suffix === "_in") {
       if (!Array.isArray(value)) throw new ModelInputError(`${where}: "${key}" needs an array`, key);
+      if (value.length > MAX_IN) throw new ModelInputError(`${where}: "${key}" has ${value.length} values; at most ${MAX_IN} are allowed in one filter`, key);
       variable = true;
       value.forEach((v, i) => checkValue(where, `${key}[${i}]`, column, v, true));
       if (value.length === 0) parts.push("1 = 0");
@@ -87,8 +109,9 @@ export function whereClause(where: string, columns: Map<string, Column>, filter:
       }
     } else if (suffix === "_like") {
       if (typeof value !== "string") throw new ModelInputError(`${where}: "${key}" needs a String pattern, got ${value === null ? "null" : typeof value}`, key);
+      if (column.kind !== "text") throw new ModelInputError(`${where}: "${key}" matches text, but ${column.name} is not a String field`, key);
       parts.push(`${column.sql} ${engine.like} ? ESCAPE '\\'`);
-      params.push(value);
+      params.push(likePattern(value));
     } else {
       checkValue(where, key, column, value, false);
       parts.push(`${column.sql} ${OPERATORS[suffix]} ?`);

@@ -12,7 +12,7 @@ import { explainValue } from "./conform.js";
 import { ModelInputError } from "./errors.js";
 import { columnOf, quoteName, type Bindable, type Column } from "./columns.js";
 import { SchemaMismatchError, type Engine, type MaybePromise, type Raw } from "./engine.js";
-import { whereClause, type Clause } from "./filters.js";
+import { checkText, whereClause, type Clause } from "./filters.js";
 import { engineOf } from "./handles.js";
 import { exitWithError } from "../server/lifecycle.js";
 import type { Db, ModelAccessor } from "./types.js";
@@ -104,7 +104,7 @@ class Model implements ModelAccessor<Row> {
    * update's changes is a ModelInputError. Absent (undefined) values are left
    * out; null is allowed only in an Option field.
    */
-  private assignments(values: Record<string, unknown>, action: string, allowId: boolean): [Column[], Bindable[]] {
+  private assignments(values: Record<string, unknown>, action: string): [Column[], Bindable[]] {
     const where = `${this.name}.${action}`;
     if (typeof values !== "object" || values === null || Array.isArray(values)) {
       throw new ModelInputError(`${where}: expected an object of fields, got ${Array.isArray(values) ? "an array" : values === null ? "null" : typeof values}`, action === "update" ? "changes" : "values");
@@ -113,7 +113,7 @@ class Model implements ModelAccessor<Row> {
     const params: Bindable[] = [];
     for (const key of Object.keys(values)) {
       const column = this.columns.get(key);
-      if (key === "id" && !allowId) throw new ModelInputError(`${where}: "id" cannot be changed`, "id");
+      if (key === "id") throw new ModelInputError(`${where}: "id" ${action === "create" ? "is given by the database" : "cannot be changed"}`, "id");
       if (!column) {
         const fields = [...this.columns.keys()].filter((k) => k !== "id").join(", ");
         throw new ModelInputError(`${where}: unknown field "${key}" (fields: ${fields})`, key);
@@ -122,6 +122,7 @@ class Model implements ModelAccessor<Row> {
       if (value === undefined) continue;
       const why = explainValue(column.node, value, key);
       if (why !== null) throw new ModelInputError(`${where}: ${why}`, key);
+      checkText(where, key, value);
       columns.push(column);
       params.push(this.engine.toDb(column, value));
     }
@@ -133,7 +134,7 @@ class Model implements ModelAccessor<Row> {
   }
 
   async create(values: Record<string, unknown>): Promise<Row> {
-    const [columns, params] = this.assignments(values, "create", true);
+    const [columns, params] = this.assignments(values, "create");
     // Every field that is not an Option needs a value (decisions.md, "Models"; security.md: writes validate values).
     const given = new Set(columns.map((c) => c.name));
     for (const c of this.columns.values()) {
@@ -169,7 +170,7 @@ class Model implements ModelAccessor<Row> {
 
   async update(id: number, changes: Record<string, unknown>): Promise<Row | null> {
     if (!Number.isSafeInteger(id)) throw new ModelInputError(`${this.name}.update: the id must be an Int, got ${JSON.stringify(id) ?? typeof id}`, "id");
-    const [columns, params] = this.assignments(changes, "update", false);
+    const [columns, params] = this.assignments(changes, "update");
     if (columns.length === 0) return this.find(id);
     const sets = columns.map((c) => `${c.sql} = ?`).join(", ");
     params.push(id);

@@ -15,6 +15,7 @@ import { SQL } from "bun";
 import { bindValue, readJson, type Bindable, type Column, type ColumnKind } from "./columns.js";
 import type { Engine, Raw } from "./engine.js";
 import { register } from "./handles.js";
+import { exitWithError } from "../server/lifecycle.js";
 import type { Db } from "./types.js";
 
 /** The advisory lock key schema changes hold ("tova" in ASCII). */
@@ -128,10 +129,12 @@ const open = new Map<string, Db>();
  */
 export function postgres(url: string | null | undefined, options: { pool?: number } = {}): Db {
   const target = url || process.env.DATABASE_URL || "";
+  // A program that cannot reach its database stops at start with one line (lifecycle.ts), never a stack trace.
   if (!target) {
-    throw new Error('db { adapter: "postgres" } needs a database URL: set DATABASE_URL (postgres://user:password@host:5432/name) or give the db block a url:');
+    exitWithError('db { adapter: "postgres" } needs a database URL: set DATABASE_URL (postgres://user:password@host:5432/name) or give the db block a url:');
   }
-  if (!/^postgres(ql)?:\/\//.test(target)) throw new Error(`the PostgreSQL URL must start with postgres:// (got ${shown(target)})`);
+  if (!/^postgres(ql)?:\/\//.test(target)) exitWithError(`the PostgreSQL URL must start with postgres:// (got ${shown(target)})`);
+  if (!URL.canParse(target)) exitWithError(`the PostgreSQL URL is not a valid URL (got ${shown(target)}); special characters in the password must be percent-encoded`);
   const key = `${target}\0${options.pool ?? ""}`;
   const existing = open.get(key);
   if (existing) return existing;

@@ -11,6 +11,7 @@ import { resolve } from "node:path";
 import { bindValue, readJson, type Bindable, type Column, type ColumnKind } from "./columns.js";
 import type { Engine, Raw } from "./engine.js";
 import { register } from "./handles.js";
+import { exitWithError } from "../server/lifecycle.js";
 import { dataPath } from "../stdlib/data-dir.js";
 import type { Db } from "./types.js";
 
@@ -94,7 +95,12 @@ export function sqlite(file: string): Db {
   const key = path === ":memory:" ? path : resolve(path);
   const existing = open.get(key);
   if (existing) return existing;
-  const handle = new Database(path, { create: true });
+  let handle: Database;
+  try {
+    handle = new Database(path, { create: true });
+  } catch (err) {
+    return exitWithError(`the SQLite database ${path} could not be opened: ${(err as Error).message} (does its directory exist, and may this user write there?)`);
+  }
   // The timeout first: switching to WAL needs a lock, and another process opening the same file at start
   // (two server blocks sharing a model) otherwise fails with SQLITE_BUSY instead of waiting for it.
   handle.run("PRAGMA busy_timeout = 5000");
