@@ -60,6 +60,7 @@ export const CODES = {
   E0308: "two routes with the same method and path in one server",
   E0309: "an `env` declaration whose default does not match its type",
   E0310: "two server names that map to the same `PORT_<NAME>` variable",
+  E0311: "two models that would share one table",
   // --- deploy blocks
   E0401: "a `deploy` block without `server`",
   E0402: "a `deploy` block without `domain`",

@@ -381,6 +381,16 @@ function lowerDb(s: ast.DbStmt, diagnostics: Diagnostic[]): Db | null {
     if (!known.has(k)) diagnostics.push(diagnostic("E0307", v.span, `unknown key \`${k}\` in a db block`, suggestion(k, known)));
   }
   const pool = c.pool?.value;
+  if (c.pool && !(pool?.kind === "Num" && Number.isInteger(pool.value) && pool.value >= 1 && pool.value <= 1000)) {
+    diagnostics.push(diagnostic("E0307", c.pool.span, "`pool` must be a whole number of connections from 1 to 1000", { hint: "for example `pool: 20`" }));
+  }
+  if (adapter !== "sqlite") {
+    for (const k of ["path", "database"] as const) {
+      if (c[k]) diagnostics.push(diagnostic("E0307", c[k]!.span, `\`${k}\` names a SQLite file, but this db is ${adapter === "postgres" ? "PostgreSQL" : "Redis"}`, { hint: adapter === "postgres" ? "give PostgreSQL a `url:` (or set DATABASE_URL)" : "give Redis a `url:` (or set REDIS_URL)" }));
+    }
+  } else if (c.pool) {
+    diagnostics.push(diagnostic("E0307", c.pool.span, "`pool` sets PostgreSQL's connections; a SQLite database has none", { hint: 'remove it, or use `adapter: "postgres"`' }));
+  }
   return {
     adapter,
     path: adapter === "sqlite" ? (str("database") ?? str("path") ?? "app.db") : null,

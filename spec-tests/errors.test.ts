@@ -769,6 +769,37 @@ server "b" {
     expected: "E0307 2:27",
   },
   {
+    name: "E0307 a pool that is not a number of connections",
+    src: `server {
+  db { adapter: "postgres", pool: 0 }
+}`,
+    expected: "E0307 2:29",
+  },
+  {
+    name: "E0307 a SQLite file named for a PostgreSQL db",
+    src: `server {
+  db { adapter: "postgres", database: "app.db" }
+}`,
+    expected: "E0307 2:29",
+  },
+  {
+    name: "E0311 two models that would share a table",
+    src: `server {
+  model Person { name: String }
+  model Persons { name: String }
+}`,
+    expected: "E0311 3:9",
+  },
+  {
+    name: "E0206 a refresh interval that is not a duration",
+    src: `data {
+  source s = read("a.csv")
+  refresh s every "soon"
+}
+server { fn f() { len(s) } }`,
+    expected: "E0206 3:19",
+  },
+  {
     name: "E0308 the same route twice",
     src: `server {
   fn home() { "hi" }

@@ -34,6 +34,7 @@ export function mergeBlocks(files: readonly FileIR[], stem: string): { app: App;
   }
 
   for (const s of servers.values()) checkServerDuplicates(s, diagnostics);
+  checkTables([...servers.values()], diagnostics);
   for (const c of clients.values()) {
     reportDuplicates(
       [...c.states.map((x) => named(x.name, x.nameSpan)), ...c.computeds.map((x) => named(x.name, x.nameSpan)), ...c.components.map((x) => named(x.name, x.nameSpan)), ...c.fns.map((x) => named(x.name, x.nameSpan))],
@@ -160,5 +161,21 @@ function reportDuplicates(items: Named[], where: string, diagnostics: Diagnostic
         hint: prev.span.file !== item.span.file ? "blocks with the same name merge across files; rename or remove one of them" : "rename or remove one of them",
       }),
     );
+  }
+}
+
+/** Two models whose names map to one table (`Person` and `Persons` are both `persons`) would read and write each other's rows. */
+function checkTables(servers: readonly ServerBlock[], diagnostics: Diagnostic[]) {
+  const byTable = new Map<string, ServerBlock["models"][number]>();
+  for (const m of servers.flatMap((s) => s.models)) {
+    const first = byTable.get(m.table);
+    if (!first) byTable.set(m.table, m);
+    else if (first.typeName !== m.typeName) {
+      diagnostics.push(
+        diagnostic("E0311", m.nameSpan, `\`model ${m.typeName}\` and \`model ${first.typeName}\` would share the table "${m.table}", and read and write each other's rows`, {
+          hint: "rename one of the models",
+        }),
+      );
+    }
   }
 }

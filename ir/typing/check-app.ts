@@ -4,7 +4,7 @@ import type { NameInfo, Proxy } from "../checked.js";
 import type { ConfigValue, PortedApp } from "../types.js";
 import { Checker, type BlockCtx, type TypeInfo } from "./checker.js";
 import { checkBody, statements } from "./statements.js";
-import { ANY } from "./ty.js";
+import { ANY, INT, show } from "./ty.js";
 import { securityExpressions } from "../lower-security.js";
 
 /**
@@ -36,7 +36,13 @@ export function typeCheckApp(app: PortedApp, names: NameInfo, proxies: readonly 
   bindings(data, app.data.bindings);
   inBlock(data, () => {
     for (const s of app.data.sources) c.infer(s.value);
-    for (const r of app.data.refreshes) c.infer(r.interval);
+    for (const r of app.data.refreshes) {
+      // A duration (`10.minutes` is milliseconds, an Int).
+      const t = c.infer(r.interval);
+      if (!c.assignable(t, INT) && !(t.k === "float")) {
+        c.error("E0206", r.interval.span, `\`refresh ${r.name} every\` expects a duration (an Int of milliseconds), but this is ${show(t)}`, "write a duration, like `30.seconds`, `10.minutes` or `1.hour`");
+      }
+    }
     statements(c, app.data.stmts);
   });
 
