@@ -186,6 +186,28 @@ console.log("started anyway", await Alert.count());`,
     expect(after.severity).toBe("Warning");
   });
 
+  it("stops at start when a new field that is not an Option would leave the rows already there without a value", async () => {
+    const file = writeProgram(
+      dir,
+      `required-${name}.ts`,
+      `import { sqlite, postgres, model } from "./runtime/db.js";
+import { t } from "./runtime/schema.js";
+${engine.open}
+const Alert = await model(db, "AlertRecord", "alert_records", { service: t.string, severity: t.string, resolved: t.bool, region: t.string });
+console.log("started anyway", await Alert.count());`,
+    );
+    const r = await runBun(file, engine.env);
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toContain("started anyway");
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^tova: model AlertRecord: the new field "region" is declared String, but the \d+ rows already in table "alert_records"/);
+    expect(lines[0]).toContain("Option<String>");
+    // Nothing was added: the same program with the field as an Option starts.
+    const ok = await run("optional-region", `const Alert = await model(db, "AlertRecord", "alert_records", { service: t.string, severity: t.string, resolved: t.bool, region: t.option(t.string) });\nout.region = (await Alert.find(1)).region;`);
+    expect(ok.region).toBeNull();
+  });
+
   it("50 concurrent creates get 50 distinct ids; concurrent updates of one row keep the last write", async () => {
     const out = await run(
       "concurrent",

@@ -64,9 +64,20 @@ class Model implements ModelAccessor<Row> {
         await tx.run(`CREATE TABLE IF NOT EXISTS ${this.table} (${tx.idColumn}${defs})`, []);
         return;
       }
+      let rows: number | null = null;
       for (const column of fields) {
         const declared = existing.get(column.name);
         if (declared === undefined) {
+          // The rows already there have no value for a new field: only an Option (or Any) field can say so.
+          if (!column.node.optional && column.node.kind !== "any") {
+            rows ??= Number((await tx.get(`SELECT COUNT(*) AS n FROM ${this.table}`, []))?.["n"] ?? 0);
+            if (rows > 0) {
+              throw new SchemaMismatchError(
+                `model ${this.name}: the new field "${column.name}" is declared ${describe(column.node)}, but the ${rows} rows already in table "${this.tableName}" ` +
+                  `in ${tx.name} (${tx.where}) have no value for it. Declare it Option<${describe(column.node)}>, or add the column and fill it by hand (ALTER TABLE).`,
+              );
+            }
+          }
           try {
             await tx.run(`ALTER TABLE ${this.table} ADD COLUMN ${column.sql} ${tx.sqlType(column.kind)}`, []);
           } catch (err) {
