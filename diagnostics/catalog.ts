@@ -34,6 +34,7 @@ export const CODES = {
   E0110: "a call to a function the discovered peer does not define, or that has no RPC endpoint (it takes `req` or files)",
   E0111: "a `spawn_job` of something that is not a `background fn`",
   E0112: "a data-block name used outside the server blocks and the data block (only servers load the data block)",
+  E0113: "a `bind:` attribute that is not `bind:value` or `bind:checked` on a state",
   E0120: "a local import (`./file.js`) whose file is missing, outside the importing file's directory, or another file under the same path",
   // --- types
   E0201: "an unknown field in a record construction",

@@ -800,6 +800,15 @@ server { fn f() { len(s) } }`,
     expected: "E0206 3:19",
   },
   {
+    name: "E0113 bind:value on a computed",
+    src: `client {
+  state n = 1
+  computed d = n * 2
+  component App { <input bind:value={d} /> }
+}`,
+    expected: "E0113 4:38",
+  },
+  {
     name: "E0308 the same route twice",
     src: `server {
   fn home() { "hi" }

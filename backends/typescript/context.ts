@@ -505,52 +505,6 @@ export class ModuleContext {
     }
   }
 
-  /** JSX as calls to the client runtime's `h` (a later issue makes them run in a browser). */
-  jsx(e: ast.JsxElement, expr: (x: ast.Expr) => string, declare: (name: string, fn: (ts: string) => string) => string): string {
-    const h = this.runtime(RUNTIME.client, "h");
-    const tag = /^[A-Z]/.test(e.tag) ? e.tag : JSON.stringify(e.tag || "div");
-    const props = e.attrs.length
-      ? `{ ${e.attrs.map((a) => `${/^[A-Za-z_$][\w$]*$/.test(a.name) ? a.name : JSON.stringify(a.name)}: ${a.value ? expr(a.value) : "true"}`).join(", ")} }`
-      : "null";
-    const children = e.children.map((c) => this.jsxChild(c, expr, declare)).filter((c) => c !== null);
-    return `${h}(${[tag, props, ...children].join(", ")})`;
-  }
-
-  private jsxChild(c: ast.JsxChild, expr: (x: ast.Expr) => string, declare: (name: string, fn: (ts: string) => string) => string): string | null {
-    switch (c.kind) {
-      case "JsxText": {
-        const text = c.text.replace(/\s+/g, " ");
-        return text.trim() === "" ? null : JSON.stringify(text);
-      }
-      case "JsxExpr":
-        return expr(c.expr);
-      case "JsxElement":
-        return this.jsx(c, expr, declare);
-      case "JsxFor": {
-        const iterable = expr(c.iterable);
-        const names = c.names.map((n) => n.name);
-        // `for x in xs` maps values; `for i, x in xs` maps (value, index).
-        const [value, index] = names.length === 2 ? [names[1]!, names[0]!] : [names[0]!, null];
-        return declare(value, (v) => {
-          const render = (i: string | null) => {
-            const items = c.children.map((x) => this.jsxChild(x, expr, declare)).filter((x) => x !== null);
-            const body = items.length === 1 ? items[0] : `[${items.join(", ")}]`;
-            return `${iterable}.map((${v}: any${i ? `, ${i}: number` : ""}) => ${body})`;
-          };
-          return index ? declare(index, (i) => render(i)) : render(null);
-        });
-      }
-      case "JsxIf": {
-        const group = (xs: ast.JsxChild[]) => {
-          const items = xs.map((x) => this.jsxChild(x, expr, declare)).filter((x) => x !== null);
-          return items.length === 1 ? items[0]! : `[${items.join(", ")}]`;
-        };
-        const otherwise = c.otherwise ? group(c.otherwise) : "null";
-        return c.branches.reduceRight((acc, b) => `${expr(b.cond)} ? ${group(b.children)} : ${acc}`, otherwise);
-      }
-    }
-  }
-
   /** The schema constant of a declared type (`UserSchema`), named against the program's names. */
   schemaName(type: string): string {
     return this.types.schemaNames.get(type) ?? `${type}Schema`;

@@ -37,14 +37,13 @@ export function emitClient(ctx: ModuleContext, client: ClientBlock): void {
     const effect = ctx.runtime(RUNTIME.client, "effect");
     const fn: ast.LambdaExpr = { kind: "Lambda", name: null, async: false, params: [], returnType: null, body: e.body, span: e.span };
     file.line(`${effect}(${body.topLevel(() => body.handler(fn), e.span)})`, e.span);
+    file.blank();
   }
   for (const c of client.components) {
-    // A component receives its attributes as one props object: `<Counter label="x" />` is `h(Counter, { label: "x" })`.
-    const lowered = body.function(c.params, c.body, true, false);
-    const props = c.params.length
-      ? [`{ ${c.params.map((p, i) => (lowered.params[i]!.startsWith(`${p.name}:`) ? p.name : `${p.name}: ${lowered.params[i]!.split(":")[0]}`)).join(", ")} }: { ${c.params.map((p) => `${p.name}${p.default || (p.type?.kind === "TName" && p.type.name === "Option") ? "?" : ""}: ${tsType(p.type, ctx.useType)}`).join("; ")} }`]
-      : [];
-    file.function({ name: c.name, exported: true, async: false, typeParams: [], params: props, returnType: null }, lowered.write, c.span);
+    // A component receives its props as functions: `<TodoItem todo={todo} />` is `h(TodoItem, { todo: () => todo.value })`.
+    const lowered = body.component(c.params, c.body, (p) => tsType(p.type, ctx.useType));
+    const child = ctx.runtimeType(RUNTIME.client, "Child");
+    file.function({ name: c.name, exported: true, async: false, typeParams: [], params: lowered.param ? [lowered.param] : [], returnType: child }, lowered.write, c.span);
     file.blank();
   }
   const root = client.components.find((c) => c.name === "App" && c.params.length === 0) ?? client.components.find((c) => c.params.length === 0);

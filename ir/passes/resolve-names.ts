@@ -457,6 +457,7 @@ class Resolver {
         // A capitalised tag is a component: it must be defined.
         if (/^[A-Z]/.test(e.tag)) this.ident({ kind: "Ident", name: e.tag, span: { ...e.span, start: e.span.start + 1, end: e.span.start + 1 + e.tag.length } }, scope);
         for (const a of e.attrs) if (a.value) this.expr(a.value, scope);
+        for (const a of e.attrs) if (a.name.startsWith("bind:")) this.twoWay(a);
         for (const c of e.children) this.jsx(c, scope);
         return;
       case "JsxText":
@@ -479,6 +480,23 @@ class Resolver {
         }
         for (const c of e.otherwise ?? []) this.jsx(c, scope);
         return;
+    }
+  }
+
+  /** `bind:value={draft}` writes what the user types into `draft`: it must be a state of the client block (client.md). */
+  private twoWay(a: ast.JsxAttr): void {
+    if (a.name !== "bind:value" && a.name !== "bind:checked") {
+      this.diagnostics.push(diagnostic("E0113", a.span, `\`${a.name}\` is not a binding Tova knows`, { hint: "use `bind:value={state}` (inputs, textareas, selects) or `bind:checked={state}` (checkboxes)" }));
+      return;
+    }
+    const v = a.value;
+    const sym = v?.kind === "Ident" ? this.names.symbols.get(v) : undefined;
+    if (!v || sym?.kind !== "state") {
+      this.diagnostics.push(
+        diagnostic("E0113", v?.span ?? a.span, `\`${a.name}\` needs a state to write what the user enters into`, {
+          hint: "declare `state name = ...` in the client block and write `" + a.name + "={name}`",
+        }),
+      );
     }
   }
 

@@ -1,5 +1,5 @@
-// The client runtime (runtime/README.md "client"): signals, the DOM builder
-// JSX compiles to, and the RPC client behind `server.f(...)`.
+// The client runtime (runtime/README.md "client"; client.md): signals, the
+// DOM builder JSX compiles to, and the RPC client behind `server.f(...)`.
 export * from "./signals.js";
 export * from "./dom.js";
 export * from "./rpc.js";

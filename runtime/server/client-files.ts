@@ -29,7 +29,12 @@ export interface ClientFiles {
 export function clientFiles(dir: string, entry: string, title: string): ClientFiles {
   const page = `<!doctype html>
 <html>
-<head><meta charset="utf-8"><title>${title.replace(/[<&>"]/g, "")}</title></head>
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>${title.replace(/[<&>"]/g, "")}</title>
+</head>
 <body>
 <div id="app"></div>
 <script type="module" src="/${entry}"></script>

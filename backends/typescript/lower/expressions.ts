@@ -1,6 +1,7 @@
 import type * as ast from "../../../frontend/ast.js";
 import { propertyName } from "../builders.js";
 import { call, lambda } from "./calls.js";
+import { jsx } from "./jsx.js";
 import { binary, compare, ifValue } from "./conditionals.js";
 import { value, type Lowered } from "./lowered.js";
 import type { Lowerer } from "./lowerer.js";
@@ -77,19 +78,7 @@ export const EXPRESSIONS: ExprLowering = {
     const text = inner.atomic ? inner.value : `(${inner.value})`;
     return { pre: inner.pre, value: `await ${text}`, atomic: false };
   },
-  JsxElement: (l, e) => {
-    const pre: Lowered["pre"] = [];
-    const text = l.ctx.jsx(
-      e,
-      (x) => {
-        const lowered = l.expr(x);
-        pre.push(...lowered.pre);
-        return lowered.value;
-      },
-      (name, fn) => l.scopes.nested(() => fn(l.scopes.declare(name, false))),
-    );
-    return { pre, value: text, atomic: true };
-  },
+  JsxElement: (l, e) => jsx(l, e),
   ErrorExpr: () => value("undefined as never", false),
 };
 

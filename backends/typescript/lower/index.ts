@@ -7,6 +7,7 @@ import { DISCARD, RETURN } from "./lowered.js";
 import { Lowerer } from "./lowerer.js";
 import { statements } from "./statements.js";
 import { line, writeStmts, type TsStmt } from "./ts-stmt.js";
+import { propertyName } from "../builders.js";
 
 /**
  * What the block emitters use to lower Tova code: function bodies, module
@@ -93,6 +94,27 @@ export class BodyEmitter {
       });
       return { stmts, names };
     });
+  }
+
+  /**
+   * A component (client.md): its props arrive as functions (`{ todo }: { todo: () => Todo }`), so every
+   * read of a prop in the body is a call that gives its current value. Answers the destructured
+   * parameter with its type, and a writer for the body.
+   */
+  component(ps: readonly ast.Param[], body: ast.BlockExpr, type: (p: ast.Param) => string): { param: string | null; write: () => void } {
+    const lowered = this.l.inFunction(false, () => {
+      const fields = ps.map((p) => {
+        const ts = this.l.scopes.nameFor(p.name);
+        this.l.scopes.reserve(ts);
+        const optional = p.default !== null || (p.type?.kind === "TName" && p.type.name === "Option");
+        const dflt = p.default ? ` = () => ${this.l.expr(p.default).value}` : optional ? " = () => null" : "";
+        this.l.scopes.alias(p.name, `${ts}()`);
+        return { pattern: `${ts === p.name ? p.name : `${p.name}: ${ts}`}${dflt}`, member: `${propertyName(p.name)}${optional ? "?" : ""}: () => ${type(p)}` };
+      });
+      return { fields, body: statements(this.l, body.stmts, RETURN) };
+    });
+    const param = ps.length ? `{ ${lowered.fields.map((f) => f.pattern).join(", ")} }: { ${lowered.fields.map((f) => f.member).join("; ")} }` : null;
+    return { param, write: () => writeStmts(this.out, lowered.body) };
   }
 
   needsAsync(e: ast.Expr): boolean {

@@ -1,5 +1,5 @@
 import { type Todo } from "./app.shared.js";
-import { computed, effect, h, mount, rpcClient, signal } from "./runtime/client.js";
+import { computed, effect, h, list, mount, rpcClient, show, signal, type Child } from "./runtime/client.js";
 import { filter, len } from "./runtime/stdlib.js";
 
 const server = rpcClient<{ list_todos(): Promise<Todo[]>; add_todo(title: string): Promise<Todo> }>();
@@ -16,12 +16,13 @@ export async function add() {
 effect(async () => {
   todos.value = await server.list_todos();
 });
-export function App() {
+
+export function App(): Child {
   return h(
     "div",
     null,
-    h("h1", null, "Todos (", remaining.value, " left)"),
-    h("input", { value: draft.value }),
+    h("h1", null, "Todos (", () => remaining.value, " left)"),
+    h("input", { value: () => draft.value }),
     h("button", { onclick: add }, "Add"),
     h(
       "button",
@@ -32,13 +33,21 @@ export function App() {
       },
       "Clear",
     ),
-    len(todos.value) === 0
-      ? h("p", null, "Nothing to do")
-      : h(
-          "ul",
-          null,
-          todos.value.map((todo: any) => h("li", { class: "todo" }, todo.title)),
-        ),
+    show(
+      () => len(todos.value) === 0,
+      (yes) =>
+        yes
+          ? h("p", null, "Nothing to do")
+          : h(
+              "ul",
+              null,
+              list(
+                () => todos.value,
+                null,
+                (todo) => h("li", { class: "todo" }, () => todo.value.title),
+              ),
+            ),
+    ),
   );
 }
 

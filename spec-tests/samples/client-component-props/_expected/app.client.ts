@@ -1,11 +1,17 @@
-import { h, mount, signal } from "./runtime/client.js";
+import { h, mount, signal, type Child } from "./runtime/client.js";
 
 export const count = signal(0);
-export function Counter({ label, start }: { label: string; start: number }) {
+export function Counter({ label, start }: { label: () => string; start: () => number }): Child {
   return h(
     "div",
     { class: "counter" },
-    h("span", null, label, ": ", count.value + start),
+    h(
+      "span",
+      null,
+      () => label(),
+      ": ",
+      () => count.value + start(),
+    ),
     h(
       "button",
       {
@@ -18,8 +24,8 @@ export function Counter({ label, start }: { label: string; start: number }) {
   );
 }
 
-export function App() {
-  return h(Counter, { label: "Clicks", start: 5 });
+export function App(): Child {
+  return h(Counter, { label: () => "Clicks", start: () => 5 });
 }
 
 mount(App);

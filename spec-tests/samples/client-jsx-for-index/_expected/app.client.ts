@@ -1,11 +1,22 @@
-import { h, mount, signal } from "./runtime/client.js";
+import { h, list, mount, signal, type Child } from "./runtime/client.js";
 
 export const items = signal<string[]>(["milk", "eggs"]);
-export function App() {
+export function App(): Child {
   return h(
     "ol",
     null,
-    items.value.map((item: any, i: number) => h("li", { key: i }, i + 1, ": ", item)),
+    list(
+      () => items.value,
+      null,
+      (item, i) =>
+        h(
+          "li",
+          { key: () => i.value },
+          () => i.value + 1,
+          ": ",
+          () => item.value,
+        ),
+    ),
   );
 }
 
