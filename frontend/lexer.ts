@@ -577,14 +577,15 @@ class Lexer {
           return;
         }
         this.lexJsxElement();
-        atChildStart = true;
+        // A `for`/`if` starts the children or a line: `<b>x</b> for the team` is text.
+        atChildStart = false;
         continue;
       }
       if (c === 123 /* { */) {
         this.push("op", "{", this.pos, this.pos + 1);
         this.pos++;
         this.nested("code");
-        atChildStart = true;
+        atChildStart = false; // `{n} for "{q}"` is text
         continue;
       }
       if (c === 125 /* } */ && mode === "control") {
@@ -604,7 +605,8 @@ class Lexer {
         this.pos++;
       }
       const raw = src.slice(start, this.pos);
-      if (raw.trim() !== "") this.push("jsx_text", raw, start, this.pos);
+      // Spaces between two children on one line are text (`{a} {b}`); a blank line break is layout.
+      if (raw.trim() !== "" || (!raw.includes("\n") && start > 0 && src[start - 1] !== "\n")) this.push("jsx_text", raw, start, this.pos);
       atChildStart = raw.endsWith("\n") || raw.trim() === "";
     }
   }

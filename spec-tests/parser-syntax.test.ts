@@ -94,6 +94,19 @@ describe("client.md JSX", () => {
 }`;
     expect(codesAt(src2)[0]).toBe("E0010 5:23");
   });
+
+  it("reads `for` and `if` as control only at the start of the children or of a line: after an element or {expr} they are text", () => {
+    const program = parsed(`client {
+  state n = 1
+  component App {
+    <p>Showing {n} for "{n}" if any <b>notes</b> for you</p>
+  }
+}
+`);
+    const comp = (program.items[0] as BlockDecl).body.find((s) => s.kind === "Component") as ComponentStmt;
+    const p = (comp.body.stmts[0] as { expr: JsxElement }).expr;
+    expect(p.children.map((c) => (c.kind === "JsxText" ? c.text : c.kind))).toEqual(["Showing ", "JsxExpr", ' for "', "JsxExpr", '" if any ', "JsxElement", " for you"]);
+  });
 });
 
 describe("security.md entries", () => {

@@ -53,8 +53,8 @@ export function emitClient(ctx: ModuleContext, client: ClientBlock): void {
   }
 }
 
-/** `const server = rpcClient<{ get_users(): Promise<User[]> }>()`, typed from the server blocks' functions. */
-function emitRpcClient(ctx: ModuleContext, client: ClientBlock) {
+/** The server functions a client block calls as `server.f(...)`. */
+export function serverCalls(ctx: ModuleContext, client: ClientBlock): Set<string> {
   const called = new Set<string>();
   const visit = (e: ast.Expr) => {
     if (e.kind === "Member" && e.object.kind === "Ident" && e.object.name === "server" && ctx.names.symbols.get(e.object)?.kind === "builtin") called.add(e.name);
@@ -64,12 +64,21 @@ function emitRpcClient(ctx: ModuleContext, client: ClientBlock) {
   for (const e of client.effects) walkExpr(e.body, visit);
   for (const c of client.components) walkExpr(c.body, visit);
   for (const f of client.fns) walkExpr(f.body, visit);
+  for (const b of client.bindings) walkExpr(b.value, visit);
+  return called;
+}
+
+/** `const server = rpcClient<{ get_users(): Promise<User[]> }>()`, typed from the server blocks' functions. */
+function emitRpcClient(ctx: ModuleContext, client: ClientBlock) {
+  const called = serverCalls(ctx, client);
   if (!called.size) return;
   const members = [...called].map((name) => {
     const fn = ctx.app.servers.flatMap((s) => s.fns).find((f) => f.kind === "fn" && f.name === name);
     if (!fn) return `${name}(...args: any[]): Promise<any>`;
     const params = fn.params.map((p) => `${p.name}${p.optional ? "?" : ""}: ${tsType(p.type, ctx.useType)}`);
-    return `${name}(${params.join(", ")}): Promise<${fn.returnType ? tsType(fn.returnType, ctx.useType) : "any"}>`;
+    // An `Err` answers an error status, which the call throws (runtime/client/rpc.ts): a Result gives its Ok value.
+    const ret = fn.returnType?.kind === "TName" && fn.returnType.name === "Result" && fn.returnType.args[0] ? fn.returnType.args[0] : fn.returnType;
+    return `${name}(${params.join(", ")}): Promise<${ret ? tsType(ret, ctx.useType) : "any"}>`;
   });
   const rpcClient = ctx.runtime(RUNTIME.client, "rpcClient");
   ctx.file.line(`const ${ctx.rpcObject} = ${rpcClient}<{ ${members.join("; ")} }>()`);

@@ -11,6 +11,8 @@ import { emitSecurity, inSeconds } from "./emit-security.js";
 import { declaredTypeNames, safeName } from "./hygiene.js";
 import { BodyEmitter } from "./lower/index.js";
 import { emitTypes } from "./emit-shared.js";
+import { serverCalls } from "./emit-client.js";
+import { upperSnake } from "../../ir/passes/assign-ports.js";
 import { schemaOf, tsType } from "./types.js";
 
 /**
@@ -80,13 +82,9 @@ export function emitServer(ctx: ModuleContext, server: PortedServer): void {
     file.line(`${a}.config(${JSON.stringify(c.name)}, ${values})`, c.span);
   }
   for (const m of server.maxBody) file.line(`${a}.maxBody(${body.topLevel(() => body.expr(m.value), m.span)})`, m.span);
-  // The default server, or the first named one when there is none, serves the client block.
-  const client = app.clients[0];
+  // The default server, or the first named one when there is none, serves the client blocks (client.md).
   const host = app.servers.find((s) => s.name === null) ?? app.servers[0];
-  if (client && host === server) {
-    const entry = `${app.stem}.client${client.name === null ? "" : `.${client.name}`}.js`;
-    file.generated(`${a}.serveClient(import.meta.dir, ${JSON.stringify(entry)})`);
-  }
+  if (app.clients.length && host === server) emitClientServing(ctx, a, server);
   const events = app.events.filter((e) => e.publishers.some((p) => p.server === server.name));
   if (events.length) {
     const routes = events.map((e) => `${propertyName(e.name)}: [${e.subscribers.map((s) => JSON.stringify(s)).join(", ")}]`);
@@ -94,6 +92,30 @@ export function emitServer(ctx: ModuleContext, server: PortedServer): void {
   }
   file.blank();
   file.generated(`await ${a}.listen()`);
+}
+
+/**
+ * `app.serveClients(...)`: the unnamed client at `/`, each named one at `/<name>/`; and `app.forwardRpc(...)`
+ * for the functions they call that another server block defines, so the browser talks to one origin.
+ */
+function emitClientServing(ctx: ModuleContext, a: string, server: PortedServer) {
+  const { app, file } = ctx;
+  const mounts = app.clients.map((c) => `{ entry: ${JSON.stringify(`${app.stem}.client${c.name === null ? "" : `.${c.name}`}.js`)}, mount: ${JSON.stringify(c.name === null ? "/" : `/${c.name}/`)} }`);
+  file.generated(`${a}.serveClients(import.meta.dir, [${mounts.join(", ")}])`);
+  const owners = new Map<PortedServer, Set<string>>();
+  for (const c of app.clients) {
+    for (const fn of serverCalls(ctx, c)) {
+      const owner = app.servers.find((s) => s.fns.some((f) => f.kind === "fn" && f.name === fn));
+      if (!owner || owner === server) continue;
+      if (!owners.has(owner)) owners.set(owner, new Set());
+      owners.get(owner)!.add(fn);
+    }
+  }
+  for (const [owner, fns] of owners) {
+    const name = owner.name ?? "default";
+    const options = `{ url: null, urlEnv: ${JSON.stringify(`URL_${upperSnake(name)}`)}, portEnv: ${JSON.stringify(owner.portEnv)}, port: ${owner.port} }`;
+    file.generated(`${a}.forwardRpc(${JSON.stringify(name)}, ${JSON.stringify([...fns].sort())}, ${options})`);
+  }
 }
 
 /** `const { A, B } = loadEnv({ ... })`: every variable checked at start-up, all missing ones named at once. */

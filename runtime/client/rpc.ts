@@ -10,7 +10,8 @@ export class RpcError extends Error {
     /** The parameter a 400 names, if any. */
     readonly param: string | undefined,
   ) {
-    super(`RPC failed with ${status}: ${typeof error === "string" ? error : JSON.stringify(error)}`);
+    // client.md: "an error answer raises an error whose message is the server's `error` text".
+    super(typeof error === "string" ? error : JSON.stringify(error));
   }
 }
 

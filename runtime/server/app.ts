@@ -18,7 +18,9 @@ import { drainJobs, registerJob } from "./jobs.js";
 import { startSchedule, stopSchedules } from "./schedule.js";
 import { sseResponse, websocketOptions, type WsHandlers } from "./realtime.js";
 import type { Configs } from "./config.js";
-import { clientFiles, type ClientFiles } from "./client-files.js";
+import { clientFiles, type ClientFiles, type ClientMount } from "./client-files.js";
+import { forwardRpc, type RpcForward } from "./rpc-forward.js";
+import type { PeerAddress } from "./peers.js";
 import { routeClaims, staticFiles } from "./static.js";
 import { sessions } from "./sessions.js";
 import { tlsOptions } from "./tls.js";
@@ -48,6 +50,8 @@ class App implements TovaApp {
   private readonly configs: Configs = {};
   private bodyLimit: number | null = null;
   private client: ClientFiles | null = null;
+  /** `server.f()` calls of the clients this server serves, for functions of other server blocks (rpc-forward.ts). */
+  private readonly forwards = new Map<string, RpcForward>();
   private securityConfig: SecurityConfig | null = null;
   /** The build folder, where the server module runs from (`app.baseDir(import.meta.dir)`); `static.dir` is relative to it. */
   private base: string = typeof Bun === "undefined" ? process.cwd() : path.dirname(Bun.main);
@@ -172,15 +176,21 @@ class App implements TovaApp {
   private claimedPaths(): (pathname: string) => boolean {
     const claims = routeClaims([...this.registered.map((r) => r.path), ...this.healthPaths(), ...(this.ws ? [this.ws.path] : []), ...this.streams.keys()]);
     const client = this.client;
-    return client ? (p) => p === "/" || client.has(p) || claims(p) : claims;
+    return client ? (p) => client.has(p) || claims(p) : claims;
   }
 
   baseDir(dir: string): void {
     this.base = dir;
   }
 
-  serveClient(dir: string, entry: string): void {
-    this.client = clientFiles(dir, entry, this.options.name ?? "Tova");
+  /** The client blocks: the unnamed one at `/`, each named one at `/<name>/` (client.md). */
+  serveClients(dir: string, clients: readonly ClientMount[]): void {
+    this.client = clientFiles(dir, clients, this.options.name ?? "Tova");
+  }
+
+  /** The clients' calls of functions that `peer` defines, forwarded to it (client.md: one origin for the browser). */
+  forwardRpc(peer: string, functions: readonly string[], options: PeerAddress): void {
+    for (const fn of functions) this.forwards.set(fn, { peer, options });
   }
 
   async start(): Promise<ServeOptions> {
@@ -196,16 +206,25 @@ class App implements TovaApp {
     const ws = this.ws;
     const streams = this.streams;
     const client = this.client;
-    const ownsRoot = this.registered.some((r) => r.method === "GET" && r.path === "/");
-    const needsPath = client !== null || ws !== null || streams.size > 0;
+    const forwards = this.forwards;
+    const service = this.shared.serviceField;
+    // A route of the program's own at a client's path wins over the page.
+    const owned = new Set(this.registered.filter((r) => r.method === "GET").map((r) => r.path));
+    const needsPath = client !== null || ws !== null || streams.size > 0 || forwards.size > 0;
     const withRealtime: ServeOptions["fetch"] = (raw, server) => {
       const path = needsPath ? pathOf(raw.url) : "";
-      if (client && raw.method === "GET") {
-        if (path === "/" && !ownsRoot) return new Response(client.page, { headers: { "content-type": "text/html; charset=utf-8" } });
+      if (client && (raw.method === "GET" || raw.method === "HEAD")) {
+        const page = owned.has(path) ? null : client.page(path);
+        if (page !== null) return new Response(raw.method === "HEAD" ? null : page, { headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" } });
+        if (client.mounts.includes(`${path}/`) && !owned.has(path)) return new Response(null, { status: 308, headers: { location: `${path}/` } });
         if (path.endsWith(".js")) {
           const file = client.file(path);
           if (file) return file;
         }
+      }
+      if (forwards.size && raw.method === "POST" && path.startsWith("/rpc/")) {
+        const to = forwards.get(path.slice(5)); // function names are identifiers: nothing to decode
+        if (to) return forwardRpc(raw, path.slice(5), to, service);
       }
       if (ws || streams.size) {
         if (ws && path === ws.path && raw.headers.get("upgrade")?.toLowerCase() === "websocket") {

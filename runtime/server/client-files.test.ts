@@ -16,7 +16,7 @@ import { sign } from "./secrets.js";
 import { createApp } from "./runtime/server.js";
 const app = createApp({ name: null, port: 3000, portEnv: "PORT" });
 app.route("GET", "/api/sign", () => ({ signed: sign("x") }), []);
-app.serveClient(import.meta.dir, "app.client.js");
+app.serveClients(import.meta.dir, [{ entry: "app.client.js", mount: "/" }]);
 await app.listen();
 `;
 

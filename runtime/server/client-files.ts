@@ -1,7 +1,7 @@
-// `tova dev` and built servers serve the client block (decisions.md,
-// "Output"): the default server (or the first named one) answers `/` with a
-// page that loads the compiled client module, and serves the modules the
-// browser needs for it, and nothing else (security.md: "A server never serves
+// `tova dev` and built servers serve the client blocks (decisions.md,
+// "Output"; client.md): the default server (or the first named one) answers
+// `/` with a page that loads the unnamed client's module, `/<name>/` with a
+// named client's, and serves the modules the browser needs for them, and nothing else (security.md: "A server never serves
 // its own modules, the program's source, local modules or anything outside
 // the client's files and `static`'s directory").
 //
@@ -18,16 +18,24 @@ import path from "node:path";
 import { exitWithError } from "./lifecycle.js";
 
 export interface ClientFiles {
-  /** The page for `/` (served unless the program has its own `GET /`). */
-  page: string;
+  /** The page of the client mounted at `pathname` (`/`, `/admin/`), or null. */
+  page(pathname: string): string | null;
+  /** The mount paths, for a request to `/admin` without its slash. */
+  mounts: readonly string[];
   /** True for the paths `file` answers. */
   has(pathname: string): boolean;
-  /** Answers a module of the client's import closure, or null for any other path. */
+  /** Answers a module of a client's import closure, or null for any other path. */
   file(pathname: string): Response | null;
 }
 
-export function clientFiles(dir: string, entry: string, title: string): ClientFiles {
-  const page = `<!doctype html>
+/** One client block: its compiled module and where its page is (`/` unnamed, `/<name>/` named; client.md). */
+export interface ClientMount {
+  entry: string;
+  mount: string;
+}
+
+function pageOf(entry: string, title: string): string {
+  return `<!doctype html>
 <html>
 <head>
 <meta charset="utf-8">
@@ -41,13 +49,20 @@ export function clientFiles(dir: string, entry: string, title: string): ClientFi
 </body>
 </html>
 `;
-  const modules = importClosure(dir, entry);
+}
+
+export function clientFiles(dir: string, clients: readonly ClientMount[], title: string): ClientFiles {
+  const pages = new Map(clients.map((c) => [c.mount, pageOf(c.entry, c.mount === "/" ? title : `${title} ${c.mount.slice(1, -1)}`)]));
+  const modules = new Map<string, string>();
+  for (const c of clients) for (const [url, text] of importClosure(dir, c.entry)) modules.set(url, text);
   return {
-    page,
-    has: (pathname) => modules.has(pathname),
+    page: (pathname) => pages.get(pathname) ?? null,
+    mounts: [...pages.keys()],
+    has: (pathname) => modules.has(pathname) || pages.has(pathname),
     file(pathname) {
       const text = modules.get(pathname);
-      return text === undefined ? null : new Response(text, { headers: { "content-type": "text/javascript; charset=utf-8" } });
+      // Development builds change under the same names: the browser revalidates every time.
+      return text === undefined ? null : new Response(text, { headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" } });
     },
   };
 }

@@ -36,7 +36,10 @@ export function currentRequestId(): string | undefined {
 export type { DiscoverOptions as PeerOptions } from "./free-functions.js";
 import type { DiscoverOptions as PeerOptions } from "./free-functions.js";
 
-export function peerBaseUrl(options: PeerOptions): string {
+/** Where a server block answers: the address part of its options. */
+export type PeerAddress = Pick<PeerOptions, "url" | "urlEnv" | "portEnv" | "port">;
+
+export function peerBaseUrl(options: PeerAddress): string {
   const env = process.env;
   if (env[options.urlEnv]) return env[options.urlEnv]!.replace(/\/$/, "");
   if (env[options.portEnv]) return `http://localhost:${env[options.portEnv]}`;

@@ -190,6 +190,8 @@ export interface TovaApp {
   maxBody(bytes: number): void;
   /** The folder the server module runs from (`import.meta.dir`): `static { dir }` is relative to it. Default: the entry module's folder. */
   baseDir(dir: string): void;
-  /** Serves the client block: `/` loads `entry` (a module beside this server's file, in `dir`). */
-  serveClient(dir: string, entry: string): void;
+  /** Serves the client blocks: the unnamed one at `/`, a named one at `/<name>/`; each page loads its `entry` (a module beside this server's file, in `dir`). */
+  serveClients(dir: string, clients: readonly { entry: string; mount: string }[]): void;
+  /** `server.f()` of a served client for a function of server block `peer`: forwarded there (client.md). */
+  forwardRpc(peer: string, functions: readonly string[], address: { url: string | null; urlEnv: string; portEnv: string; port: number | null }): void;
 }

@@ -81,18 +81,46 @@ function propValue(l: Lowerer, a: ast.JsxAttr): string {
 
 function childList(l: Lowerer, children: readonly ast.JsxChild[], pre: Pre): string[] {
   const out: string[] = [];
-  for (const c of children) {
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i]!;
+    if (c.kind === "JsxText") {
+      // The lexer splits text at line ends: the lines of one run of text are one child.
+      let raw = c.text;
+      while (children[i + 1]?.kind === "JsxText") raw += (children[++i] as ast.JsxText).text;
+      const text = jsxText(raw);
+      if (text !== null) out.push(JSON.stringify(text));
+      continue;
+    }
     const text = child(l, c, pre);
     if (text !== null) out.push(text);
   }
   return out;
 }
 
+/**
+ * Text as JSX reads it: on one line exactly as written (`{a} {b}` keeps its
+ * space); across lines, each line trimmed where it meets a line break, empty
+ * lines dropped, and the rest joined with one space.
+ */
+function jsxText(raw: string): string | null {
+  if (!raw.includes("\n")) return raw;
+  const lines = raw.split(/\r?\n/);
+  const parts = lines
+    .map((line, i) => {
+      let t = line.replace(/\t/g, " ");
+      if (i > 0) t = t.trimStart();
+      if (i < lines.length - 1) t = t.trimEnd();
+      return t;
+    })
+    .filter((t) => t !== "");
+  return parts.length ? parts.join(" ") : null;
+}
+
 function child(l: Lowerer, c: ast.JsxChild, pre: Pre): string | null {
   switch (c.kind) {
     case "JsxText": {
-      const text = c.text.replace(/\s+/g, " ");
-      return text.trim() === "" ? null : JSON.stringify(text);
+      const text = jsxText(c.text);
+      return text === null ? null : JSON.stringify(text);
     }
     case "JsxExpr":
       return isLiteral(c.expr) ? once(l, c.expr, pre) : thunk(l, c.expr);

@@ -18,6 +18,6 @@ export function add_todo(title: string): Todo {
 const app = createApp({ name: null, port: 3000, portEnv: "PORT" });
 app.rpc("list_todos", list_todos, []);
 app.rpc("add_todo", add_todo, [{ name: "title", schema: t.string }]);
-app.serveClient(import.meta.dir, "app.client.js");
+app.serveClients(import.meta.dir, [{ entry: "app.client.js", mount: "/" }]);
 
 await app.listen();
