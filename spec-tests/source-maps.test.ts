@@ -75,7 +75,8 @@ function tova(dir: string, ...args: string[]) {
 /** Runs a command until `done(output)` holds (or it exits, or 30 s pass), then stops it; resolves with its output. */
 function runUntil(cmd: string, args: string[], cwd: string, env: Record<string, string>, done: (out: string) => boolean, poke?: () => Promise<void>): Promise<string> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    // A process group of its own: `tova run` starts the server as a child, which must go too.
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
     let out = "";
     let finished = false;
     const finish = () => {
@@ -83,7 +84,11 @@ function runUntil(cmd: string, args: string[], cwd: string, env: Record<string, 
       finished = true;
       clearInterval(poller);
       clearTimeout(timer);
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // the group is gone already
+      }
       resolve(out);
     };
     const onData = (d: Buffer) => {

@@ -2,8 +2,8 @@
 // `db { adapter: "postgres", url: env("DATABASE_URL"), pool: 20 }` (scaling.md
 // "Database Scaling"): the same models on PostgreSQL, through Bun's built-in
 // client (`Bun.SQL`: nothing to install, so `.tova-out/` stays
-// self-contained; architecture.md has the measurements that chose it over
-// the `postgres` package). `pool` is the most connections it opens.
+// self-contained; runtime/README.md "db" has the measurements that chose
+// it over the `postgres` package). `pool` is the most connections it opens.
 //
 // The dialect: `$1` placeholders (model.ts writes `?`; the identifiers beside
 // them are checked names in double quotes, so no `?` can be anywhere else),
