@@ -6,9 +6,9 @@
 // so under root the cluster belongs to the `postgres` user the package made.
 import { spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { freePort } from "./ports.js";
 
 export interface Postgres {
   /** `postgres://tova@127.0.0.1:PORT/postgres` */
@@ -40,17 +40,6 @@ export function havePostgres(): boolean {
   if (process.env.CI) throw new Error("PostgreSQL is not installed (initdb not found); .ci/run installs Debian's postgresql package");
   console.warn("PostgreSQL is not installed (apt-get install postgresql): its tests are skipped");
   return false;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startPostgres(): Promise<Postgres> {

@@ -8,6 +8,7 @@ import { mapTypeErrors } from "../../backends/typescript/source-map.js";
 import { stripMarkers } from "../../backends/typescript/builders.js";
 import { render } from "../../diagnostics/render.js";
 import { PACKAGE_ROOT, runtimeFiles, transpile, typecheck } from "../../cli/toolchain.js";
+import { freePort } from "../../runtime/testing/ports.js";
 
 /**
  * Builds a Tova program the way `tova build` does (checked, type-checked,
@@ -49,16 +50,7 @@ export async function buildProgram(source: string, stem = "app"): Promise<Built>
   };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Whether `port` on 127.0.0.1 can be listened on right now. */
 export function portFree(port: number): Promise<boolean> {
