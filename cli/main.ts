@@ -36,8 +36,15 @@ async function main(argv: string[]): Promise<number> {
           // Not `array: true`: that would swallow the path in `tova build --emit ir app.tova`.
           // Repeating the option (`--emit ir --emit ts`) or a comma list still names several.
           .option("emit", { type: "string", describe: "also write: `ts` (formatted TypeScript beside the .js), `ir` (<stem>.ir.json)" })
+          .option("production", { type: "boolean", default: false, describe: "one minified, self-contained bundle per server and per client, into --out (default dist/)" })
           .options(BUILD_OPTIONS),
       async (a) => {
+        if (a.production) {
+          if (a.emit !== undefined) throw new UsageError("--production writes bundles only: leave out --emit");
+          const { runProduction } = await import("./production.js");
+          code = await runProduction({ path: a.path, out: a.out === ".tova-out" ? "dist" : a.out, port: a.port, typecheck: a.typecheck });
+          return;
+        }
         const { runBuild } = await import("./build.js");
         code = await runBuild({ path: a.path, emit: ([] as unknown[]).concat(a.emit ?? []).map(String), out: a.out, port: a.port, typecheck: a.typecheck });
       },

@@ -113,6 +113,12 @@ export async function typecheck(modules: readonly EmittedModule[], imports: read
  * absolute path the bundle will be written at: the map goes beside it as
  * `<target>.map`, naming the sources relative to it.
  */
+/** `bun build` with these arguments; a failure is a BundleFailure in Bun's words. */
+export async function bunBuild(args: readonly string[]): Promise<void> {
+  const r = await run(BUN, ["build", ...args]);
+  if (r.code !== 0) throw new BundleFailure((r.stderr || r.stdout).trim());
+}
+
 export async function bundleModule(source: string, target: string): Promise<{ code: string; map: string }> {
   const dir = await mkdtemp(path.join(tmpdir(), "tova-bundle-"));
   try {

@@ -52,6 +52,7 @@ function pageOf(entry: string, title: string): string {
 }
 
 export function clientFiles(dir: string, clients: readonly ClientMount[], title: string): ClientFiles {
+  if (existsSync(path.join(dir, "client", "manifest.json"))) return productionFiles(dir);
   const pages = new Map(clients.map((c) => [c.mount, pageOf(c.entry, c.mount === "/" ? title : `${title} ${c.mount.slice(1, -1)}`)]));
   const modules = new Map<string, string>();
   for (const c of clients) for (const [url, text] of importClosure(dir, c.entry)) modules.set(url, text);
@@ -63,6 +64,35 @@ export function clientFiles(dir: string, clients: readonly ClientMount[], title:
       const text = modules.get(pathname);
       // Development builds change under the same names: the browser revalidates every time.
       return text === undefined ? null : new Response(text, { headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" } });
+    },
+  };
+}
+
+/** One year: the bundles of `tova build --production` are named by their content, so a name never changes meaning. */
+const IMMUTABLE = "public, max-age=31536000, immutable";
+
+/**
+ * The output of `tova build --production` (cli/production.ts): the pages
+ * (`client/index.html`, `client/<name>/index.html`) and the content-hashed
+ * bundles `client/manifest.json` lists, read once at start. Only those
+ * bundles are served (not their maps), with long-lived cache headers.
+ */
+function productionFiles(dir: string): ClientFiles {
+  const manifest = JSON.parse(readFileSync(path.join(dir, "client", "manifest.json"), "utf8")) as Record<string, string>;
+  const pages = new Map<string, string>();
+  const bundles = new Map<string, string>();
+  for (const [mount, bundle] of Object.entries(manifest)) {
+    if (!/^\/([A-Za-z0-9_-]+\/)?$/.test(mount) || !/^[\w.-]+\.js$/.test(bundle)) exitWithError(`client/manifest.json: not a client mount and bundle: ${JSON.stringify(mount)}: ${JSON.stringify(bundle)}`);
+    pages.set(mount, readFileSync(path.join(dir, "client", mount.slice(1), "index.html"), "utf8"));
+    bundles.set(`/client/${bundle}`, readFileSync(path.join(dir, "client", bundle), "utf8"));
+  }
+  return {
+    page: (pathname) => pages.get(pathname) ?? null,
+    mounts: [...pages.keys()],
+    has: (pathname) => bundles.has(pathname) || pages.has(pathname),
+    file(pathname) {
+      const text = bundles.get(pathname);
+      return text === undefined ? null : new Response(text, { headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": IMMUTABLE } });
     },
   };
 }
