@@ -50,6 +50,9 @@ const { benchServe } = await import("./serve.mjs");
 await benchServe();
 const { benchMulti } = await import("./multi.mjs");
 await benchMulti();
+// The client runtime in Chromium, and the production client bundle's size.
+const { benchClient } = await import("./client.mjs");
+await benchClient();
 // Models on SQLite and PostgreSQL (bench/models.ts runs under Bun: it starts a PostgreSQL of its own).
 spawnSync(path.join(root, "node_modules", ".bin", "bun"), [path.join(root, "bench", "models.ts")], { stdio: "inherit" });
 
