@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { build } from "./build.js";
+import { buildProduction } from "./production.js";
 
 /**
- * The release `tova deploy` uploads: the built `.js` with the runtime, the
+ * The release `tova deploy` uploads: the output of `tova build --production`, the
  * data files of `data { source x = read("file") }` under `data/`, and, once
  * the server's ports are known, provision.sh and `.tova-manifest.json`.
  */
@@ -29,8 +29,9 @@ export class BundleError extends Error {}
 export async function buildBundle(source: string, dataFiles: readonly string[], packages: readonly string[] = []): Promise<Bundle | null> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "tova-release-"));
   const dispose = () => rmSync(dir, { recursive: true, force: true });
-  const result = await build({ path: source, emit: ["js"], out: dir, typecheck: true, verbose: false });
-  if (result.code !== 0) {
+  // The production build (cli/production.ts): one self-contained bundle per server, the clients' hashed bundles.
+  const code = await buildProduction({ path: source, out: dir, typecheck: true }, false, packages.length > 0);
+  if (code !== 0) {
     dispose();
     return null;
   }

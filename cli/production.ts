@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { statSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -22,7 +23,19 @@ import { BundleFailure, bunBuild } from "./toolchain.js";
  * (runtime/server/client-files.ts).
  */
 export async function runProduction(args: Omit<BuildArgs, "emit">): Promise<number> {
-  const staging = await mkdtemp(path.join(tmpdir(), "tova-production-"));
+  return buildProduction(args, true);
+}
+
+/**
+ * The production build into `args.out`; `verbose` prints a line per file
+ * written. `tova deploy` ships it, with `externalPackages`: the servers'
+ * npm packages stay imports, installed on the server from package.json.
+ */
+export async function buildProduction(args: Omit<BuildArgs, "emit">, verbose: boolean, externalPackages = false): Promise<number> {
+  // Staged inside the project, so the bundler finds the program's npm packages in its node_modules
+  // (a folder whose name starts with "." is never read as sources).
+  const project = statSync(args.path).isDirectory() ? args.path : path.dirname(args.path);
+  const staging = await mkdtemp(path.join(path.resolve(project), ".tova-production-"));
   try {
     const built = await build({ ...args, emit: ["js"], out: staging, verbose: false });
     if (built.code !== EXIT.ok) return built.code;
@@ -32,8 +45,9 @@ export async function runProduction(args: Omit<BuildArgs, "emit">): Promise<numb
     const written: string[] = [];
     for (const e of built.entries.filter((x) => x.kind === "server")) {
       const name = e.block === null ? "server" : `server.${e.block}`;
-      // Everything bundled in, npm packages included, so `dist/` needs only Bun.
-      await bunBuild([path.join(staging, e.js), "--target=bun", "--format=esm", "--minify", "--sourcemap=linked", `--outdir=${out}`, `--entry-naming=${name}.[ext]`, "--external=bun:*"]);
+      // Everything bundled in, npm packages included (unless the deploy installs them), so `dist/` needs only Bun.
+      const packages = externalPackages ? ["--packages=external"] : [];
+      await bunBuild([path.join(staging, e.js), "--target=bun", "--format=esm", "--minify", "--sourcemap=linked", `--outdir=${out}`, `--entry-naming=${name}.[ext]`, "--external=bun:*", ...packages]);
       written.push(`${name}.js`, `${name}.js.map`);
     }
     const clients = built.entries.filter((x) => x.kind === "client");
@@ -59,7 +73,7 @@ export async function runProduction(args: Omit<BuildArgs, "emit">): Promise<numb
         written.push(`${entry.name}/`);
       }
     }
-    for (const w of written) process.stdout.write(`wrote ${path.join(args.out, w)}\n`);
+    if (verbose) for (const w of written) process.stdout.write(`wrote ${path.join(args.out, w)}\n`);
     return EXIT.ok;
   } catch (err) {
     if (!(err instanceof BundleFailure)) throw err;

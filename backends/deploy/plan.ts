@@ -71,7 +71,8 @@ export function layout(app: CheckedApp, target: DeployTarget, allPorts: readonly
     return {
       block: s.name,
       unit: s.name === null ? `tova-${slug}@.service` : `tova-${slug}-${s.name.replace(/[^A-Za-z0-9-]/g, "-")}@.service`,
-      entry: `${app.stem}.server${s.name === null ? "" : `.${s.name}`}.js`,
+      // The release is `tova build --production`'s output (cli/production.ts).
+      entry: `server${s.name === null ? "" : `.${s.name}`}.js`,
       portEnv: s.portEnv,
       ports,
       paths: [...new Set(paths)],

@@ -134,7 +134,7 @@ StartLimitIntervalSec=300
 Type=simple
 User=tova
 WorkingDirectory=/opt/tova/apps/myapp/current
-ExecStart=/usr/local/bin/bun run /opt/tova/apps/myapp/current/myapp.server.js
+ExecStart=/usr/local/bin/bun run /opt/tova/apps/myapp/current/server.js
 Environment=PORT=%i
 Environment=TOVA_DATA_DIR=/opt/tova/apps/myapp/data
 Environment=TOVA_HEALTH_PATH=/healthz

@@ -159,7 +159,7 @@ StartLimitIntervalSec=300
 Type=simple
 User=tova
 WorkingDirectory=/opt/tova/apps/myapp/current
-ExecStart=/usr/local/bin/bun run /opt/tova/apps/myapp/current/myapp.server.api.js
+ExecStart=/usr/local/bin/bun run /opt/tova/apps/myapp/current/server.api.js
 Environment=PORT_API=%i
 Environment=PORT_REALTIME=3001
 Environment=TOVA_DATA_DIR=/opt/tova/apps/myapp/data
@@ -187,7 +187,7 @@ StartLimitIntervalSec=300
 Type=simple
 User=tova
 WorkingDirectory=/opt/tova/apps/myapp/current
-ExecStart=/usr/local/bin/bun run /opt/tova/apps/myapp/current/myapp.server.realtime.js
+ExecStart=/usr/local/bin/bun run /opt/tova/apps/myapp/current/server.realtime.js
 Environment=PORT_REALTIME=%i
 Environment=PORT_API=3000
 Environment=TOVA_DATA_DIR=/opt/tova/apps/myapp/data
