@@ -616,7 +616,8 @@ class Lexer {
     const nl = this.src.indexOf("\n", at);
     const line = this.src.slice(at, nl < 0 ? this.src.length : nl);
     const brace = line.indexOf("{");
-    const tag = line.indexOf("<");
+    // A tag is `<` then a name, `/` or `>`; `total < 10` compares.
+    const tag = line.search(/<[A-Za-z/>]/);
     return brace >= 0 && (tag < 0 || tag > brace);
   }
 }

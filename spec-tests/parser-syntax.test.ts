@@ -95,6 +95,26 @@ describe("client.md JSX", () => {
     expect(codesAt(src2)[0]).toBe("E0010 5:23");
   });
 
+  it("reads `if n < 10 {` inside JSX as a condition, not as a tag", () => {
+    const program = parsed(`client {
+  state n = 1
+  component App {
+    <div>
+      if n < 10 {
+        <p>small</p>
+      } elif n <= 100 {
+        <p>medium</p>
+      }
+    </div>
+  }
+}
+`);
+    const comp = (program.items[0] as BlockDecl).body.find((s) => s.kind === "Component") as ComponentStmt;
+    const div = (comp.body.stmts[0] as { expr: JsxElement }).expr;
+    const branch = div.children.find((c) => c.kind === "JsxIf");
+    expect(branch?.kind === "JsxIf" && branch.branches.map((b) => b.cond.kind)).toEqual(["Binary", "Binary"]);
+  });
+
   it("reads `for` and `if` as control only at the start of the children or of a line: after an element or {expr} they are text", () => {
     const program = parsed(`client {
   state n = 1
