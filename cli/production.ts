@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import remapping, { type EncodedSourceMap } from "@jridgewell/remapping";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -48,6 +49,7 @@ export async function buildProduction(args: Omit<BuildArgs, "emit">, verbose: bo
       // Everything bundled in, npm packages included (unless the deploy installs them), so `dist/` needs only Bun.
       const packages = externalPackages ? ["--packages=external"] : [];
       await bunBuild([path.join(staging, e.js), "--target=bun", "--format=esm", "--minify", "--sourcemap=linked", `--outdir=${out}`, `--entry-naming=${name}.[ext]`, "--external=bun:*", ...packages]);
+      await throughToTova(path.join(out, `${name}.js.map`), staging);
       written.push(`${name}.js`, `${name}.js.map`);
     }
     const clients = built.entries.filter((x) => x.kind === "client");
@@ -82,6 +84,42 @@ export async function buildProduction(args: Omit<BuildArgs, "emit">, verbose: bo
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * The bundle's map points into the staging build; each staged module's own
+ * map points on to the `.tova` files. Composed (@jridgewell/remapping), a
+ * stack trace of the bundle names `app.tova:LINE:COL` as in development; the
+ * runtime's frames are named `tova-runtime/<module>.js`.
+ */
+async function throughToTova(mapFile: string, staging: string): Promise<void> {
+  const dir = path.dirname(mapFile);
+  const bundleMap = JSON.parse(await readFile(mapFile, "utf8")) as EncodedSourceMap;
+  const staged = (source: string) => path.resolve(dir, source);
+  const loaded = new Map<string, EncodedSourceMap | null>();
+  for (const source of bundleMap.sources) {
+    if (!source) continue;
+    const file = staged(source);
+    const map = `${file}.map`;
+    loaded.set(source, file.startsWith(staging) && existsSync(map) ? (JSON.parse(await readFile(map, "utf8")) as EncodedSourceMap) : null);
+  }
+  const composed = remapping(bundleMap, (source, ctx) => {
+    // Only the bundle's own sources have maps of their own (one level down).
+    if (ctx.depth > 1) return null;
+    const own = loaded.get(source);
+    if (own) {
+      // The staged module's sources are relative to it: make them relative to the bundle's map.
+      const base = path.dirname(staged(source));
+      return { ...own, sources: own.sources.map((x) => (x === null ? x : path.relative(dir, path.resolve(base, x)).split(path.sep).join("/"))), sourceRoot: undefined };
+    }
+    return null;
+  });
+  composed.sources = composed.sources.map((x) => {
+    if (x === null) return x;
+    const rel = path.relative(staging, path.resolve(dir, x));
+    return rel.startsWith("..") ? x : `tova-${rel.split(path.sep).join("/")}`; // runtime/server.js → tova-runtime/server.js
+  });
+  await writeFile(mapFile, JSON.stringify(composed));
 }
 
 /**

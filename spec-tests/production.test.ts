@@ -49,6 +49,10 @@ describe("tova build --production", () => {
     expect(bundle).toMatch(/^app\.client-[a-z0-9]+\.js$/);
     const size = readFileSync(path.join(built.dist, "client", bundle)).length;
     expect(size).toBeLessThan(15 * 1024); // runtime included, minified, before compression (issue 12)
+    // The map goes through to the .tova file (the staging build is gone); the runtime's frames are named as such.
+    const map = JSON.parse(readFileSync(path.join(built.dist, "server.api.js.map"), "utf8")) as { sources: string[] };
+    expect(map.sources).toContain("../app.tova");
+    expect(map.sources.filter((s) => !s.startsWith("tova-runtime/") && s !== "../app.tova")).toEqual([]);
     // Minified: no indentation, one long line of code.
     expect(readFileSync(path.join(built.dist, "server.api.js"), "utf8").split("\n").length).toBeLessThan(50);
 
