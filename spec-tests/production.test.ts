@@ -99,6 +99,19 @@ describe("tova build --production", () => {
     expect(serverChanged).toBe(a);
   }, 180_000);
 
+  it("serves the bundles with static's cache value when the program sets one", async () => {
+    const built = production(`server {\n  static { dir: "public", cache: "public, max-age=600" }\n  fn ping() -> String { "pong" }\n}\nclient {\n  component App { <p>hi</p> }\n}\n`);
+    expect(built.status, built.out).toBe(1); // no public/ folder yet
+    mkdirSync(path.join(built.dir, "public"));
+    writeFileSync(path.join(built.dir, "public", "robots.txt"), "User-agent: *\n");
+    const r = spawnSync(process.execPath, [CLI, "build", "app.tova", "--production"], { cwd: built.dir, encoding: "utf8" });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const s = await start(path.join(built.dist, "server.js"), { cwd: temp("tova-prod-cwd-") });
+    const bundle = clientBundle(built.dist);
+    expect((await fetch(`${s.url}/client/${bundle}`)).headers.get("cache-control")).toBe("public, max-age=600");
+    expect(await (await fetch(`${s.url}/robots.txt`)).text()).toBe("User-agent: *\n");
+  }, 120_000);
+
   it("refuses --emit beside it, and reports a program's errors without writing dist/", () => {
     const dir = temp("tova-prod-usage-");
     writeFileSync(path.join(dir, "app.tova"), "server { fn f() { 1 } }\n");

@@ -21,7 +21,7 @@ import type { Configs } from "./config.js";
 import { clientFiles, type ClientFiles, type ClientMount } from "./client-files.js";
 import { forwardRpc, type RpcForward } from "./rpc-forward.js";
 import type { PeerAddress } from "./peers.js";
-import { routeClaims, staticFiles } from "./static.js";
+import { cacheControlOf, routeClaims, staticFiles } from "./static.js";
 import { sessions } from "./sessions.js";
 import { tlsOptions } from "./tls.js";
 import { rateLimitLayer } from "../security/rate-limit.js";
@@ -49,7 +49,8 @@ class App implements TovaApp {
   private readonly streams = new Map<string, (send: SseSend, close: () => void) => unknown>();
   private readonly configs: Configs = {};
   private bodyLimit: number | null = null;
-  private client: ClientFiles | null = null;
+  private clientFiles: ClientFiles | null = null;
+  private clientSpec: { dir: string; clients: readonly ClientMount[] } | null = null;
   /** `server.f()` calls of the clients this server serves, for functions of other server blocks (rpc-forward.ts). */
   private readonly forwards = new Map<string, RpcForward>();
   private securityConfig: SecurityConfig | null = null;
@@ -185,7 +186,13 @@ class App implements TovaApp {
 
   /** The client blocks: the unnamed one at `/`, each named one at `/<name>/` (client.md). */
   serveClients(dir: string, clients: readonly ClientMount[]): void {
-    this.client = clientFiles(dir, clients, this.options.name ?? "Tova");
+    this.clientSpec = { dir, clients };
+  }
+
+  /** The clients' files, read once, after every statement (`static`'s `cache` applies to the production bundles). */
+  private get client(): ClientFiles | null {
+    if (!this.clientSpec) return null;
+    return (this.clientFiles ??= clientFiles(this.clientSpec.dir, this.clientSpec.clients, this.options.name ?? "Tova", cacheControlOf(this.configs.static)));
   }
 
   /** The clients' calls of functions that `peer` defines, forwarded to it (client.md: one origin for the browser). */

@@ -51,8 +51,9 @@ function pageOf(entry: string, title: string): string {
 `;
 }
 
-export function clientFiles(dir: string, clients: readonly ClientMount[], title: string): ClientFiles {
-  if (existsSync(path.join(dir, "client", "manifest.json"))) return productionFiles(dir);
+/** `cache`: the Cache-Control of the production bundles (`static`'s `cache` when set; a year, immutable, otherwise). */
+export function clientFiles(dir: string, clients: readonly ClientMount[], title: string, cache: string | null = null): ClientFiles {
+  if (existsSync(path.join(dir, "client", "manifest.json"))) return productionFiles(dir, cache ?? IMMUTABLE);
   const pages = new Map(clients.map((c) => [c.mount, pageOf(c.entry, c.mount === "/" ? title : `${title} ${c.mount.slice(1, -1)}`)]));
   const modules = new Map<string, string>();
   for (const c of clients) for (const [url, text] of importClosure(dir, c.entry)) modules.set(url, text);
@@ -77,7 +78,7 @@ const IMMUTABLE = "public, max-age=31536000, immutable";
  * bundles `client/manifest.json` lists, read once at start. Only those
  * bundles are served (not their maps), with long-lived cache headers.
  */
-function productionFiles(dir: string): ClientFiles {
+function productionFiles(dir: string, cacheControl: string): ClientFiles {
   const manifest = JSON.parse(readFileSync(path.join(dir, "client", "manifest.json"), "utf8")) as Record<string, string>;
   const pages = new Map<string, string>();
   const bundles = new Map<string, string>();
@@ -92,7 +93,7 @@ function productionFiles(dir: string): ClientFiles {
     has: (pathname) => bundles.has(pathname) || pages.has(pathname),
     file(pathname) {
       const text = bundles.get(pathname);
-      return text === undefined ? null : new Response(text, { headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": IMMUTABLE } });
+      return text === undefined ? null : new Response(text, { headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": cacheControl } });
     },
   };
 }

@@ -17,6 +17,12 @@ import { exitWithError } from "./lifecycle.js";
 import { pathOf } from "./request.js";
 import type { Layer } from "./layers/layer.js";
 
+/** `cache` as a Cache-Control value: text as given, a duration (ms) as `public, max-age=<seconds>`. */
+export function cacheControlOf(config: { cache?: string | number } | undefined): string | null {
+  const cache = config?.cache;
+  return typeof cache === "number" ? `public, max-age=${Math.floor(cache / 1000)}` : (cache ?? null);
+}
+
 /** The values of `app.config("static", { dir, cache })`. */
 export interface StaticConfig {
   /** The directory, relative to the build folder (`app.baseDir`) or absolute. Default `public`. */
@@ -66,7 +72,7 @@ export function staticFiles(config: StaticConfig, base: string, claimed: (pathna
   } catch {
     exitWithError(`static: the directory ${JSON.stringify(config.dir ?? "public")} (${dir}) does not exist or is not a directory`);
   }
-  const cacheControl = typeof config.cache === "number" ? `public, max-age=${Math.floor(config.cache / 1000)}` : config.cache ?? null;
+  const cacheControl = cacheControlOf(config);
   return (next) => (req, server) => {
     if (req.method !== "GET" && req.method !== "HEAD") return next(req, server);
     const pathname = pathOf(req.url);
