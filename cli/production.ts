@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { build, type BuildArgs } from "./build.js";
 import { EXIT } from "./errors.js";
+import { clientPage } from "../backends/client-page.js";
 import { BundleFailure, bunBuild } from "./toolchain.js";
 
 /**
@@ -62,7 +63,7 @@ export async function buildProduction(args: Omit<BuildArgs, "emit">, verbose: bo
         manifest[mount] = bundle;
         const page = path.join(dir, mount.slice(1), "index.html");
         await mkdir(path.dirname(page), { recursive: true });
-        await writeFile(page, pageHtml(`/client/${bundle}`, c.block === null ? built.stem : `${built.stem} ${c.block}`));
+        await writeFile(page, clientPage(`/client/${bundle}`, c.block === null ? built.stem : `${built.stem} ${c.block}`));
         written.push(`client/${bundle}`, `client/${bundle}.map`, path.relative(out, page));
       }
       await writeFile(path.join(dir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
@@ -144,22 +145,4 @@ async function clientBundle(entry: string, dir: string): Promise<string> {
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-}
-
-/** The page of a client: the same as in development (runtime/server/client-files.ts), loading the hashed bundle. */
-export function pageHtml(src: string, title: string): string {
-  return `<!doctype html>
-<html>
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>${title.replace(/[<&>"]/g, "")}</title>
-</head>
-<body>
-<div id="app"></div>
-<script type="module" src="${src}"></script>
-</body>
-</html>
-`;
 }

@@ -16,6 +16,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { exitWithError } from "./lifecycle.js";
+import { clientPage } from "../../backends/client-page.js";
 
 export interface ClientFiles {
   /** The page of the client mounted at `pathname` (`/`, `/admin/`), or null. */
@@ -34,27 +35,10 @@ export interface ClientMount {
   mount: string;
 }
 
-function pageOf(entry: string, title: string): string {
-  return `<!doctype html>
-<html>
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>${title.replace(/[<&>"]/g, "")}</title>
-</head>
-<body>
-<div id="app"></div>
-<script type="module" src="/${entry}"></script>
-</body>
-</html>
-`;
-}
-
 /** `cache`: the Cache-Control of the production bundles (`static`'s `cache` when set; a year, immutable, otherwise). */
 export function clientFiles(dir: string, clients: readonly ClientMount[], title: string, cache: string | null = null): ClientFiles {
   if (existsSync(path.join(dir, "client", "manifest.json"))) return productionFiles(dir, cache ?? IMMUTABLE);
-  const pages = new Map(clients.map((c) => [c.mount, pageOf(c.entry, c.mount === "/" ? title : `${title} ${c.mount.slice(1, -1)}`)]));
+  const pages = new Map(clients.map((c) => [c.mount, clientPage(`/${c.entry}`, c.mount === "/" ? title : `${title} ${c.mount.slice(1, -1)}`)]));
   const modules = new Map<string, string>();
   for (const c of clients) for (const [url, text] of importClosure(dir, c.entry)) modules.set(url, text);
   return {
