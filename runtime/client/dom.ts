@@ -156,6 +156,9 @@ export function h(tag: string | Component<any>, props: Record<string, unknown> |
     else if (key.startsWith("on") && typeof value === "function") {
       const handler = value as (e: Event) => unknown;
       el.addEventListener(key.slice(2).replace(/^_/, "").toLowerCase(), (e) => batch(() => void handler(e)));
+    } else if (/^on/i.test(key)) {
+      // Text in an event attribute would run as code: only a function is a handler.
+      console.warn(`tova: refused ${key} on <${tag}>: a handler must be a function`);
     } else if (typeof value === "function") bind(() => setAttribute(el, key, (value as () => unknown)()));
     else setAttribute(el, key, value);
   }

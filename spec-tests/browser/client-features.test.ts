@@ -90,6 +90,7 @@ client {
       <button id="reverse" onclick={reverse_notes}>Reverse</button>
       <button id="click" onclick={fn() clicks = clicks + 1}>Click</button>
       <span id="clicks">{clicks}</span>
+      <span id="evil" onmouseover={problem}>hover</span>
       <ul>
         for note in notes key note.id {
           <NoteRow note={note} marker="*" />
@@ -210,6 +211,8 @@ describe.skipIf(!enabled)("client blocks in Chromium", () => {
     expect(await page.textContent("li.note:last-child")).toBe(`* ${attack}`);
     expect(await page.$$("li.note script, li.note img")).toHaveLength(0);
     expect(await page.evaluate(() => (window as any).hacked)).toBeUndefined();
+    // Text where a handler goes is refused, not set as an inline handler.
+    expect(await page.getAttribute("#evil", "onmouseover")).toBeNull();
     await page.close();
   }, 30_000);
 
