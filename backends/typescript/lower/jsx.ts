@@ -49,6 +49,11 @@ function isLiteral(e: ast.Expr): boolean {
 
 /** `() => expr`, with the statements `expr` needs inside the function. */
 function thunk(l: Lowerer, e: ast.Expr): string {
+  // A component's prop is already a function: `{label}` passes `label`, not `() => label()`.
+  if (e.kind === "Ident") {
+    const read = l.expr(e).value;
+    if (/^[A-Za-z_$][\w$]*\(\)$/.test(read)) return read.slice(0, -2);
+  }
   return lambda(l, { kind: "Lambda", name: null, async: false, params: [], returnType: null, body: e, span: e.span }).value;
 }
 

@@ -5,13 +5,7 @@ export function Counter({ label, start }: { label: () => string; start: () => nu
   return h(
     "div",
     { class: "counter" },
-    h(
-      "span",
-      null,
-      () => label(),
-      ": ",
-      () => count.value + start(),
-    ),
+    h("span", null, label, ": ", () => count.value + start()),
     h(
       "button",
       {
