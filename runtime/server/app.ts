@@ -20,6 +20,9 @@ import { sseResponse, websocketOptions, type WsHandlers } from "./realtime.js";
 import type { Configs } from "./config.js";
 import { clientFiles, type ClientFiles, type ClientMount } from "./client-files.js";
 import { forwardRpc, type RpcForward } from "./rpc-forward.js";
+import { sharedRedis } from "./redis.js";
+import { redisSessionStore } from "./session-store-redis.js";
+import { redisRateStores } from "../security/rate-limit-redis.js";
 import type { PeerAddress } from "./peers.js";
 import { cacheControlOf, routeClaims, staticFiles } from "./static.js";
 import { sessions } from "./sessions.js";
@@ -166,9 +169,11 @@ class App implements TovaApp {
     if (hasSubscriptions()) layers.push(internalEndpoints(this.shared, this.bodyLimit));
     const cors = this.configs.cors ?? this.securityConfig?.cors; // the server's own statement wins over the security block's
     if (cors) layers.push(corsLayer(cors)); // layers/cors.ts
-    layers.push(...rateLimitLayer(this.securityConfig, this.configs.rate_limit)); // runtime/security/rate-limit.ts
+    // Counters and sessions shared by every instance when the application has a Redis (REDIS_URL), else in the process.
+    const redis = sharedRedis();
+    layers.push(...rateLimitLayer(this.securityConfig, this.configs.rate_limit, redis ? redisRateStores(redis.client, redis.prefix) : undefined)); // runtime/security/rate-limit.ts
     layers.push(...authLayer(this.securityConfig, { health: this.healthPaths() })); // runtime/security/auth.ts: auth, roles, protect (the health paths stay open)
-    if (this.configs.sessions) layers.push(sessions(this.configs.sessions));
+    if (this.configs.sessions) layers.push(sessions(this.configs.sessions, redis ? redisSessionStore(redis.client, redis.prefix) : undefined));
     if (this.configs.static) layers.push(staticFiles(this.configs.static, this.base, this.claimedPaths()));
     return layers;
   }

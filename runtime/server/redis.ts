@@ -1,0 +1,27 @@
+/// <reference types="bun" />
+// The application's Redis (scale-out.md): with `REDIS_URL` set, what must be
+// shared by every instance of a server block lives there (rate-limit
+// counters and sessions so far). Unset, everything stays in the process or
+// the block's SQLite file, exactly as on a machine with nothing installed.
+// One connection per process, through Bun's built-in client (nothing to
+// install). Keys start with `REDIS_PREFIX` (the deploy sets `<app>:`), so
+// several apps can share one Redis.
+import { RedisClient } from "bun";
+import { exitWithError } from "./lifecycle.js";
+
+export interface SharedRedis {
+  client: RedisClient;
+  /** What every key of this application starts with. */
+  prefix: string;
+}
+
+let shared: SharedRedis | null | undefined;
+
+/** The process's Redis, or null when REDIS_URL is not set. A malformed URL stops the start with one line. */
+export function sharedRedis(): SharedRedis | null {
+  if (shared !== undefined) return shared;
+  const url = process.env.REDIS_URL;
+  if (!url) return (shared = null);
+  if (!/^rediss?:\/\//.test(url) || !URL.canParse(url)) exitWithError(`REDIS_URL must be a redis:// or rediss:// URL, got ${JSON.stringify(url.replace(/\/\/[^@/]*@/, "//***@"))}`);
+  return (shared = { client: new RedisClient(url), prefix: process.env.REDIS_PREFIX ?? "tova:" });
+}
