@@ -34,6 +34,10 @@ server {
 
   fn ping() -> String { "pong" }
 
+  schedule "* * * * * *" fn tick() {
+    print("tick {Math.round(Date.now() / 1000)}")
+  }
+
   route POST "/login" => login
   route GET "/me" => me
   route GET "/ping" => ping
@@ -44,6 +48,7 @@ const enabled = haveRedis();
 const dirs: string[] = [];
 let one: Running;
 let two: Running;
+let three: Running;
 
 beforeAll(async () => {
   if (!enabled) return;
@@ -57,6 +62,7 @@ beforeAll(async () => {
   };
   one = await start(built.file("server"), { env: { ...env, TOVA_DATA_DIR: own() } });
   two = await start(built.file("server"), { env: { ...env, TOVA_DATA_DIR: own() } });
+  three = await start(built.file("server"), { env: { ...env, TOVA_DATA_DIR: own() } });
 }, 60_000);
 
 afterAll(async () => {
@@ -67,12 +73,27 @@ afterAll(async () => {
 });
 
 describe.skipIf(!enabled)("two instances sharing Redis", () => {
+  it("runs a 1-second schedule once per tick across three instances", async () => {
+    const ticks = () => [one, two, three].flatMap((s) => [...s.output().matchAll(/tick (\d+)/g)].map((m) => Number(m[1])));
+    const before = new Set(ticks());
+    await new Promise((r) => setTimeout(r, 10_500));
+    const seen = ticks().filter((t) => !before.has(t));
+    // Every second once, by one instance or another: no second twice, none missing in the middle.
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBeGreaterThanOrEqual(9);
+    const sorted = [...seen].sort((a, b) => a - b);
+    expect(sorted.at(-1)! - sorted[0]! + 1).toBe(sorted.length);
+    // More than one instance took ticks (the lock is shared, not one instance's timer).
+    expect([one, two, three].filter((s) => /tick \d+/.test(s.output())).length).toBeGreaterThan(1);
+  }, 30_000);
+
   it("a session created on one instance is read on the other", async () => {
-    const login = await fetch(`${one.url}/login`, { method: "POST" });
+    const login = await fetch(`${one.url}/login`, { method: "POST", headers: { "x-client": "sessions" } });
     expect(login.status).toBe(200);
     const cookie = login.headers.getSetCookie().find((c) => c.startsWith("tova_sid="))!.split(";")[0]!;
-    expect((await call(`${two.url}/me`, { headers: { cookie } })).body).toEqual({ user: "ada" });
-    expect((await call(`${two.url}/me`)).body).toEqual({ user: null });
+    expect((await call(`${two.url}/me`, { headers: { cookie, "x-client": "sessions" } })).body).toEqual({ user: "ada" });
+    expect((await call(`${three.url}/me`, { headers: { cookie, "x-client": "sessions" } })).body).toEqual({ user: "ada" });
+    expect((await call(`${two.url}/me`, { headers: { "x-client": "sessions" } })).body).toEqual({ user: null });
   });
 
   it("shares one rate limit of N between them", async () => {
