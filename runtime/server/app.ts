@@ -16,7 +16,7 @@ import { internalEndpoints } from "./layers/internal.js";
 import type { Schema } from "../schema/index.js";
 import { drainJobs, registerJob } from "./jobs.js";
 import { startSchedule, stopSchedules } from "./schedule.js";
-import { sseResponse, websocketOptions, type WsHandlers } from "./realtime.js";
+import { relayBroadcasts, sseResponse, websocketOptions, type WsHandlers } from "./realtime.js";
 import type { Configs } from "./config.js";
 import { clientFiles, type ClientFiles, type ClientMount } from "./client-files.js";
 import { forwardRpc, type RpcForward } from "./rpc-forward.js";
@@ -210,6 +210,7 @@ class App implements TovaApp {
     prepareEvents();
     const tls = this.configs.tls ? tlsOptions(this.configs.tls) : null;
     await runHooks(this.startHooks);
+    if (this.ws || this.streams.size) await relayBroadcasts();
     for (const s of this.schedules) startSchedule(s.cron, s.name, s.fn);
     // Body limits are counted where bodies are read (pipeline.ts, uploads/): max_body, else 1 MB for JSON.
     this.shared.bodyLimit = this.bodyLimit ?? DEFAULT_BODY_LIMIT;

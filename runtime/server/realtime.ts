@@ -1,7 +1,10 @@
 // `ws` / `websocket` and `sse` on Bun's native WebSocket support, and
-// `broadcast(event, data)`, which reaches every connected client of this
-// process with both values.
+// `broadcast(event, data)`, which reaches every connected client with both
+// values: of this process, or, with REDIS_URL (scale-out.md), of every
+// instance, through Redis pub/sub (each process with clients subscribes,
+// and delivers what any instance publishes, its own included).
 import { logEvent } from "./log.js";
+import { sharedRedis } from "./redis.js";
 import type { SseSend } from "./types.js";
 
 export interface WsHandlers {
@@ -20,6 +23,45 @@ const streams = new Set<(event: string, data: unknown) => void>();
  * broadcast("user_joined", { message: user.name })
  */
 export function broadcast(event: string, data: unknown): void {
+  const redis = sharedRedis();
+  if (redis) {
+    redis.client.publish(`${redis.prefix}broadcast`, JSON.stringify({ event, data })).catch((err: unknown) => {
+      logEvent("error", "broadcast could not reach the other instances (Redis); sent to this instance's clients only", { error: err instanceof Error ? err.message : String(err) });
+      if (!relaying) deliver(event, data);
+    });
+    // Until this process's subscription answers, its own clients are served directly.
+    if (!relaying) deliver(event, data);
+    return;
+  }
+  deliver(event, data);
+}
+
+let relaying = false;
+
+/**
+ * With REDIS_URL, subscribes this process to every instance's broadcasts
+ * (called at start by a server with WebSocket or SSE clients to reach).
+ */
+export async function relayBroadcasts(): Promise<void> {
+  const redis = sharedRedis();
+  if (!redis || relaying) return;
+  try {
+    await redis.connect().subscribe(`${redis.prefix}broadcast`, (message: string) => {
+      try {
+        const { event, data } = JSON.parse(message) as { event: string; data: unknown };
+        deliver(event, data);
+      } catch {
+        logEvent("warn", "a broadcast from Redis was not JSON; dropped");
+      }
+    });
+    relaying = true;
+  } catch (err) {
+    logEvent("error", "could not subscribe to the other instances' broadcasts (Redis); this instance's clients get only its own", { error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+/** Sends to this process's clients. */
+function deliver(event: string, data: unknown): void {
   const text = JSON.stringify({ event, data });
   for (const s of sockets) {
     try {

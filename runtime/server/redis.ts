@@ -11,6 +11,8 @@ import { exitWithError } from "./lifecycle.js";
 
 export interface SharedRedis {
   client: RedisClient;
+  /** A connection of its own (a subscribing connection can run nothing else). */
+  connect(): RedisClient;
   /** What every key of this application starts with. */
   prefix: string;
 }
@@ -23,5 +25,5 @@ export function sharedRedis(): SharedRedis | null {
   const url = process.env.REDIS_URL;
   if (!url) return (shared = null);
   if (!/^rediss?:\/\//.test(url) || !URL.canParse(url)) exitWithError(`REDIS_URL must be a redis:// or rediss:// URL, got ${JSON.stringify(url.replace(/\/\/[^@/]*@/, "//***@"))}`);
-  return (shared = { client: new RedisClient(url), prefix: process.env.REDIS_PREFIX ?? "tova:" });
+  return (shared = { client: new RedisClient(url), connect: () => new RedisClient(url), prefix: process.env.REDIS_PREFIX ?? "tova:" });
 }

@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { haveRedis, startRedis, stopRedis } from "../../runtime/testing/redis.js";
+import { BUN_PATH } from "../../cli/toolchain.js";
 import { buildProgram, call, cleanDirs, start, stopAll, type Running } from "./harness.js";
 
 /**
@@ -33,6 +35,17 @@ server {
   }
 
   fn ping() -> String { "pong" }
+
+  fn announce(text: String) {
+    broadcast("news", text)
+    { sent: true }
+  }
+
+  ws {
+    on_open fn(socket) {
+      print("socket opened")
+    }
+  }
 
   schedule "* * * * * *" fn tick() {
     print("tick {Math.round(Date.now() / 1000)}")
@@ -85,6 +98,24 @@ describe.skipIf(!enabled)("two instances sharing Redis", () => {
     expect(sorted.at(-1)! - sorted[0]! + 1).toBe(sorted.length);
     // More than one instance took ticks (the lock is shared, not one instance's timer).
     expect([one, two, three].filter((s) => /tick \d+/.test(s.output())).length).toBeGreaterThan(1);
+  }, 30_000);
+
+  it("a WebSocket client of one instance receives a broadcast made on another", async () => {
+    writeFileSync(
+      path.join(dirs[0]!, "ws-client.ts"),
+      `const ws = new WebSocket(process.argv[2]);
+ws.onopen = () => console.log("open");
+ws.onmessage = (m) => { console.log(m.data); process.exit(0); };
+setTimeout(() => process.exit(2), 10_000);`,
+    );
+    const child = spawn(BUN_PATH, ["run", path.join(dirs[0]!, "ws-client.ts"), `${one.url.replace("http", "ws")}/ws`], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on("exit", r));
+    for (let i = 0; i < 100 && !out.includes("open"); i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await call(`${three.url}/rpc/announce`, { json: { __args: ["hello from three"] } })).body.result).toEqual({ sent: true });
+    expect(await exited).toBe(0);
+    expect(JSON.parse(out.split("\n")[1]!)).toEqual({ event: "news", data: "hello from three" });
   }, 30_000);
 
   it("a session created on one instance is read on the other", async () => {
