@@ -70,6 +70,14 @@ describe("deploy artifacts", () => {
     expect(inferred.outputs.get("deploy/staging/provision.sh")).toContain("myapp_staging_db");
   });
 
+  it("with several instances, each unit is told every instance port of the other blocks (PORTS_<NAME>)", () => {
+    const out = artifacts('server "api" {\n  discover "worker" at "http://localhost:3001"\n  fn f() { worker.g() }\n}\nserver "worker" {\n  fn g() { 1 }\n}\ndeploy "prod" {\n  server: "s"\n  domain: "d.com"\n  instances: 2\n}\n');
+    const api = out.get("deploy/prod/tova-myapp-api@.service")!;
+    expect(api).toContain("Environment=PORT_WORKER=3002\n");
+    expect(api).toContain("Environment=PORTS_WORKER=3002,3003\n");
+    expect(out.get("deploy/prod/tova-myapp-worker@.service")).toContain("Environment=PORTS_API=3000,3001\n");
+  });
+
   it("provision.sh is valid bash", () => {
     const dir = mkdtempSync(join(os.tmpdir(), "tova-provision-"));
     try {

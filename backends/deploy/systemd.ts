@@ -9,7 +9,10 @@ import { ROOT } from "./plan.js";
  */
 export function renderUnit(l: DeployLayout, s: ServerUnit): string {
   const memory = l.target.memory.toUpperCase().replace(/B$/, "");
-  const peers = l.servers.filter((o) => o !== s).map((o) => `Environment=${o.portEnv}=${o.ports[0]}`);
+  // Every other block's first port, and with several instances all of them (PORTS_<NAME>: peers and events go round robin).
+  const peers = l.servers
+    .filter((o) => o !== s)
+    .flatMap((o) => [`Environment=${o.portEnv}=${o.ports[0]}`, ...(o.ports.length > 1 ? [`Environment=${o.portEnv.replace(/^PORT/, "PORTS")}=${o.ports.join(",")}`] : [])]);
   const lines = [
     "[Unit]",
     `Description=Tova app: ${l.app}${s.block ? ` (server ${s.block})` : ""}, instance %i`,

@@ -14,7 +14,7 @@ import type { SchemaNode } from "../schema/node.js";
 import { explainValue } from "../db/conform.js";
 import { appKey, keyIsOwn, signatureHeaders } from "./internal.js";
 import { logEvent } from "./log.js";
-import { currentRequestId, propagateRequestIds } from "./peers.js";
+import { currentRequestId, Instances, propagateRequestIds, refused } from "./peers.js";
 import { pathOf } from "./request.js";
 
 type Handler = (data: any) => unknown;
@@ -121,23 +121,50 @@ export function publish(event: string, data: unknown): void {
   }
 }
 
+/** Round robin over each subscribing block's instances (peers.ts). */
+const targetInstances = new Map<string | null, Instances>();
+
+function instancesOf(target: string | null): Instances {
+  let instances = targetInstances.get(target);
+  if (!instances) {
+    const portEnv = target === null ? "PORT" : `PORT_${target.toUpperCase().replace(/[^A-Z0-9]/gu, "_")}`;
+    instances = new Instances({ url: null, urlEnv: `URL_${portEnv.slice(5) || "DEFAULT"}`, portEnv, port: null });
+    targetInstances.set(target, instances);
+  }
+  return instances;
+}
+
+/**
+ * Delivers to one instance of the subscribing block (at-least-once for the
+ * block, not once per instance): this delivery's instance first, the next
+ * one when it refuses the connection; up to three attempts.
+ */
 async function deliverRemote(target: string | null, event: string, data: unknown, requestId: string | undefined, attempt = 1): Promise<void> {
-  const variable = target === null ? "PORT" : `PORT_${target.toUpperCase().replace(/[^A-Z0-9]/gu, "_")}`;
-  const base = process.env[`URL_${variable.slice(5) || "DEFAULT"}`] ?? `http://localhost:${process.env[variable] ?? ""}`;
-  const url = `${base.replace(/\/$/, "")}${EVENT_PATH}`;
-  let refused: string | null = null;
+  let refusedBy: string | null = null;
   try {
     // Signed at each attempt: a retry is a new request, with a new timestamp.
     const body = JSON.stringify({ event, data });
-    const res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...(requestId ? { "x-request-id": requestId } : {}), ...signatureHeaders("POST", pathOf(url), body) },
-      body,
-    });
+    let res: Response | null = null;
+    let last: unknown;
+    for (const base of instancesOf(target).order()) {
+      const url = `${base.replace(/\/$/, "")}${EVENT_PATH}`;
+      try {
+        res = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...(requestId ? { "x-request-id": requestId } : {}), ...signatureHeaders("POST", pathOf(url), body) },
+          body,
+        });
+        break;
+      } catch (err) {
+        last = err;
+        if (!refused(err)) throw err;
+      }
+    }
+    if (!res) throw last;
     if (res.status >= 400 && res.status < 500) {
       // The receiver's verdict (bad data, a refused signature, no such subscriber): sending it again changes nothing.
       const answer = (await res.json().catch(() => ({}))) as { error?: unknown };
-      refused = `HTTP ${res.status}${answer.error === undefined ? "" : `: ${String(answer.error)}`}`;
+      refusedBy = `HTTP ${res.status}${answer.error === undefined ? "" : `: ${String(answer.error)}`}`;
     } else {
       await res.arrayBuffer();
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
@@ -147,7 +174,7 @@ async function deliverRemote(target: string | null, event: string, data: unknown
       setTimeout(() => void deliverRemote(target, event, data, requestId, attempt + 1), 200 * attempt);
       return;
     }
-    refused = err instanceof Error ? err.message : String(err);
+    refusedBy = err instanceof Error ? err.message : String(err);
   }
-  if (refused !== null) logEvent("error", "event delivery failed", { event, to: target ?? "default", error: refused });
+  if (refusedBy !== null) logEvent("error", "event delivery failed", { event, to: target ?? "default", error: refusedBy });
 }

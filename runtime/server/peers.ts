@@ -39,6 +39,40 @@ import type { DiscoverOptions as PeerOptions } from "./free-functions.js";
 /** Where a server block answers: the address part of its options. */
 export type PeerAddress = Pick<PeerOptions, "url" | "urlEnv" | "portEnv" | "port">;
 
+/**
+ * The base URL of each instance of a block (scale-out.md): `URL_X` (one
+ * address, for a block behind its own proxy), else `PORTS_X` (every
+ * instance's port, comma-separated), else the one address of `peerBaseUrl`.
+ */
+export function instanceUrls(options: PeerAddress): string[] {
+  const env = process.env;
+  if (env[options.urlEnv]) return [peerBaseUrl(options)];
+  const ports = env[options.portEnv.replace(/^PORT/, "PORTS")];
+  if (ports) {
+    const list = ports.split(",").map((p) => p.trim()).filter((p) => /^\d+$/.test(p));
+    if (list.length) return list.map((p) => `http://localhost:${p}`);
+  }
+  return [peerBaseUrl(options)];
+}
+
+/** Whether a fetch failed because nothing listens there (the next instance may). */
+export function refused(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === "ConnectionRefused" || code === "ECONNREFUSED" || (err instanceof Error && /ECONNREFUSED|Unable to connect/.test(err.message));
+}
+
+/** Round robin over a block's instances: each call starts at the next one and falls through the rest. */
+export class Instances {
+  private turn = 0;
+  constructor(private readonly address: PeerAddress) {}
+  /** The instances' URLs, starting at this call's turn (read from the environment each time: tests and restarts change it). */
+  order(): string[] {
+    const urls = instanceUrls(this.address);
+    const start = this.turn++ % urls.length;
+    return [...urls.slice(start), ...urls.slice(0, start)];
+  }
+}
+
 export function peerBaseUrl(options: PeerAddress): string {
   const env = process.env;
   if (env[options.urlEnv]) return env[options.urlEnv]!.replace(/\/$/, "");
@@ -85,6 +119,37 @@ function pollHealth(name: string, options: PeerOptions, breaker: CircuitBreaker)
 }
 
 /**
+ * One attempt of a call: the instances in this call's order, moving to the
+ * next when one refuses the connection (that is not yet a failure of the
+ * block); the first that answers decides.
+ */
+async function callInstances(instances: Instances, path: string, payload: string, id: string | undefined, options: PeerOptions, breaker: CircuitBreaker, name: string, fn: string): Promise<unknown> {
+  let last: unknown;
+  for (const base of instances.order()) {
+    let res: Response;
+    try {
+      const url = `${base}${path}`;
+      res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(id ? { "x-request-id": id } : {}), ...signatureHeaders("POST", pathOf(url), payload) },
+        body: payload,
+        signal: AbortSignal.timeout(options.breaker.timeoutMs),
+      });
+    } catch (err) {
+      last = err;
+      if (refused(err)) continue;
+      throw err;
+    }
+    const body = (await res.json().catch(() => ({}))) as { result?: unknown; error?: unknown };
+    if (res.status >= 500) throw new Error(`answered ${res.status}`);
+    breaker.success();
+    if (!res.ok) throw Object.assign(new Error(`peer ${name}.${fn} refused the call: ${JSON.stringify(body.error ?? body)}`), { status: res.status });
+    return body.result;
+  }
+  throw last;
+}
+
+/**
  * A typed proxy for peer `name`: `peer.f(...args)` POSTs `/rpc/f` and
  * resolves to the result. Each call has a timeout, is retried up to twice
  * (100 ms, 200 ms) before the failure counts, and goes through the peer's
@@ -94,6 +159,7 @@ function pollHealth(name: string, options: PeerOptions, breaker: CircuitBreaker)
 export function peer<T>(name: string, options: PeerOptions): T {
   propagateRequestIds();
   const breaker = new CircuitBreaker(options.breaker);
+  const instances = new Instances(options);
   if (options.health) pollHealth(name, options, breaker);
   return new Proxy({} as Record<string, unknown>, {
     get(_target, fn) {
@@ -105,19 +171,7 @@ export function peer<T>(name: string, options: PeerOptions): T {
         for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length; attempt++) {
           if (attempt > 0) await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt - 1]));
           try {
-            const url = `${peerBaseUrl(options)}/rpc/${fn}`;
-            const payload = JSON.stringify({ __args: args });
-            const res = await fetch(url, {
-              method: "POST",
-              headers: { "content-type": "application/json", ...(id ? { "x-request-id": id } : {}), ...signatureHeaders("POST", pathOf(url), payload) },
-              body: payload,
-              signal: AbortSignal.timeout(options.breaker.timeoutMs),
-            });
-            const body = (await res.json().catch(() => ({}))) as { result?: unknown; error?: unknown };
-            if (res.status >= 500) throw new Error(`answered ${res.status}`);
-            breaker.success();
-            if (!res.ok) throw Object.assign(new Error(`peer ${name}.${fn} refused the call: ${JSON.stringify(body.error ?? body)}`), { status: res.status });
-            return body.result;
+            return await callInstances(instances, `/rpc/${fn}`, JSON.stringify({ __args: args }), id, options, breaker, name, fn);
           } catch (err) {
             if ((err as { status?: number }).status !== undefined && (err as { status: number }).status < 500) throw err;
             last = err;
