@@ -11,6 +11,8 @@ export interface DevArgs {
   out: string;
   port?: number | undefined;
   typecheck: boolean;
+  /** Processes per server block (scale-out.md): the first on the block's port, the others after every block's ports. */
+  instances?: number;
 }
 
 /**
@@ -28,7 +30,7 @@ export async function runDev(args: DevArgs): Promise<number> {
   log();
   const first = await build({ ...args, emit: [], verbose: false, linkStatic: true });
   if (first.code !== EXIT.ok) return first.code;
-  const fleet = new Fleet(args.out, log);
+  const fleet = new Fleet(args.out, log, args.instances ?? 1);
   log(`  Compiled ${first.fileCount} file(s)`);
   log(`  Output: ${args.out.endsWith("/") ? args.out : `${args.out}/`}`);
   fleet.start(first);
@@ -92,6 +94,8 @@ interface Proc {
   label: string;
   file: string;
   port: number;
+  /** The variable that tells it its port. */
+  portEnv: string;
   child: ChildProcess | null;
   tail: string[];
   restarts: number;
@@ -110,24 +114,37 @@ class Fleet {
   constructor(
     private readonly out: string,
     private readonly log: (line?: string) => void,
+    private readonly instances = 1,
   ) {}
 
   start(result: BuildResult): void {
     const servers = result.entries.filter((e) => e.kind === "server");
-    // Every process knows every server's port, so peers and events find each other, and the app's key, so they accept each other's events.
+    // The first instance of each block on its own port; the others numbered after every block's first port.
+    let next = Math.max(...servers.map((s) => s.port!)) + 1;
+    const ports = new Map(servers.map((s) => [s, [s.port!, ...Array.from({ length: this.instances - 1 }, () => next++)]]));
+    // Every process knows every server's port (and with several instances, all of them: PORTS_<NAME>), so peers and
+    // events find each other, and the app's key, so they accept each other's events.
     // HOST: development servers listen on loopback only (security.md, "Requests").
-    this.env = { ...Object.fromEntries(servers.map((s) => [s.portEnv!, String(s.port)])), TOVA_APP_KEY: this.appKey, HOST: "127.0.0.1" };
-    this.procs = servers.map((s) => ({
-      label: s.block === null ? "server" : `server:${s.block}`,
-      file: path.resolve(this.out, s.js),
-      port: s.port!,
-      child: null,
-      tail: [],
-      restarts: 0,
-      startedAt: 0,
-      stopping: false,
-      timer: null,
-    }));
+    this.env = {
+      ...Object.fromEntries(servers.map((s) => [s.portEnv!, String(s.port)])),
+      ...(this.instances > 1 ? Object.fromEntries(servers.map((s) => [s.portEnv!.replace(/^PORT/, "PORTS"), ports.get(s)!.join(",")])) : {}),
+      TOVA_APP_KEY: this.appKey,
+      HOST: "127.0.0.1",
+    };
+    this.procs = servers.flatMap((s) =>
+      ports.get(s)!.map((port, i) => ({
+        label: `${s.block === null ? "server" : `server:${s.block}`}${this.instances > 1 ? `#${i + 1}` : ""}`,
+        file: path.resolve(this.out, s.js),
+        port,
+        portEnv: s.portEnv!,
+        child: null,
+        tail: [],
+        restarts: 0,
+        startedAt: 0,
+        stopping: false,
+        timer: null,
+      })),
+    );
     for (const p of this.procs) {
       this.log(`  Starting ${p.label} on port ${p.port}`);
       this.spawn(p);
@@ -139,7 +156,7 @@ class Fleet {
 
   private spawn(p: Proc): void {
     p.startedAt = Date.now();
-    const child = spawn(BUN_PATH, ["run", p.file], { cwd: path.dirname(p.file), env: { ...process.env, ...this.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(BUN_PATH, ["run", p.file], { cwd: path.dirname(p.file), env: { ...process.env, ...this.env, [p.portEnv]: String(p.port) }, stdio: ["ignore", "pipe", "pipe"] });
     p.child = child;
     const forward = (data: Buffer) => {
       for (const line of data.toString().split("\n")) {

@@ -55,10 +55,11 @@ async function main(argv: string[]): Promise<number> {
       (y) =>
         y
           .positional("path", { type: "string", demandOption: true, describe: "a .tova file, or a directory" })
+          .option("instances", { type: "string", default: "1", describe: "processes per server block (peers and events go round robin over them)", coerce: instances })
           .options(BUILD_OPTIONS),
       async (a) => {
         const { runDev } = await import("./dev.js");
-        code = await runDev({ path: a.path, out: a.out, port: a.port, typecheck: a.typecheck });
+        code = await runDev({ path: a.path, out: a.out, port: a.port, typecheck: a.typecheck, instances: a.instances });
       },
     )
     .command(
@@ -146,6 +147,13 @@ const BUILD_OPTIONS = {
   port: { type: "string", describe: "base port for servers without an explicit one (default 3000)", coerce: port },
   typecheck: { type: "boolean", default: true, describe: "type-check the emitted TypeScript (--no-typecheck skips it)" },
 } as const;
+
+/** `--instances` is a small whole number. */
+function instances(value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 16) throw new UsageError(`--instances must be a whole number from 1 to 16, got "${value}"`);
+  return n;
+}
 
 /** `--port` must be a usable TCP port (decisions.md, "Ports"). */
 function port(value: string | undefined): number | undefined {
