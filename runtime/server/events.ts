@@ -128,7 +128,10 @@ function instancesOf(target: string | null): Instances {
   let instances = targetInstances.get(target);
   if (!instances) {
     const portEnv = target === null ? "PORT" : `PORT_${target.toUpperCase().replace(/[^A-Z0-9]/gu, "_")}`;
-    instances = new Instances({ url: null, urlEnv: `URL_${portEnv.slice(5) || "DEFAULT"}`, portEnv, port: null });
+    const urlEnv = `URL_${portEnv.slice(5) || "DEFAULT"}`;
+    // The subscriber's address comes from the environment (tova dev, tova run and the deploy set it); without one there is nowhere to send.
+    if (!process.env[urlEnv] && !process.env[portEnv] && !process.env[portEnv.replace(/^PORT/, "PORTS")]) throw new Error(`no address for server ${target ?? "(default)"}: ${portEnv} is not set`);
+    instances = new Instances({ url: null, urlEnv, portEnv, port: null });
     targetInstances.set(target, instances);
   }
   return instances;
