@@ -154,6 +154,8 @@ describe.skipIf(!enabled)("client blocks in Chromium", () => {
     expect(await page.textContent("#problem")).toBe("a note needs text");
     // The page's server forwarded the call: the api block has the note.
     expect((await call(`${api.url}/rpc/list_notes`, { json: { __args: [""] } })).body.result).toEqual([{ id: 1, text: "first note", pinned: false }]);
+    // Request lines are buffered: the page server's line for the forwarded call follows shortly.
+    for (let i = 0; i < 50 && !web.output().includes('"path":"/rpc/add_note"'); i++) await new Promise((r) => setTimeout(r, 100));
     expect(web.output()).toContain('"path":"/rpc/add_note"');
     expect(errors.filter((e) => !e.includes("status of 400"))).toEqual([]);
     await page.close();
