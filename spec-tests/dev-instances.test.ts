@@ -49,6 +49,14 @@ describe("tova dev --instances 2", () => {
     dev = spawn(process.execPath, [CLI, "dev", "app.tova", "--port", String(base), "--instances", "2", "--no-typecheck"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
     dev.stdout!.on("data", (d: Buffer) => (output += d));
     dev.stderr!.on("data", (d: Buffer) => (output += d));
+    // Every process up first (the processes start side by side): until then a refused worker is rightly skipped.
+    for (const port of [base, base + 1, base + 2, base + 3]) {
+      for (let i = 0; i < 200; i++) {
+        const up = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+        if (up) break;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    }
     const answers: string[] = [];
     for (let i = 0; i < 200 && answers.length < 4; i++) {
       try {
