@@ -11,7 +11,7 @@ import { pathOf } from "./request.js";
 import { Exchange, type Endpoint, type ErrorHandler, type Middleware, type Shared } from "./pipeline.js";
 import type { AppOptions, Param, SecurityConfig, ValueParam, ServeOptions, SseSend, TovaApp } from "./types.js";
 import { compose, type Layer } from "./layers/layer.js";
-import { hasSubscriptions, prepareEvents, setEventIdentity, setEventRoutes, subscribe } from "./events.js";
+import { hasSubscriptions, prepareEvents, setEventIdentity, setEventRoutes, startEvents, stopEvents, subscribe } from "./events.js";
 import { internalEndpoints } from "./layers/internal.js";
 import type { Schema } from "../schema/index.js";
 import { drainJobs, registerJob } from "./jobs.js";
@@ -211,6 +211,7 @@ class App implements TovaApp {
     const tls = this.configs.tls ? tlsOptions(this.configs.tls) : null;
     await runHooks(this.startHooks);
     if (this.ws || this.streams.size) await relayBroadcasts();
+    await startEvents(); // with Redis: this block's consumer groups (after on_start, which handlers may rely on)
     for (const s of this.schedules) startSchedule(s.cron, s.name, s.fn);
     // Body limits are counted where bodies are read (pipeline.ts, uploads/): max_body, else 1 MB for JSON.
     this.shared.bodyLimit = this.bodyLimit ?? DEFAULT_BODY_LIMIT;
@@ -281,7 +282,7 @@ class App implements TovaApp {
     // Stop taking jobs and let running ones finish (bounded) before on_stop (monitoring-service.md).
     const drain = async () => {
       stopSchedules();
-      await drainJobs(10_000);
+      await Promise.all([stopEvents(10_000), drainJobs(10_000)]);
     };
     installSignalHandlers(server, () => this.shared.inflight, [drain, ...this.stopHooks], this.options.name);
   }

@@ -2,6 +2,8 @@
 // process's own subscribers in-process, and to the other server blocks that
 // subscribe through `POST /rpc/__event` on their port. Delivery happens after
 // the publisher continues; failures are logged, never thrown into it.
+// With REDIS_URL (scale-out.md) every event goes through Redis Streams
+// instead (event-streams.ts): durable, once per block, retried, dead-lettered.
 //
 // security.md, "Between the application's own servers": an event sent to
 // another server is signed with the application's key (internal.ts; the
@@ -12,10 +14,13 @@
 import type { Schema } from "../schema/index.js";
 import type { SchemaNode } from "../schema/node.js";
 import { explainValue } from "../db/conform.js";
+import { isResult } from "../stdlib/result-shape.js";
 import { appKey, keyIsOwn, signatureHeaders } from "./internal.js";
 import { logEvent } from "./log.js";
 import { currentRequestId, Instances, propagateRequestIds, refused } from "./peers.js";
 import { pathOf } from "./request.js";
+import { EventStreams } from "./event-streams.js";
+import { sharedRedis } from "./redis.js";
 
 type Handler = (data: any) => unknown;
 
@@ -73,10 +78,11 @@ export function prepareEvents(): void {
   }
 }
 
-/** What one delivery did: how many subscribers ran, and why the others refused the data. */
+/** What one delivery did: how many subscribers ran, why the others refused the data, and the first handler error. */
 export interface Delivery {
   ran: number;
   rejected: string[];
+  failed: string | null;
 }
 
 /**
@@ -93,14 +99,41 @@ export async function deliverLocally(event: string, data: unknown): Promise<Deli
     else rejected.push(why);
   }
   if (rejected.length > 0) logEvent("warn", "event data rejected", { event, error: rejected[0] });
+  let failed: string | null = null;
   for (const s of accepted) {
     try {
-      await s.fn(data);
+      // A handler fails by throwing, or by answering an Err (Tova code has no `throw`).
+      const answer = await s.fn(data);
+      if (isResult(answer) && !answer.ok) throw new Error(typeof answer.error === "string" ? answer.error : JSON.stringify(answer.error));
     } catch (err) {
-      logEvent("error", "event handler failed", { event, error: err instanceof Error ? err.message : String(err) });
+      const error = err instanceof Error ? err.message : String(err);
+      failed ??= error;
+      logEvent("error", "event handler failed", { event, error });
     }
   }
-  return { ran: accepted.length, rejected };
+  return { ran: accepted.length, rejected, failed };
+}
+
+let streams: EventStreams | null | undefined;
+
+/** The Redis Streams engine when the application has a Redis, else null (the embedded one). */
+function eventStreams(): EventStreams | null {
+  if (streams === undefined) {
+    const redis = sharedRedis();
+    streams = redis ? new EventStreams(redis) : null;
+  }
+  return streams;
+}
+
+/** At start, with Redis: this block takes its events from its consumer groups. */
+export async function startEvents(): Promise<void> {
+  const engine = eventStreams();
+  if (engine && subscribers.size > 0) await engine.start(self ?? null, [...subscribers.keys()], deliverLocally);
+}
+
+/** On shutdown: stop taking events and let the handlers running finish (bounded). */
+export async function stopEvents(timeoutMs: number): Promise<void> {
+  await eventStreams()?.stop(timeoutMs);
 }
 
 /**
@@ -112,6 +145,20 @@ export async function deliverLocally(event: string, data: unknown): Promise<Deli
 export function publish(event: string, data: unknown): void {
   const targets = routes[event] ?? (subscribers.has(event) ? [self ?? null] : []);
   const requestId = currentRequestId();
+  if (targets.length === 0) return;
+  const engine = eventStreams();
+  if (engine) {
+    engine.publish(event, targets, data, requestId).catch((err: unknown) => {
+      logEvent("error", "event could not be written to Redis; sent directly instead (not durable)", { event, error: err instanceof Error ? err.message : String(err) });
+      sendDirectly(event, targets, data, requestId);
+    });
+    return;
+  }
+  sendDirectly(event, targets, data, requestId);
+}
+
+/** The embedded engine: this process's subscribers in-process, the other blocks over HTTP. */
+function sendDirectly(event: string, targets: readonly (string | null)[], data: unknown, requestId: string | undefined): void {
   for (const target of targets) {
     if (target === self) {
       setTimeout(() => void deliverLocally(event, data), 0);

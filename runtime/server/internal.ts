@@ -120,3 +120,18 @@ export async function admitSigned(raw: Request, limit: number): Promise<Request 
   if (verify(raw.method, pathOf(raw.url), raw.headers, text) !== null) return null;
   return new Request(raw.url, { method: raw.method, headers: raw.headers, body: text === "" ? null : text });
 }
+
+/**
+ * The signature of an event entry in a Redis stream (scale-out.md): Redis is
+ * shared, so an entry proves it was written by one of the app's servers the
+ * same way a request does. No window or replay check: the stream is the log
+ * of what was published, and its consumer group delivers each entry once.
+ */
+export function signEntry(event: string, data: string): string {
+  return createHmac("sha256", appKey()).update(`v1-event\n${event}\n`).update(data).digest("hex");
+}
+
+/** Whether `signature` is `signEntry(event, data)`, compared in constant time. */
+export function verifyEntry(event: string, data: string, signature: string): boolean {
+  return SIGNATURE.test(signature) && timingSafeEqual(Buffer.from(signature, "hex"), Buffer.from(signEntry(event, data), "hex"));
+}

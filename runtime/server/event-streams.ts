@@ -1,0 +1,228 @@
+/// <reference types="bun" />
+// Events on Redis Streams (scale-out.md, "Two engines, one program"): with
+// REDIS_URL, `publish` appends the event to its stream (one per event name)
+// and each subscribing server block reads it through a consumer group of its
+// own, so every block gets it once, whichever of its instances takes it.
+//
+//   - The publisher creates the groups of the blocks it publishes to before
+//     its first append, so an event published while a block is down waits in
+//     the block's group and is delivered when the block comes back.
+//   - A handler that throws, or an instance that dies in the middle of one,
+//     leaves the entry pending; an instance of the block claims entries idle
+//     for 30 s (XPENDING + XCLAIM) and runs them again.
+//   - An entry delivered 5 times without success moves to `<event>:dead` and
+//     is logged.
+//   - Entries are signed with the application's key (internal.ts): a shared
+//     Redis does not make its writers the application.
+//
+// Redis's consumer groups do the bookkeeping: no home-made queue here.
+import type { RedisClient } from "bun";
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { signEntry, verifyEntry } from "./internal.js";
+import { logEvent } from "./log.js";
+import { withRequestId } from "./peers.js";
+import type { SharedRedis } from "./redis.js";
+
+/** What running this block's subscribers of one event did (events.ts deliverLocally). */
+export interface Outcome {
+  /** The first handler error, when one threw: the entry stays pending. */
+  failed: string | null;
+}
+
+export type Deliver = (event: string, data: unknown) => Promise<Outcome>;
+
+/** How long an entry stays with an instance that does not acknowledge it before another claims it. */
+export const CLAIM_AFTER_MS = 30_000;
+/** Deliveries of one entry to a block before it moves to the dead-letter stream. */
+export const MAX_DELIVERIES = 5;
+/** Roughly how many entries a stream keeps (XADD MAXLEN ~): enough for minutes of a busy event while a block is down. */
+export const STREAM_LENGTH = 1_000_000;
+const BATCH = 64;
+
+/** The claim delay: `TOVA_EVENT_CLAIM_MS` for an operator (and the tests) that want it shorter than 30 s. */
+export function claimAfterMs(): number {
+  const text = process.env["TOVA_EVENT_CLAIM_MS"];
+  const n = text ? Number(text) : NaN;
+  return Number.isInteger(n) && n >= 100 ? n : CLAIM_AFTER_MS;
+}
+
+/** The group of a block: its name, `default` for the unnamed server. */
+export const groupOf = (block: string | null): string => block ?? "default";
+
+type Fields = string[];
+type Entry = [id: string, fields: Fields];
+
+function field(fields: Fields, name: string): string | undefined {
+  for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
+}
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+export class EventStreams {
+  private readonly groupsMade = new Map<string, Promise<void>>();
+  private reader: RedisClient | null = null;
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly consumer = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+
+  constructor(private readonly redis: SharedRedis) {}
+
+  streamOf(event: string): string {
+    return `${this.redis.prefix}event:${event}`;
+  }
+
+  /** Creates `group` on the event's stream, at its end, once per process; an existing group is left as it is. */
+  private ensureGroup(event: string, group: string): Promise<void> {
+    const key = `${event}\n${group}`;
+    let made = this.groupsMade.get(key);
+    if (!made) {
+      made = this.redis.client.send("XGROUP", ["CREATE", this.streamOf(event), group, "$", "MKSTREAM"]).then(
+        () => undefined,
+        (err: unknown) => {
+          if (!message(err).startsWith("BUSYGROUP")) {
+            this.groupsMade.delete(key);
+            throw err;
+          }
+        },
+      );
+      this.groupsMade.set(key, made);
+    }
+    return made;
+  }
+
+  /** Appends one event for the blocks `targets`. Rejects when Redis does not take it (events.ts then sends it directly). */
+  async publish(event: string, targets: readonly (string | null)[], data: unknown, requestId: string | undefined): Promise<void> {
+    await Promise.all(targets.map((t) => this.ensureGroup(event, groupOf(t))));
+    const json = JSON.stringify(data ?? null);
+    const fields = ["data", json, "sig", signEntry(event, json), ...(requestId ? ["rid", requestId] : [])];
+    await this.redis.client.send("XADD", [this.streamOf(event), "MAXLEN", "~", String(STREAM_LENGTH), "*", ...fields]);
+  }
+
+  /** Starts reading the block's group of each event it subscribes to, and claiming what other instances left. */
+  async start(block: string | null, events: readonly string[], deliver: Deliver): Promise<void> {
+    if (this.running || events.length === 0) return;
+    const group = groupOf(block);
+    await Promise.all(events.map((e) => this.ensureGroup(e, group)));
+    this.running = true;
+    this.reader = this.redis.connect(); // XREADGROUP blocks its connection
+    this.loops = [this.readLoop(group, events, deliver), this.claimLoop(group, events, deliver)];
+  }
+
+  /** Stops taking entries and waits (at most `timeoutMs`) for the handlers running. What is left pending is claimed by another instance. */
+  async stop(timeoutMs: number): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    const done = Promise.all([...this.loops, ...this.inflight]).then(() => undefined);
+    await Promise.race([done, new Promise<void>((r) => setTimeout(r, timeoutMs))]);
+    this.reader?.close();
+  }
+
+  private async readLoop(group: string, events: readonly string[], deliver: Deliver): Promise<void> {
+    const streams = events.map((e) => this.streamOf(e));
+    const eventOf = new Map(events.map((e) => [this.streamOf(e), e]));
+    let failures = 0;
+    while (this.running) {
+      let answer: Record<string, Entry[]> | null;
+      try {
+        answer = (await this.reader!.send("XREADGROUP", ["GROUP", group, this.consumer, "COUNT", String(BATCH), "BLOCK", "1000", "STREAMS", ...streams, ...streams.map(() => ">")])) as Record<string, Entry[]> | null;
+        failures = 0;
+      } catch (err) {
+        if (!this.running) return;
+        if (failures++ === 0) logEvent("error", "cannot read events from Redis; retrying", { error: message(err) });
+        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** failures)));
+        continue;
+      }
+      if (!answer) continue;
+      const runs: Promise<void>[] = [];
+      for (const [stream, entries] of Object.entries(answer)) {
+        const event = eventOf.get(stream);
+        if (event !== undefined) for (const entry of entries) runs.push(this.track(this.handle(group, event, entry, deliver)));
+      }
+      await Promise.all(runs);
+    }
+  }
+
+  private track(run: Promise<void>): Promise<void> {
+    this.inflight.add(run);
+    return run.finally(() => this.inflight.delete(run));
+  }
+
+  /** Runs one entry; acknowledges it unless a handler threw. */
+  private async handle(group: string, event: string, [id, fields]: Entry, deliver: Deliver): Promise<void> {
+    const stream = this.streamOf(event);
+    const json = field(fields, "data");
+    const sig = field(fields, "sig") ?? "";
+    if (json === undefined || !verifyEntry(event, json, sig)) {
+      // Not written by the app's servers (or written with another key): dropped, never run.
+      logEvent("warn", "event entry refused: not signed with this application's key", { event, id });
+      await this.ack(stream, group, id);
+      return;
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(json);
+    } catch {
+      logEvent("warn", "event entry refused: its data is not JSON", { event, id });
+      await this.ack(stream, group, id);
+      return;
+    }
+    const rid = field(fields, "rid");
+    const outcome = rid ? await withRequestId(rid, () => deliver(event, data)) : await deliver(event, data);
+    if (outcome.failed === null) await this.ack(stream, group, id);
+    else logEvent("warn", "event left pending: a subscriber failed", { event, id, error: outcome.failed });
+  }
+
+  private async ack(stream: string, group: string, id: string): Promise<void> {
+    try {
+      await this.redis.client.send("XACK", [stream, group, id]);
+    } catch (err) {
+      // Not acknowledged: it is delivered again after the claim delay (at least once).
+      logEvent("error", "could not acknowledge an event (Redis)", { stream, id, error: message(err) });
+    }
+  }
+
+  /**
+   * Entries of the block's group idle for the claim delay: those delivered
+   * MAX_DELIVERIES times move to the dead-letter stream, the others are taken
+   * by this instance and run again. Two instances may look at the same entry:
+   * XCLAIM with the idle time gives it to only one of them.
+   */
+  private async claimLoop(group: string, events: readonly string[], deliver: Deliver): Promise<void> {
+    const after = claimAfterMs();
+    const every = Math.max(50, Math.min(5000, Math.floor(after / 3)));
+    while (this.running) {
+      await new Promise((r) => setTimeout(r, every));
+      if (!this.running) return;
+      for (const event of events) {
+        try {
+          await this.claimIdle(group, event, after, deliver);
+        } catch (err) {
+          logEvent("error", "cannot claim pending events (Redis)", { event, error: message(err) });
+        }
+      }
+    }
+  }
+
+  private async claimIdle(group: string, event: string, after: number, deliver: Deliver): Promise<void> {
+    const stream = this.streamOf(event);
+    const client = this.redis.client;
+    const pending = (await client.send("XPENDING", [stream, group, "IDLE", String(after), "-", "+", String(BATCH)])) as [string, string, number, number][];
+    const runs: Promise<void>[] = [];
+    for (const [id, , , deliveries] of pending) {
+      const claimed = (await client.send("XCLAIM", [stream, group, this.consumer, String(after), id])) as Entry[];
+      const entry = claimed[0];
+      if (!entry) continue; // another instance took it, or it was trimmed away
+      if (deliveries >= MAX_DELIVERIES) {
+        await client.send("XADD", [`${stream}:dead`, "MAXLEN", "~", String(STREAM_LENGTH), "*", ...entry[1], "id", id, "group", group, "deliveries", String(deliveries)]);
+        await this.ack(stream, group, id);
+        logEvent("error", "event moved to the dead-letter stream after repeated failures", { event, id, deliveries, stream: `${stream}:dead` });
+        continue;
+      }
+      runs.push(this.track(this.handle(group, event, entry, deliver)));
+    }
+    await Promise.all(runs);
+  }
+}
