@@ -55,7 +55,7 @@ export function emitServer(ctx: ModuleContext, server: PortedServer): void {
   for (const f of server.fns.filter(hasRpc)) {
     file.line(`${a}.rpc(${JSON.stringify(f.name)}, ${safeName(f.name)}, ${registrations.paramList(f.params, null)})`, f.span);
   }
-  for (const f of server.fns.filter((x) => x.kind === "background")) file.line(`${a}.job(${safeName(f.name)})`, f.span);
+  for (const f of server.fns.filter((x) => x.kind === "background")) file.line(`${a}.job(${JSON.stringify(f.name)}, ${safeName(f.name)})`, f.span);
   for (const h of server.hooks) {
     const method = h.hook === "on_start" ? "onStart" : h.hook === "on_stop" ? "onStop" : "onError";
     file.line(`${a}.${method}(${body.topLevel(() => body.handler(h.handler), h.span)})`, h.span);

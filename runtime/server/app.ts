@@ -14,7 +14,7 @@ import { compose, type Layer } from "./layers/layer.js";
 import { hasSubscriptions, prepareEvents, setEventIdentity, setEventRoutes, startEvents, stopEvents, subscribe } from "./events.js";
 import { internalEndpoints } from "./layers/internal.js";
 import type { Schema } from "../schema/index.js";
-import { drainJobs, registerJob } from "./jobs.js";
+import { drainJobs, registerJob, startJobs } from "./jobs.js";
 import { startSchedule, stopSchedules } from "./schedule.js";
 import { relayBroadcasts, sseResponse, websocketOptions, type WsHandlers } from "./realtime.js";
 import type { Configs } from "./config.js";
@@ -105,8 +105,9 @@ class App implements TovaApp {
     this.shared.onError = fn;
   }
 
-  job(fn: (...args: any[]) => unknown): void {
-    registerJob(fn);
+  /** A `background fn`, by its name in the program (the name a durable queue stores, stable across releases and minifying). */
+  job(name: string, fn: (...args: any[]) => unknown): void {
+    registerJob(name, fn);
   }
 
   schedule(cron: string, name: string | null, fn: () => unknown): void {
@@ -212,6 +213,7 @@ class App implements TovaApp {
     await runHooks(this.startHooks);
     if (this.ws || this.streams.size) await relayBroadcasts();
     await startEvents(); // with Redis: this block's consumer groups (after on_start, which handlers may rely on)
+    await startJobs(this.options.name); // with Redis: this block's worker on its durable queue
     for (const s of this.schedules) startSchedule(s.cron, s.name, s.fn);
     // Body limits are counted where bodies are read (pipeline.ts, uploads/): max_body, else 1 MB for JSON.
     this.shared.bodyLimit = this.bodyLimit ?? DEFAULT_BODY_LIMIT;

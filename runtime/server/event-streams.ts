@@ -22,7 +22,7 @@ import { randomBytes } from "node:crypto";
 import { signEntry, verifyEntry } from "./internal.js";
 import { logEvent } from "./log.js";
 import { withRequestId } from "./peers.js";
-import type { SharedRedis } from "./redis.js";
+import { claimAfterMs, type SharedRedis } from "./redis.js";
 
 /** What running this block's subscribers of one event did (events.ts deliverLocally). */
 export interface Outcome {
@@ -32,20 +32,11 @@ export interface Outcome {
 
 export type Deliver = (event: string, data: unknown) => Promise<Outcome>;
 
-/** How long an entry stays with an instance that does not acknowledge it before another claims it. */
-export const CLAIM_AFTER_MS = 30_000;
 /** Deliveries of one entry to a block before it moves to the dead-letter stream. */
 export const MAX_DELIVERIES = 5;
 /** Roughly how many entries a stream keeps (XADD MAXLEN ~): enough for minutes of a busy event while a block is down. */
 export const STREAM_LENGTH = 1_000_000;
 const BATCH = 64;
-
-/** The claim delay: `TOVA_EVENT_CLAIM_MS` for an operator (and the tests) that want it shorter than 30 s. */
-export function claimAfterMs(): number {
-  const text = process.env["TOVA_EVENT_CLAIM_MS"];
-  const n = text ? Number(text) : NaN;
-  return Number.isInteger(n) && n >= 100 ? n : CLAIM_AFTER_MS;
-}
 
 /** The group of a block: its name, `default` for the unnamed server. */
 export const groupOf = (block: string | null): string => block ?? "default";

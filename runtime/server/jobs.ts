@@ -1,24 +1,125 @@
 // `background fn` and `spawn_job` (monitoring-service.md, "Background Jobs"):
 // enqueueing returns at once; a bounded number of jobs run at a time; a job
-// that throws is retried (3 attempts in all, with backoff) and then logged,
-// never thrown into the code that spawned it.
+// that throws (or answers an Err) is retried (3 attempts in all, with
+// backoff) and then logged, never thrown into the code that spawned it.
+//
+// Two engines behind `JobQueue` (scale-out.md): the process's memory (the
+// embedded default, here) and, with REDIS_URL, a durable queue in Redis
+// (jobs-redis.ts, on BullMQ) that survives a crash or a restart. Both keep
+// the same attempts, backoff and concurrency.
 import { logEvent } from "./log.js";
+import { sharedRedis } from "./redis.js";
+import { isResult } from "../stdlib/result-shape.js";
 
-type Job = (...args: any[]) => unknown;
+export type Job = (...args: any[]) => unknown;
 
-const MAX_ATTEMPTS = 3;
-const BACKOFF_MS = [100, 400];
-const CONCURRENCY = 4;
+export const MAX_ATTEMPTS = 3;
+/** The wait before the 2nd and the 3rd attempt. */
+export const BACKOFF_MS = [100, 400];
+/** Jobs running at once in one process. */
+export const CONCURRENCY = 4;
 
-const registered = new Set<Job>();
-const queue: { job: Job; args: unknown[]; attempt: number }[] = [];
-let running = 0;
-let accepting = true;
-let idle: (() => void)[] = [];
+/** One engine: where spawned jobs wait, and who runs them. */
+export interface JobQueue {
+  add(name: string, job: Job, args: unknown[]): void;
+  /** Starts running jobs (the durable queue: this block's worker). */
+  start(block: string | null, jobs: ReadonlyMap<string, Job>): Promise<void>;
+  /** Stops taking jobs; waits (at most `timeoutMs`) for the running ones. */
+  drain(timeoutMs: number): Promise<void>;
+}
 
-/** Registers a `background fn` so `spawn_job` accepts it. */
-export function registerJob(job: Job): void {
-  registered.add(job);
+/** Runs one attempt; a thrown error or an Err answer is a failure. */
+export async function attempt(job: Job, args: unknown[]): Promise<void> {
+  const answer = await job(...args);
+  if (isResult(answer) && !answer.ok) throw new Error(typeof answer.error === "string" ? answer.error : JSON.stringify(answer.error));
+}
+
+/** The embedded engine: a queue in this process's memory. */
+export class MemoryJobs implements JobQueue {
+  private readonly queue: { name: string; job: Job; args: unknown[]; attempt: number }[] = [];
+  private running = 0;
+  private accepting = true;
+  private idle: (() => void)[] = [];
+
+  add(name: string, job: Job, args: unknown[]): void {
+    if (!this.accepting) {
+      logEvent("warn", "job not accepted: the server is stopping", { job: name });
+      return;
+    }
+    this.queue.push({ name, job, args, attempt: 1 });
+    this.pump();
+  }
+
+  async start(): Promise<void> {}
+
+  private pump(): void {
+    while (this.running < CONCURRENCY && this.queue.length) {
+      const next = this.queue.shift()!;
+      this.running++;
+      void this.runOne(next).finally(() => {
+        this.running--;
+        this.pump();
+        if (this.running === 0 && this.queue.length === 0) for (const resolve of this.idle.splice(0)) resolve();
+      });
+    }
+  }
+
+  private async runOne(entry: { name: string; job: Job; args: unknown[]; attempt: number }): Promise<void> {
+    try {
+      await attempt(entry.job, entry.args);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (entry.attempt < MAX_ATTEMPTS) {
+        logEvent("warn", "job failed; retrying", { job: entry.name, attempt: entry.attempt, error: message });
+        await new Promise((r) => setTimeout(r, BACKOFF_MS[entry.attempt - 1] ?? 1000));
+        this.queue.push({ ...entry, attempt: entry.attempt + 1 });
+      } else {
+        logEvent("error", "job failed for good", { job: entry.name, attempts: entry.attempt, error: message });
+      }
+    }
+  }
+
+  async drain(timeoutMs: number): Promise<void> {
+    this.accepting = false;
+    if (this.running === 0 && this.queue.length === 0) return;
+    await Promise.race([new Promise<void>((resolve) => this.idle.push(resolve)), new Promise<void>((resolve) => setTimeout(resolve, timeoutMs))]);
+  }
+}
+
+const byName = new Map<string, Job>();
+const names = new Map<Job, string>();
+let engine: JobQueue | undefined;
+
+function jobs(): JobQueue {
+  if (!engine) {
+    const redis = sharedRedis();
+    if (redis) {
+      // Loaded only with Redis: BullMQ is the larger part of the runtime, and a machine without Redis never needs it.
+      const durable = import("./jobs-redis.js").then((m) => new m.RedisJobs(redis, new MemoryJobs()));
+      engine = lazily(durable);
+    } else engine = new MemoryJobs();
+  }
+  return engine;
+}
+
+/** A JobQueue whose engine is still loading: calls wait for it, in order. */
+function lazily(ready: Promise<JobQueue>): JobQueue {
+  return {
+    add: (name, job, args) => void ready.then((q) => q.add(name, job, args)),
+    start: (block, all) => ready.then((q) => q.start(block, all)),
+    drain: (ms) => ready.then((q) => q.drain(ms)),
+  };
+}
+
+/** Registers a `background fn` so `spawn_job` accepts it; `name` is its name in the program. */
+export function registerJob(name: string, job: Job): void {
+  byName.set(name, job);
+  names.set(job, name);
+}
+
+/** At start: with Redis, this block's worker starts taking its queue's jobs. */
+export async function startJobs(block: string | null): Promise<void> {
+  if (byName.size > 0 || sharedRedis()) await jobs().start(block, byName);
 }
 
 /**
@@ -28,47 +129,20 @@ export function registerJob(job: Job): void {
  * spawn_job(send_alert_notification, alert)
  */
 export function spawn_job(job: (...args: any[]) => unknown, ...args: unknown[]): void {
-  if (!registered.has(job)) {
-    logEvent("warn", "spawn_job of a function that is not a background fn; running it as a job anyway", { job: job.name });
-  }
-  if (!accepting) {
-    logEvent("warn", "job not accepted: the server is stopping", { job: job.name });
+  const name = names.get(job);
+  if (name === undefined) {
+    // Not a `background fn`: no name another process could run it by, so it runs here.
+    logEvent("warn", "spawn_job of a function that is not a background fn; running it as a job in this process", { job: job.name });
+    fallback().add(job.name || "anonymous", job, args);
     return;
   }
-  queue.push({ job, args, attempt: 1 });
-  pump();
+  jobs().add(name, job, args);
 }
 
-function pump(): void {
-  while (running < CONCURRENCY && queue.length) {
-    const next = queue.shift()!;
-    running++;
-    void runOne(next).finally(() => {
-      running--;
-      pump();
-      if (running === 0 && queue.length === 0) for (const resolve of idle.splice(0)) resolve();
-    });
-  }
-}
-
-async function runOne(entry: { job: Job; args: unknown[]; attempt: number }): Promise<void> {
-  try {
-    await entry.job(...entry.args);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    if (entry.attempt < MAX_ATTEMPTS) {
-      logEvent("warn", "job failed; retrying", { job: entry.job.name, attempt: entry.attempt, error: message });
-      await new Promise((r) => setTimeout(r, BACKOFF_MS[entry.attempt - 1] ?? 1000));
-      queue.push({ ...entry, attempt: entry.attempt + 1 });
-    } else {
-      logEvent("error", "job failed for good", { job: entry.job.name, attempts: entry.attempt, error: message });
-    }
-  }
-}
+let memory: MemoryJobs | undefined;
+const fallback = (): MemoryJobs => (memory ??= new MemoryJobs());
 
 /** On shutdown: stop taking jobs, and wait (at most `timeoutMs`) for the ones running or queued. */
 export async function drainJobs(timeoutMs: number): Promise<void> {
-  accepting = false;
-  if (running === 0 && queue.length === 0) return;
-  await Promise.race([new Promise<void>((resolve) => idle.push(resolve)), new Promise<void>((resolve) => setTimeout(resolve, timeoutMs))]);
+  await Promise.all([engine?.drain(timeoutMs), memory?.drain(timeoutMs)]);
 }

@@ -27,3 +27,13 @@ export function sharedRedis(): SharedRedis | null {
   if (!/^rediss?:\/\//.test(url) || !URL.canParse(url)) exitWithError(`REDIS_URL must be a redis:// or rediss:// URL, got ${JSON.stringify(url.replace(/\/\/[^@/]*@/, "//***@"))}`);
   return (shared = { client: new RedisClient(url), connect: () => new RedisClient(url), prefix: process.env.REDIS_PREFIX ?? "tova:" });
 }
+
+/** How long work held by an instance that stopped answering waits before another instance takes it (events and jobs). */
+export const CLAIM_AFTER_MS = 30_000;
+
+/** The claim delay: `TOVA_CLAIM_MS` for an operator (and the tests) that want it other than 30 s; at least 100 ms. */
+export function claimAfterMs(): number {
+  const text = process.env["TOVA_CLAIM_MS"];
+  const n = text ? Number(text) : NaN;
+  return Number.isInteger(n) && n >= 100 ? n : CLAIM_AFTER_MS;
+}

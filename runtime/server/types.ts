@@ -165,8 +165,8 @@ export interface TovaApp {
   stopOnSignals(server: { stop(closeActive?: boolean): unknown }): void;
   /** `Bun.serve(await app.start())`, then `stopOnSignals`: what a server module ends with. */
   listen(): Promise<void>;
-  /** A `background fn`, which `spawn_job` may enqueue. */
-  job(fn: (...args: any[]) => unknown): void;
+  /** A `background fn` by its name in the program, which `spawn_job` may enqueue (a durable queue stores the name). */
+  job(name: string, fn: (...args: any[]) => unknown): void;
   /** `schedule`: started once the server has started; six fields mean seconds first. */
   schedule(cron: string, name: string | null, fn: () => unknown): void;
   /**

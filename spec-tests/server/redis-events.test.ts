@@ -10,7 +10,7 @@ import { buildProgram, call, cleanDirs, start, stopAll, type Built, type Running
  * waits while the block is down; an instance killed in the middle of a
  * handler leaves it to another; a handler that keeps failing gets it 5 times
  * and then it lands in `<event>:dead`. The claim delay is 30 s by default;
- * these tests shorten it with TOVA_EVENT_CLAIM_MS.
+ * these tests shorten it with TOVA_CLAIM_MS.
  */
 const PROGRAM = `
 server "shop" {
@@ -47,7 +47,7 @@ beforeAll(async () => {
   if (!enabled) return;
   redisUrl = await startRedis();
   built = await buildProgram(PROGRAM);
-  env = { REDIS_URL: redisUrl, REDIS_PREFIX: `ev-${randomBytes(4).toString("hex")}:`, TOVA_APP_KEY: randomBytes(32).toString("hex"), TOVA_EVENT_CLAIM_MS: String(CLAIM_MS) };
+  env = { REDIS_URL: redisUrl, REDIS_PREFIX: `ev-${randomBytes(4).toString("hex")}:`, TOVA_APP_KEY: randomBytes(32).toString("hex"), TOVA_CLAIM_MS: String(CLAIM_MS) };
   shop = await start(built.file("server", "shop"), { portEnv: "PORT_SHOP", env });
 }, 60_000);
 

@@ -23,7 +23,7 @@ export function request_welcome(email: string) {
 const app = createApp({ name: null, port: 3000, portEnv: "PORT" });
 app.route("POST", "/welcome", request_welcome, [{ name: "email", schema: t.string }]);
 app.rpc("request_welcome", request_welcome, [{ name: "email", schema: t.string }]);
-app.job(send_email);
+app.job("send_email", send_email);
 app.schedule("*/5 * * * *", "cleanup", () => {
   print(`[cleanup] sent so far: ${sent}`);
 });
