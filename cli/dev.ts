@@ -119,20 +119,18 @@ class Fleet {
 
   start(result: BuildResult): void {
     const servers = result.entries.filter((e) => e.kind === "server");
-    // The first instance of each block on its own port; the others numbered after every block's first port.
-    let next = Math.max(...servers.map((s) => s.port!)) + 1;
-    const ports = new Map(servers.map((s) => [s, [s.port!, ...Array.from({ length: this.instances - 1 }, () => next++)]]));
+    const ports = instancePorts(servers.map((s) => s.port!), this.instances);
     // Every process knows every server's port (and with several instances, all of them: PORTS_<NAME>), so peers and
     // events find each other, and the app's key, so they accept each other's events.
     // HOST: development servers listen on loopback only (security.md, "Requests").
     this.env = {
       ...Object.fromEntries(servers.map((s) => [s.portEnv!, String(s.port)])),
-      ...(this.instances > 1 ? Object.fromEntries(servers.map((s) => [s.portEnv!.replace(/^PORT/, "PORTS"), ports.get(s)!.join(",")])) : {}),
+      ...(this.instances > 1 ? Object.fromEntries(servers.map((s) => [s.portEnv!.replace(/^PORT/, "PORTS"), ports.get(s.port!)!.join(",")])) : {}),
       TOVA_APP_KEY: this.appKey,
       HOST: "127.0.0.1",
     };
     this.procs = servers.flatMap((s) =>
-      ports.get(s)!.map((port, i) => ({
+      ports.get(s.port!)!.map((port, i) => ({
         label: `${s.block === null ? "server" : `server:${s.block}`}${this.instances > 1 ? `#${i + 1}` : ""}`,
         file: path.resolve(this.out, s.js),
         port,
@@ -202,4 +200,26 @@ class Fleet {
     );
     this.procs = [];
   }
+}
+
+/**
+ * The ports of each block's instances: the first on the block's own port, the
+ * k-th 1000 × (k - 1) above it (3000, 4000, ...), so they stay clear of the
+ * ports next to the blocks', which programs name for services of their own
+ * (the monitoring example watches one on 3002). A port already taken, or past
+ * 65535, gives way to the next free one after every block's first port.
+ */
+export function instancePorts(firsts: readonly number[], instances: number): Map<number, number[]> {
+  const used = new Set(firsts);
+  let next = Math.max(...firsts) + 1;
+  const pick = (first: number, k: number): number => {
+    let port = first + 1000 * k;
+    if (port > 65535 || used.has(port)) {
+      while (used.has(next)) next++;
+      port = next;
+    }
+    used.add(port);
+    return port;
+  };
+  return new Map(firsts.map((first) => [first, [first, ...Array.from({ length: instances - 1 }, (_, i) => pick(first, i + 1))]]));
 }

@@ -8,6 +8,7 @@ import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENGINE_NAMES } from "../../runtime/testing/engines.js";
 import { startPostgres, stopPostgres } from "../../runtime/testing/postgres.js";
+import { haveRedis, startRedis, stopRedis } from "../../runtime/testing/redis.js";
 import { call } from "./harness.js";
 
 /**
@@ -16,7 +17,10 @@ import { call } from "./harness.js";
  * 3002, so the servers run on the ports the program assigns (collector 3000,
  * api 3001). It runs twice: as written (SQLite), and with its `db` block
  * switched to `adapter: "postgres"` and DATABASE_URL naming a real
- * PostgreSQL (issue 11: the models and queries stay the same).
+ * PostgreSQL (issue 11: the models and queries stay the same). And once
+ * more scaled out (scale-out.md): REDIS_URL set and `tova dev --instances 2`,
+ * two processes of each block sharing Redis (events once per block, the
+ * schedule once per tick) and the database.
  */
 const SOURCE = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "examples", "monitoring-service.tova"), "utf8");
 const SQLITE_DB = 'db {\n    adapter: "sqlite"\n    database: "metrics.db"\n  }';
@@ -30,7 +34,15 @@ const free = (port: number) =>
   });
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-describe.each(ENGINE_NAMES)("on %s", (engine) => {
+interface Variant {
+  engine: (typeof ENGINE_NAMES)[number];
+  /** With REDIS_URL and two instances of every block. */
+  scaled: boolean;
+}
+const VARIANTS: Variant[] = [...ENGINE_NAMES.map((engine) => ({ engine, scaled: false })), ...(haveRedis() ? [{ engine: ENGINE_NAMES.at(-1)!, scaled: true }] : [])];
+const label = (v: Variant) => `${v.engine === "sqlite" ? "SQLite" : "PostgreSQL"}${v.scaled ? ", Redis and two instances of each block" : ""}`;
+
+describe.each(VARIANTS.map((v) => [label(v), v] as const))("on %s", (_, { engine, scaled }) => {
   let dir: string;
   let databaseUrl: string | undefined;
   let dev: ChildProcess;
@@ -46,13 +58,14 @@ describe.each(ENGINE_NAMES)("on %s", (engine) => {
       env = { DATABASE_URL: databaseUrl };
       source = SOURCE.replace(SQLITE_DB, 'db {\n    adapter: "postgres"\n  }');
     }
+    if (scaled) env = { ...env, REDIS_URL: await startRedis() };
     for (const port of [3000, 3001, 3002]) {
       if (!(await free(port))) throw new Error(`port ${port} is taken: the monitoring example's data names localhost:3000-3002`);
     }
     // Run as a user would: `tova dev monitor.tova` (collector on 3000, api on its explicit 3001).
     dir = mkdtempSync(path.join(os.tmpdir(), "tova-monitor-"));
     writeFileSync(path.join(dir, "monitor.tova"), source);
-    dev = spawn(process.execPath, [path.join(ROOT, "dist", "cli", "main.js"), "dev", "monitor.tova", "--port", "3000"], { cwd: dir, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    dev = spawn(process.execPath, [path.join(ROOT, "dist", "cli", "main.js"), "dev", "monitor.tova", "--port", "3000", ...(scaled ? ["--instances", "2"] : [])], { cwd: dir, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     dev.stdout!.on("data", (d: Buffer) => (devOutput += d));
     dev.stderr!.on("data", (d: Buffer) => (devOutput += d));
     for (const url of ["http://127.0.0.1:3000/healthz", "http://127.0.0.1:3001/healthz"]) {
@@ -75,9 +88,10 @@ describe.each(ENGINE_NAMES)("on %s", (engine) => {
     }
     rmSync(dir, { recursive: true, force: true });
     stopPostgres();
+    await stopRedis();
   });
 
-  describe(`the monitoring service (${engine === "sqlite" ? "SQLite" : "PostgreSQL"})`, () => {
+  describe(`the monitoring service (${label({ engine, scaled })})`, () => {
     it("ingests metrics through the api and the collector stores them (the event bus between processes)", async () => {
       const ingest = await call(`${api.url}/api/metrics/ingest`, { json: { service: "billing", name: "queue_depth", value: 12, timestamp: "1700000000000", tags: ["queue", "prod"] } });
       expect(ingest).toMatchObject({ status: 200, body: { status: "accepted" } });
@@ -123,8 +137,8 @@ describe.each(ENGINE_NAMES)("on %s", (engine) => {
       const still = (await call(`${api.url}/api/alerts?active_only=true`)).body;
       expect(still.some((a: any) => a.id === authAlert.id)).toBe(false);
       expect((await call(`${api.url}/api/alerts/999999/resolve`, { method: "POST", json: {} })).body).toEqual({ error: "Alert not found" });
-      expect(devOutput).toContain("[server:collector] [collector] Starting monitoring service...");
-      expect(devOutput).toContain("2 server process(es) running");
+      expect(devOutput).toContain(`[server:collector${scaled ? "#1" : ""}] [collector] Starting monitoring service...`);
+      expect(devOutput).toContain(`${scaled ? 4 : 2} server process(es) running`);
     }, 60_000);
   });
 });
