@@ -50,6 +50,9 @@ const { benchServe } = await import("./serve.mjs");
 await benchServe();
 const { benchMulti } = await import("./multi.mjs");
 await benchMulti();
+// Events, jobs and instances beyond one process: embedded against Redis (scale-out.md).
+const { benchScaleOut } = await import("./scale-out.mjs");
+await benchScaleOut();
 // The client runtime in Chromium, and the production client bundle's size.
 const { benchClient } = await import("./client.mjs");
 await benchClient();

@@ -21,7 +21,7 @@ export const JS_GLOBALS = [
   "RangeError", "Map", "Set", "WeakMap", "Symbol", "BigInt", "RegExp", "URL", "URLSearchParams", "Response", "Request", "Headers",
   "FormData", "Blob", "TextEncoder", "TextDecoder", "AbortController", "AbortSignal", "setTimeout", "clearTimeout", "setInterval",
   "clearInterval", "queueMicrotask", "structuredClone", "encodeURIComponent", "decodeURIComponent", "encodeURI", "decodeURI",
-  "parseInt", "parseFloat", "isNaN", "isFinite", "crypto", "globalThis", "process", "Bun", "Buffer", "Intl", "Infinity", "NaN",
+  "parseInt", "parseFloat", "isNaN", "isFinite", "crypto", "performance", "globalThis", "process", "Bun", "Buffer", "Intl", "Infinity", "NaN",
   "undefined",
 ] as const;
 

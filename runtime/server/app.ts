@@ -257,6 +257,9 @@ class App implements TovaApp {
       // Bun's own limit (128 MB by default) would answer an over-long Content-Length itself and close at once, and the
       // close resets the answer away (uploads/body.ts): the app's limits are counted as bodies are read instead.
       maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+      // TOVA_REUSE_PORT=1: several instances share one port and the kernel spreads connections (SO_REUSEPORT, Linux).
+      // Opt-in: without it a second server on a taken port fails at start instead of silently sharing it.
+      ...(process.env["TOVA_REUSE_PORT"] === "1" ? { reusePort: true } : {}),
       fetch: compose(this.layers(), withRealtime),
       ...(ws ? { websocket: websocketOptions(ws.handlers) } : {}),
       ...(tls ? { tls } : {}),

@@ -7,11 +7,12 @@
 // by whichever instance comes first. Attempts, backoff and concurrency are
 // the embedded engine's (jobs.ts).
 //
-// Why BullMQ on Bun's own Redis client (measured in bench/jobs.mjs): BullMQ
-// is the well-kept queue for Node and Bun (atomic Lua scripts for locks,
-// stalled jobs, retries); through Bun's built-in client (BullMQ's adapter)
-// it needs no ioredis at run time and added jobs 1.4x faster than through
-// ioredis on this machine (5,100 against 3,600 jobs/s, one producer).
+// Why BullMQ on Bun's own Redis client (bench/bullmq-clients.ts, run by
+// `npm run bench`): BullMQ is the well-kept queue for Node and Bun (atomic Lua
+// scripts for locks, stalled jobs, retries); through Bun's built-in client
+// (BullMQ's adapter) it opens no ioredis connection and moved jobs 1.3-1.4x
+// faster than through ioredis on this machine (2,290 against 1,730 jobs/s,
+// one producer awaiting each add, 4 running at a time).
 import { createBunRedisClient, Queue, UnrecoverableError, Worker, type Job as QueuedJob } from "bullmq";
 import { BACKOFF_MS, CONCURRENCY, MAX_ATTEMPTS, attempt, type Job, type JobQueue, type MemoryJobs } from "./jobs.js";
 import { logEvent } from "./log.js";
