@@ -1,17 +1,17 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { appName, instances, layout, portCount } from "../backends/deploy/plan.js";
+import { appName, instances, layout, onThisHost, portCount, type DeployLayout } from "../backends/deploy/plan.js";
 import { claimPorts, renderRegistry, withoutApp, type Registry } from "../backends/deploy/registry.js";
 import { postReceiveHook } from "../backends/deploy/git-hook.js";
 import * as scripts from "../backends/deploy/remote.js";
 import { command } from "../backends/deploy/shell.js";
-import { check, DeployFailure, failed, reach, registryOf, withLock } from "./deploy.js";
-import { loadDeployTarget } from "./deploy-target.js";
+import { check, DeployFailure, failed, reach, registryOf, rollout, withLock } from "./deploy.js";
+import { chooseHosts, loadDeployTarget } from "./deploy-target.js";
 import { EXIT, UsageError } from "./errors.js";
 import { Progress, plural, size } from "./progress.js";
 import { confirm, interactive } from "./prompt.js";
-import { sshTransport, type Transport } from "./ssh.js";
+import { sshTransport, unreachableMessage, type Transport } from "./ssh.js";
 import { PACKAGE_ROOT } from "./toolchain.js";
 
 /**
@@ -33,6 +33,8 @@ export interface OpsArgs {
   setupGit?: boolean;
   list?: boolean;
   server?: string | undefined;
+  /** Only this one of the deploy block's hosts. */
+  host?: string | undefined;
 }
 
 export async function runDeployOp(args: OpsArgs): Promise<number> {
@@ -46,18 +48,61 @@ export async function runDeployOp(args: OpsArgs): Promise<number> {
     const loaded = await loadDeployTarget(args.path, args.env);
     if (!loaded) return EXIT.errors;
     const { app, target } = loaded;
-    const server = sshTransport(target.server);
+    const hosts = chooseHosts(target, args.host).map(sshTransport);
     const name = appName(app, target);
-    const state = scripts.parseState(check(server, server.run(scripts.stateScript(name), 30_000), "reading the server's state").stdout);
-    const registry = registryOf(server, state.registry);
-    const l = layout(app, target, claimPorts(registry, name, portCount(app, target)));
-    const units = registry.apps[name]?.units ?? instances(l).map((i) => i.unit);
+    const several = hosts.length > 1;
+    /** What one host holds for the app: its state, registry, layout and units. */
+    const onHost = (server: Transport): Host => {
+      const state = scripts.parseState(check(server, server.run(scripts.stateScript(name), 30_000), "reading the server's state").stdout);
+      const registry = registryOf(server, state.registry);
+      const l = layout(app, target, claimPorts(registry, name, portCount(app, target)));
+      return { server, state, registry, l, units: registry.apps[name]?.units ?? instances(l).map((i) => i.unit) };
+    };
 
-    if (args.status) return status(server, progress, name, state, registry, units, l.target.health, target.keepReleases, `https://${target.domain}`);
-    if (args.logs) return logs(server, units, args, l.servers.map((s) => s.ports.length));
-    if (args.ssh) return server.attach(`cd "\${TOVA_PREFIX:-}/opt/tova/apps/"${name} 2>/dev/null || cd "\${TOVA_PREFIX:-}/opt/tova"; exec "\${SHELL:-bash}" -l`, true);
-    if (args.remove) return await remove(server, progress, name, units, l.servers.map((s) => s.unit), l.infra.databases.postgres, args.yes === true);
-    if (args.setupGit) return await setupGit(server, progress, name, args.env, target.branch, args.path);
+    if (args.status) {
+      // Every host, each in its own section; one that cannot be reached is said so and the others still shown.
+      let code: number = EXIT.ok;
+      for (const server of hosts) {
+        if (several) {
+          progress.line();
+          progress.line(`── ${server.label} ──`);
+        }
+        try {
+          const h = onHost(server);
+          if (status(server, progress, name, h.state, h.registry, h.units, h.l.target.health, target.keepReleases, `https://${target.domain}`) !== EXIT.ok) code = EXIT.errors;
+        } catch (e) {
+          if (!several || !(e instanceof DeployFailure || e instanceof scripts.CutShort)) throw e;
+          progress.line(`○ unreachable: ${e.message}`);
+          code = EXIT.errors;
+        }
+      }
+      return code;
+    }
+    if (args.logs) {
+      const chosen = hosts.map((server) => {
+        const h = onHost(server);
+        return { server, words: journalWords(h.units, args, h.l.servers.map((s) => s.ports.length)) };
+      });
+      if (!several) return chosen[0]!.server.attach(command(...chosen[0]!.words, ...(process.stdout.isTTY ? ["-f"] : [])), process.stdout.isTTY === true);
+      return logsAcrossHosts(chosen, process.stdout.isTTY === true);
+    }
+    if (args.ssh) {
+      if (several) throw new UsageError(`--ssh opens a shell on one host: add --host with one of ${target.servers.join(", ")}`);
+      return hosts[0]!.attach(`cd "\${TOVA_PREFIX:-}/opt/tova/apps/"${name} 2>/dev/null || cd "\${TOVA_PREFIX:-}/opt/tova"; exec "\${SHELL:-bash}" -l`, true);
+    }
+    if (args.remove) {
+      if (!(await confirmRemoval(progress, name, hosts, args.yes === true))) return EXIT.ok;
+      return await rollout(hosts, progress, "Removal", (server) => {
+        const h = onHost(server);
+        // A database on a database host stays there (other hosts of the app may still use it).
+        const postgres = h.l.infra.databases.postgres;
+        return remove(server, progress, name, h.units, h.l.servers.map((s) => s.unit), postgres && onThisHost(postgres) ? postgres : null);
+      });
+    }
+    if (args.setupGit) {
+      if (target.servers.length > 1) throw new UsageError(`--setup-git deploys a push on the server it is pushed to, and deploy "${target.name}" has ${target.servers.length} hosts: deploy with \`tova deploy ${target.name}\` (a rolling deploy to every host)`);
+      return await setupGit(hosts[0]!, progress, name, args.env, target.branch, args.path);
+    }
     throw new UsageError("nothing to do");
   } catch (e) {
     if (e instanceof DeployFailure || e instanceof scripts.CutShort) return failed(progress, e.message, e instanceof DeployFailure ? e.detail : "");
@@ -93,8 +138,42 @@ function status(server: Transport, progress: Progress, name: string, state: scri
   return healthy === rows.length ? EXIT.ok : EXIT.errors;
 }
 
-/** `--logs [--since] [--instance N]`: journalctl of the app's units; follows when at a terminal. */
-function logs(server: Transport, units: string[], args: OpsArgs, perBlock: number[]): Promise<number> {
+interface Host {
+  server: Transport;
+  state: scripts.ServerState;
+  registry: Registry;
+  l: DeployLayout;
+  units: string[];
+}
+
+/**
+ * `--logs` of several hosts: every line prefixed with its host. Without a
+ * terminal each host's journal in turn; at a terminal all of them followed
+ * at once, until Ctrl-C.
+ */
+async function logsAcrossHosts(chosen: { server: Transport; words: string[] }[], follow: boolean): Promise<number> {
+  const width = Math.max(...chosen.map((c) => c.server.label.length));
+  const prefixed = (label: string) => (line: string) => process.stdout.write(`${label.padEnd(width)} | ${line}\n`);
+  if (!follow) {
+    let code = 0;
+    for (const { server, words } of chosen) {
+      const r = server.run(command(...words), 120_000);
+      if (r.unreachable) {
+        prefixed(server.label)(`unreachable: ${unreachableMessage(server, r)}`);
+        code = EXIT.errors;
+        continue;
+      }
+      for (const line of r.stdout.replace(/\n$/, "").split("\n").filter((l) => l !== "")) prefixed(server.label)(line);
+      if (r.code !== 0) code = EXIT.errors;
+    }
+    return code;
+  }
+  const codes = await Promise.all(chosen.map(({ server, words }) => server.stream(command(...words, "-f"), prefixed(server.label))));
+  return codes.every((c) => c === 0) ? EXIT.ok : EXIT.errors;
+}
+
+/** `--logs [--since] [--instance N]`: the journalctl command of the app's units on one host (`-f` is added to follow). */
+function journalWords(units: string[], args: OpsArgs, perBlock: number[]): string[] {
   let chosen = units;
   if (args.instance !== undefined) {
     const n = Number(args.instance);
@@ -111,19 +190,20 @@ function logs(server: Transport, units: string[], args: OpsArgs, perBlock: numbe
     }
     if (chosen.length === 0) throw new UsageError(`there is no instance ${n}: the app runs ${plural(Math.max(...perBlock, 0), "instance")} per server block`);
   }
-  const words = ["journalctl", "--no-pager", "-o", "short-iso", ...chosen.flatMap((u) => ["-u", u]), ...(args.since ? ["--since", args.since] : []), ...(process.stdout.isTTY ? ["-f"] : [])];
-  return server.attach(command(...words), process.stdout.isTTY === true);
+  return ["journalctl", "--no-pager", "-o", "short-iso", ...chosen.flatMap((u) => ["-u", u]), ...(args.since ? ["--since", args.since] : [])];
 }
 
-async function remove(server: Transport, progress: Progress, name: string, units: string[], templates: string[], postgres: { database: string; user: string; port: number } | null, yes: boolean): Promise<number> {
+/** Asks once before the app is removed from its hosts (unless --yes); false when the answer is no. */
+async function confirmRemoval(progress: Progress, name: string, hosts: Transport[], yes: boolean): Promise<boolean> {
   progress.line();
-  if (!yes) {
-    if (!interactive()) throw new UsageError(`--remove asks before it removes "${name}"; add --yes to confirm without a terminal`);
-    if (!(await confirm(`  Remove "${name}" from ${server.label}?`))) {
-      progress.line("Nothing removed.");
-      return EXIT.ok;
-    }
-  }
+  if (yes) return true;
+  if (!interactive()) throw new UsageError(`--remove asks before it removes "${name}"; add --yes to confirm without a terminal`);
+  if (await confirm(`  Remove "${name}" from ${hosts.map((h) => h.label).join(", ")}?`)) return true;
+  progress.line("Nothing removed.");
+  return false;
+}
+
+async function remove(server: Transport, progress: Progress, name: string, units: string[], templates: string[], postgres: { database: string; user: string; port: number } | null): Promise<number> {
   return withLock(server, name, progress, async (state) => {
     const registry = registryOf(server, state.registry);
     if (!state.current && !registry.apps[name]) throw new DeployFailure(`"${name}" is not deployed on ${server.label}: nothing to remove`);

@@ -25,3 +25,9 @@ export async function loadDeployTarget(path: string, env: string): Promise<{ app
   }
   return { app, target };
 }
+/** The deploy block's hosts, or the one `--host` names (which must be one of them). */
+export function chooseHosts(target: DeployTarget, host: string | undefined): string[] {
+  if (host === undefined) return target.servers;
+  if (!target.servers.includes(host)) throw new UsageError(`--host ${host} is not a host of deploy "${target.name}" (its hosts: ${target.servers.join(", ")})`);
+  return [host];
+}

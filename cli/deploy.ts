@@ -2,14 +2,15 @@ import os from "node:os";
 import { npmImports } from "../compile.js";
 import type { CheckedApp } from "../ir/checked.js";
 import type { DeployTarget } from "../ir/types.js";
-import { LAYERS, layerHashes, parseManifest, registryEntry, renderManifest, type LayerHashes, type LayerName, type ReleaseManifest } from "../backends/deploy/manifest.js";
+import { LAYERS, layerHashes, parseManifest, registryEntry, renderManifest, type LayerName, type ReleaseManifest } from "../backends/deploy/manifest.js";
 import { renderPlan } from "../backends/deploy/plan-text.js";
 import { appName, instances, layout, portCount, type DeployLayout } from "../backends/deploy/plan.js";
 import { renderProvision } from "../backends/deploy/provision.js";
 import { claimPorts, parseRegistry, renderRegistry, withApp, type Registry, type RegistryApp } from "../backends/deploy/registry.js";
 import * as scripts from "../backends/deploy/remote.js";
 import { addToBundle, buildBundle, BundleError, changedFiles, type Bundle } from "./bundle.js";
-import { loadDeployTarget } from "./deploy-target.js";
+import { databaseHostSecrets, hasDatabaseHost, provisionDatabaseHosts } from "./deploy-db-host.js";
+import { chooseHosts, loadDeployTarget } from "./deploy-target.js";
 import { EXIT } from "./errors.js";
 import { Progress, plural, size } from "./progress.js";
 import { askSecret, interactive } from "./prompt.js";
@@ -22,6 +23,8 @@ export interface DeployArgs {
   rollback?: boolean;
   /** Run on this machine instead of over ssh (the git hook on the server). */
   local?: boolean;
+  /** Only this one of the deploy block's hosts. */
+  host?: string | undefined;
 }
 
 /**
@@ -39,12 +42,13 @@ export async function runDeploy(args: DeployArgs): Promise<number> {
   const loaded = await loadDeployTarget(args.path, args.env);
   if (!loaded) return EXIT.errors;
   const { app, target } = loaded;
-  const server = args.local ? localTransport() : sshTransport(target.server);
+  // The git hook deploys the server it runs on; `--host` narrows the hosts to one.
+  const hosts = args.local ? [localTransport()] : chooseHosts(target, args.host).map(sshTransport);
   const progress = new Progress();
   try {
-    if (args.plan) return plan(app, target, server);
-    if (args.rollback) return await rollback(app, target, server, progress);
-    return await deploy(args, app, target, server, progress);
+    if (args.plan) return plan(app, target, hosts);
+    if (args.rollback) return await rollout(hosts, progress, "Rollback", (server) => rollback(app, target, server, progress));
+    return await deploy(args, app, target, hosts, progress);
   } catch (e) {
     if (e instanceof DeployFailure || e instanceof BundleError || e instanceof scripts.CutShort) return failed(progress, e.message, e instanceof DeployFailure ? e.detail : "");
     throw e;
@@ -62,19 +66,53 @@ function tail(text: string, lines: number): string {
   return text.replace(/\s+$/, "").split("\n").slice(-lines).join("\n");
 }
 
-/** `--plan`: what the compiler inferred and which layers would run; changes nothing. */
-function plan(app: CheckedApp, target: DeployTarget, server: Transport): number {
+/**
+ * `--plan`: what the compiler inferred and which layers would run on each
+ * host; changes nothing. The ports shown are the first host's (each host's
+ * registry gives its own).
+ */
+function plan(app: CheckedApp, target: DeployTarget, hosts: Transport[]): number {
   const name = appName(app, target);
-  const r = server.run(scripts.stateScript(name), 15_000);
-  let previous: LayerHashes | null | "unreachable" = "unreachable";
   let ports: number[] | undefined;
-  if (!r.unreachable && r.code === 0) {
+  const previous = hosts.map((server) => {
+    const r = server.run(scripts.stateScript(name), 15_000);
+    if (r.unreachable || r.code !== 0) return { host: server.label, previous: "unreachable" as const };
     const state = scripts.parseState(r.stdout);
-    previous = parseManifest(state.manifest)?.layers ?? null;
-    ports = claimPorts(registryOf(server, state.registry), name, portCount(app, target));
-  }
+    ports ??= claimPorts(registryOf(server, state.registry), name, portCount(app, target));
+    return { host: server.label, previous: parseManifest(state.manifest)?.layers ?? null };
+  });
   const l = layout(app, target, ports);
   process.stdout.write(renderPlan(l, layerHashes(l), previous));
+  return EXIT.ok;
+}
+
+/**
+ * Runs `step` on each host in order (scale-out.md, "Several hosts"): the
+ * next host only once the previous one succeeded (its health checks
+ * answered). The first failure stops the rollout; the hosts after it are not
+ * touched. With one host it is `step` alone.
+ */
+export async function rollout(hosts: Transport[], progress: Progress, what: string, step: (server: Transport, index: number) => Promise<number>): Promise<number> {
+  if (hosts.length === 1) return step(hosts[0]!, 0);
+  for (const [i, server] of hosts.entries()) {
+    progress.line();
+    progress.line(`── ${server.label} (host ${i + 1} of ${hosts.length}) ──`);
+    let code: number;
+    try {
+      code = await step(server, i);
+    } catch (e) {
+      if (!(e instanceof DeployFailure || e instanceof scripts.CutShort)) throw e;
+      code = failed(progress, e.message, e instanceof DeployFailure ? e.detail : "");
+    }
+    if (code !== EXIT.ok) {
+      const rest = hosts.slice(i + 1).map((h) => h.label);
+      progress.line();
+      progress.line(`✗ ${what} stopped at ${server.label}.${rest.length ? ` Not reached: ${rest.join(", ")} (left on the release they run).` : ""}`);
+      return code;
+    }
+  }
+  progress.line();
+  progress.line(`✓ ${what} done on ${plural(hosts.length, "host")}: ${hosts.map((h) => h.label).join(", ")}`);
   return EXIT.ok;
 }
 
@@ -144,7 +182,7 @@ const LAYER_TITLES: Record<LayerName, string> = {
   services: "Services",
 };
 
-async function deploy(args: DeployArgs, app: CheckedApp, target: DeployTarget, server: Transport, progress: Progress): Promise<number> {
+async function deploy(args: DeployArgs, app: CheckedApp, target: DeployTarget, hosts: Transport[], progress: Progress): Promise<number> {
   const name = appName(app, target);
   const infra = app.infrastructure.find((i) => i.target === target.name)!;
   progress.line();
@@ -152,18 +190,61 @@ async function deploy(args: DeployArgs, app: CheckedApp, target: DeployTarget, s
   if (!bundle) return EXIT.errors;
   progress.done(`Compiling ${plural(app.files.length, ".tova file")}...`);
   try {
-    const result = await withLock(server, name, progress, async (state) => {
-      progress.done(`Connecting to ${server.label}...`);
-      return release(app, target, server, progress, state, bundle);
-    });
-    return result;
+    const context = hosts.length > 1 || hasDatabaseHost(infra) ? await prepareRollout(app, target, hosts, progress) : { number: 0, env: [] };
+    const ask = secretAsker();
+    return await rollout(hosts, progress, "Rollout", (server) =>
+      withLock(server, name, progress, async (state) => {
+        progress.done(`Connecting to ${server.label}...`);
+        return release(app, target, server, progress, state, bundle, { ...context, ask });
+      }),
+    );
   } finally {
     bundle.dispose();
   }
 }
 
+/** Asks for each missing secret once, however many hosts lack it. */
+function secretAsker(): (name: string) => Promise<string> {
+  const asked = new Map<string, string>();
+  return async (name) => {
+    if (!asked.has(name)) asked.set(name, await askSecret(`      ${name}: `));
+    return asked.get(name)!;
+  };
+}
+
+interface RolloutContext {
+  /** The release number every host gets (at least; a host with a later one of its own goes on from there). */
+  number: number;
+  /** DATABASE_URL / REDIS_URL from the database host, written where a host lacks them. */
+  env: [string, string][];
+  ask?: (name: string) => Promise<string>;
+}
+
+/**
+ * Before a deploy to several hosts (or with a database host) changes
+ * anything: every host answers, none lacks a secret that cannot be asked
+ * for, the release number is one for all, and the database host is
+ * provisioned (once) and opened to the web hosts.
+ */
+async function prepareRollout(app: CheckedApp, target: DeployTarget, hosts: Transport[], progress: Progress): Promise<RolloutContext> {
+  const name = appName(app, target);
+  const infra = app.infrastructure.find((i) => i.target === target.name)!;
+  const states = hosts.map((server) => ({ server, state: scripts.parseState(check(server, server.run(scripts.stateScript(name), 30_000), "reading the server's state").stdout) }));
+  const auto = new Set(databaseHostSecrets(infra));
+  const missing = states.map(({ server, state }) => ({ server, names: infra.secrets.filter((s) => !state.env.includes(s) && !auto.has(s)) })).filter((m) => m.names.length > 0);
+  if (missing.length > 0 && !interactive()) {
+    throw new DeployFailure(
+      `missing secrets for deploy "${target.name}" in .env.production: ${missing.map((m) => `${m.names.join(", ")} on ${m.server.label}`).join("; ")}`,
+      `Set each with \`tova env ${target.name} set NAME=value\` (it sets it on every host; or deploy from a terminal to be asked), then deploy again. Nothing was changed.`,
+    );
+  }
+  const number = Math.max(0, ...states.flatMap(({ state }) => state.releases.map(scripts.releaseNumber))) + 1;
+  const env = hasDatabaseHost(infra) ? await provisionDatabaseHosts(app, target, hosts, progress) : [];
+  return { number, env };
+}
+
 /** One deploy, under the lock: upload, the layers that changed, flip, restart, health, and roll back on failure. */
-async function release(app: CheckedApp, target: DeployTarget, server: Transport, progress: Progress, state: scripts.ServerState, bundle: Bundle): Promise<number> {
+async function release(app: CheckedApp, target: DeployTarget, server: Transport, progress: Progress, state: scripts.ServerState, bundle: Bundle, context: RolloutContext): Promise<number> {
   const name = appName(app, target);
   const registry = registryOf(server, state.registry);
   const ports = claimPorts(registry, name, portCount(app, target));
@@ -173,12 +254,13 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
   const live = parseManifest(state.manifest);
   const previous = live?.layers ?? null;
   const first = state.current === null || previous === null;
-  const number = Math.max(0, ...state.releases.map(scripts.releaseNumber)) + 1;
+  const number = Math.max(context.number, ...state.releases.map(scripts.releaseNumber).map((n) => n + 1), 1);
   const version = `v${number}`;
   const db = l.infra.databases;
 
   // Secrets first: a deploy that cannot start the app changes nothing.
-  const missing = l.infra.secrets.filter((s) => !state.env.includes(s));
+  const fromDatabaseHost = context.env.filter(([key]) => !state.env.includes(key));
+  const missing = l.infra.secrets.filter((s) => !state.env.includes(s) && !fromDatabaseHost.some(([key]) => key === s));
   const values: [string, string][] = [];
   if (missing.length > 0 && !interactive()) {
     throw new DeployFailure(
@@ -239,8 +321,12 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
     }
     if (missing.length > 0) {
       progress.note("Missing secrets in .env.production:");
-      for (const s of missing) values.push([s, await askSecret(`      ${s}: `)]);
+      for (const s of missing) values.push([s, context.ask ? await context.ask(s) : await askSecret(`      ${s}: `)]);
       check(server, server.run(scripts.setEnvScript(name, values)), "writing .env.production");
+    }
+    if (fromDatabaseHost.length > 0) {
+      check(server, server.run(scripts.setEnvScript(name, fromDatabaseHost)), "writing .env.production");
+      progress.step(`${fromDatabaseHost.map(([key]) => key).join(", ")} from the database host`);
     }
     layerStep(server, progress, name, version, "secrets", showSecrets ? `${plural(l.infra.secrets.length, "secret")} configured` : null);
 
@@ -283,7 +369,7 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
     const removed = pruned.stdout.trim().split("\n").filter(Boolean);
     if (removed.length) progress.step(`Pruned ${removed.join(", ")} (keeping ${target.keepReleases})`);
     progress.line();
-    progress.line(`✓ Live at ${url(l)} (${version})`);
+    progress.line(`✓ Live at ${url(l)} (${version})${target.servers.length > 1 ? ` on ${server.label}` : ""}`);
     return EXIT.ok;
   }
 
@@ -300,7 +386,7 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
   const ok = switchTo(server, progress, name, back, restored, version, units);
   check(server, server.run(scripts.writeRegistryScript(renderRegistry(withApp(registry, name, entryOf(restored, target.domain, back))))), "writing registry.json");
   progress.line();
-  progress.line(`✗ Deploy failed. Rolled back to ${back}${ok ? "" : " (which is not healthy either)"}.`);
+  progress.line(`✗ Deploy failed${target.servers.length > 1 ? ` on ${server.label}` : ""}. Rolled back to ${back}${ok ? "" : " (which is not healthy either)"}.`);
   progress.line(`  ${version} stays in releases/ for debugging. Run \`tova deploy ${target.name} --logs\` to investigate.`);
   return EXIT.errors;
 }

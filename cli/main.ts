@@ -81,18 +81,19 @@ async function main(argv: string[]): Promise<number> {
           .option("setup-git", { type: "boolean", default: false, describe: "set up push-to-deploy for the block's branch" })
           .option("list", { type: "boolean", default: false, describe: "list every app on --server" })
           .option("server", { type: "string", describe: "with --list: the ssh target" })
+          .option("host", { type: "string", describe: "only this one of the deploy block's hosts (`server:` as a list)" })
           .option("local", { type: "boolean", default: false, hidden: true, describe: "run on this machine (the git hook on the server)" }),
       async (a) => {
         const modes = (["plan", "rollback", "status", "logs", "ssh", "remove", "setupGit", "list"] as const).filter((m) => a[m]);
         if (modes.length > 1) throw new UsageError(`use one of --${modes.map((m) => m.replace("setupGit", "setup-git")).join(", --")} at a time`);
         if (a.list || a.status || a.logs || a.ssh || a.remove || a.setupGit) {
           const { runDeployOp } = await import("./deploy-ops.js");
-          code = await runDeployOp({ env: a.env, path: a.path, status: a.status, logs: a.logs, since: a.since, instance: a.instance, ssh: a.ssh, remove: a.remove, yes: a.yes, setupGit: a.setupGit, list: a.list, server: a.server });
+          code = await runDeployOp({ env: a.env, path: a.path, status: a.status, logs: a.logs, since: a.since, instance: a.instance, ssh: a.ssh, remove: a.remove, yes: a.yes, setupGit: a.setupGit, list: a.list, server: a.server, host: a.host });
           return;
         }
         if (!a.env) throw new UsageError("name the deploy block: tova deploy <env> (or tova deploy --list --server <target>)");
         const { runDeploy } = await import("./deploy.js");
-        code = await runDeploy({ env: a.env, path: a.path, plan: a.plan, rollback: a.rollback, local: a.local });
+        code = await runDeploy({ env: a.env, path: a.path, plan: a.plan, rollback: a.rollback, local: a.local, host: a.host });
       },
     )
     .command(
@@ -103,10 +104,11 @@ async function main(argv: string[]): Promise<number> {
           .positional("env", { type: "string", demandOption: true, describe: "the deploy block's name" })
           .positional("action", { type: "string", demandOption: true, choices: ["list", "set"] })
           .positional("assignment", { type: "string", describe: "KEY=value, for set" })
-          .option("path", { type: "string", default: ".", describe: "the .tova file or directory of the application" }),
+          .option("path", { type: "string", default: ".", describe: "the .tova file or directory of the application" })
+          .option("host", { type: "string", describe: "only this one of the deploy block's hosts (by default: every host)" }),
       async (a) => {
         const { runEnv } = await import("./env.js");
-        code = await runEnv({ env: a.env, action: a.action, assignment: a.assignment, path: a.path });
+        code = await runEnv({ env: a.env, action: a.action, assignment: a.assignment, path: a.path, host: a.host });
       },
     )
     .command(

@@ -24,6 +24,8 @@ export interface Transport {
   upload(dir: string, command: string, entries?: readonly string[]): Promise<Remote>;
   /** Runs `command` on the server attached to this terminal (`--ssh`, `--logs`); resolves to its exit code. */
   attach(command: string, tty: boolean): Promise<number>;
+  /** Runs `command` on the server and hands each line of its output to `line` as it comes (`--logs` of several hosts). */
+  stream(command: string, line: (text: string) => void): Promise<number>;
 }
 
 export function sshArgs(server: string, extra: readonly string[] = []): string[] {
@@ -44,6 +46,9 @@ export function sshTransport(server: string): Transport {
     attach(command, tty) {
       return attached("ssh", [...sshArgs(server, tty ? ["-t"] : []), command]);
     },
+    stream(command, line) {
+      return lines("ssh", [...batch, command], line);
+    },
   };
 }
 
@@ -59,6 +64,9 @@ export function localTransport(): Transport {
     },
     attach(command) {
       return attached("bash", ["-c", command]);
+    },
+    stream(command, line) {
+      return lines("bash", ["-c", command], line);
     },
   };
 }
@@ -102,7 +110,35 @@ function attached(program: string, args: string[]): Promise<number> {
   });
 }
 
+/** Runs a program and hands each line of its output (stdout and stderr) to `line`; resolves to its exit code. */
+function lines(program: string, args: string[], line: (text: string) => void): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(program, args, { stdio: ["ignore", "pipe", "pipe"] });
+    for (const stream of [child.stdout, child.stderr]) {
+      let rest = "";
+      stream.setEncoding("utf8");
+      stream.on("data", (d: string) => {
+        const parts = (rest + d).split("\n");
+        rest = parts.pop()!;
+        for (const p of parts) line(p);
+      });
+      stream.on("end", () => {
+        if (rest) line(rest);
+      });
+    }
+    child.on("error", () => resolve(255));
+    child.on("close", (c) => resolve(c ?? 1));
+  });
+}
+
 /** One line for a connection that failed: the host and the last thing ssh said. */
 export function unreachableMessage(server: Transport, r: Remote): string {
   return `cannot reach ${server.label} over ssh: ${r.stderr.trim().split("\n").pop() || "no answer"}`;
+}
+
+/** The host name ssh connects to for `target` (`ssh -G`: aliases and the user's config applied). */
+export function sshHostname(target: string): string {
+  const r = spawnSync("ssh", ["-G", ...sshArgs(target).slice(0, -1), target], { encoding: "utf8" });
+  const line = (r.stdout ?? "").split("\n").find((l) => l.startsWith("hostname "));
+  return line ? line.slice("hostname ".length).trim() : target.replace(/^.*@/, "");
 }

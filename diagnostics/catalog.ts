@@ -67,6 +67,9 @@ export const CODES = {
   E0402: "a `deploy` block without `domain`",
   E0403: "a `deploy` property with a value of the wrong type",
   E0404: "an unknown `deploy` property",
+  E0405: "a `deploy` block whose `server` list is empty",
+  E0406: "a `deploy` block whose `server` list names one host twice",
+  E0407: "a SQLite database (a `db` using SQLite, or models without a `db`) in an application deployed to more than one host",
   // --- security (security.md)
   E0501: "an unknown setting or statement in the `security` block or a security statement (named with its key path)",
   E0502: "a secret written in the program instead of read from the environment",

@@ -72,8 +72,14 @@ export interface Infrastructure {
   servers: { name: string | null; port: number; portEnv: string }[];
   databases: {
     sqlite: { files: string[] } | null;
-    postgres: { database: string; user: string; port: number } | null;
-    redis: { maxmemory: string | null } | null;
+    /**
+     * On the web host itself (the single-host default), on a database host of
+     * the user's (`host`, the deploy block's `db { postgres { host: ... } }`),
+     * or external (`external`: several hosts and no database host, so
+     * DATABASE_URL is a required secret). scale-out.md, "Several hosts".
+     */
+    postgres: { database: string; user: string; port: number; host?: string; external?: true } | null;
+    redis: { maxmemory: string | null; host?: string; port?: number; external?: true } | null;
   };
   proxy: {
     domain: string;

@@ -14,6 +14,7 @@ import type { DeployTarget } from "./types.js";
 type Kind = "string" | "positive" | "nonnegative" | "bool" | "memory" | "path";
 
 const PROPERTIES: Record<string, Kind> = {
+  // A string or a list of strings: lowered by `lowerServers`.
   server: "string",
   domain: "string",
   instances: "positive",
@@ -42,7 +43,7 @@ export function lowerDeploy(block: { name: string; entries: ast.ConfigEntry[]; s
   const where = `deploy "${block.name}"`;
   const target: DeployTarget = {
     name: block.name,
-    server: "",
+    servers: [],
     domain: "",
     instances: 1,
     memory: "512mb",
@@ -55,6 +56,7 @@ export function lowerDeploy(block: { name: string; entries: ast.ConfigEntry[]; s
     env: {},
     db: { postgres: null, redis: null },
     span: block.span,
+    serverSpan: null,
   };
   const seen = new Map<string, Span>();
   for (const entry of block.entries) {
@@ -71,6 +73,11 @@ export function lowerDeploy(block: { name: string; entries: ast.ConfigEntry[]; s
     }
     if (entry.key === "db") {
       target.db = lowerDb(entry, path, diagnostics);
+      continue;
+    }
+    if (entry.key === "server" && entry.value) {
+      target.servers = lowerServers(desugarExpr(entry.value), path, diagnostics);
+      target.serverSpan = entry.value.span;
       continue;
     }
     const kind = PROPERTIES[entry.key];
@@ -97,7 +104,6 @@ export function lowerDeploy(block: { name: string; entries: ast.ConfigEntry[]; s
 
 function assign(target: DeployTarget, key: string, v: string | number | boolean) {
   switch (key) {
-    case "server": target.server = v as string; break;
     case "domain": target.domain = v as string; break;
     case "instances": target.instances = v as number; break;
     case "memory": target.memory = v as string; break;
@@ -125,6 +131,41 @@ function check(e: ast.Expr, kind: Kind): string | number | boolean | undefined {
     case "nonnegative":
       return e.kind === "Num" && Number.isInteger(e.value) && e.value >= 0 ? e.value : undefined;
   }
+}
+
+/**
+ * `server: "root@web1"` or `server: ["root@web1", "root@web2"]`: the hosts in
+ * rollout order. A list must name at least one host, each once.
+ */
+function lowerServers(value: ast.Expr, path: string, diagnostics: Diagnostic[]): string[] {
+  if (value.kind !== "Array") {
+    const one = check(value, "string");
+    if (one === undefined) diagnostics.push(diagnostic("E0403", value.span, `${path}: expected a string or a list of strings, got ${show(value)}`, { hint: 'an SSH target such as "root@web1", or a list: ["root@web1", "root@web2"]' }));
+    return one === undefined ? [] : [one as string];
+  }
+  if (value.elements.length === 0) {
+    diagnostics.push(diagnostic("E0405", value.span, `${path}: the list of hosts is empty`, { hint: 'name at least one SSH target: server: ["root@web1"]' }));
+    return [];
+  }
+  const hosts: string[] = [];
+  const first = new Map<string, Span>();
+  for (const element of value.elements) {
+    const e = element.kind === "Spread" ? element : desugarExpr(element);
+    const host = e.kind === "Spread" ? undefined : check(e, "string");
+    if (host === undefined) {
+      diagnostics.push(diagnostic("E0403", e.span, `${path}: every host must be a string, got ${e.kind === "Spread" ? "a spread" : show(e)}`, { hint: 'write each SSH target in quotes: "root@web1"' }));
+      continue;
+    }
+    const h = host as string;
+    const earlier = first.get(h);
+    if (earlier) {
+      diagnostics.push(diagnostic("E0406", e.span, `${path}: the host ${JSON.stringify(h)} is named twice`, { labels: [{ span: earlier, message: "first named here" }], hint: "each host gets the release once; remove the second one" }));
+      continue;
+    }
+    first.set(h, e.span);
+    hosts.push(h);
+  }
+  return hosts;
 }
 
 function show(e: ast.Expr): string {
@@ -166,6 +207,8 @@ function lowerDb(entry: ast.ConfigEntry, path: string, diagnostics: Diagnostic[]
     for (const [key, value, span] of pairs(inner)) {
       const v = value ? literal(desugarExpr(value)) : undefined;
       if (v === undefined) diagnostics.push(diagnostic("E0403", span, `${path}.${inner.key}.${key}: expected a string, number or boolean`));
+      // `host`: the SSH target of a database host of the user's (scale-out.md, "Several hosts").
+      else if (key === "host" && (typeof v !== "string" || v.trim() === "")) diagnostics.push(diagnostic("E0403", value!.span, `${path}.${inner.key}.host: expected an SSH target such as "root@db1"`));
       else settings[key] = v;
     }
     db[inner.key as "postgres" | "redis"] = settings;

@@ -268,7 +268,12 @@ export interface SecurityRules {
 /** A `deploy "env" { }` block, validated and typed (deploy-blocks.md, "Block Properties"). */
 export interface DeployTarget {
   name: string;
-  server: string;
+  /**
+   * The hosts (ssh targets) the release goes to, in rollout order: one for
+   * `server: "root@web1"`, several for `server: ["root@web1", "root@web2"]`
+   * (scale-out.md, "Several hosts").
+   */
+  servers: string[];
   domain: string;
   instances: number;
   memory: string;
@@ -281,6 +286,8 @@ export interface DeployTarget {
   env: Record<string, string>;
   db: { postgres: Record<string, string | number | boolean> | null; redis: Record<string, string | number | boolean> | null };
   span: Span;
+  /** Where `server` is written (diagnostics about the hosts point here). */
+  serverSpan: Span | null;
 }
 
 /** One file's declarations, grouped by block, before merging. */

@@ -40,6 +40,15 @@ describe("deploy artifacts pass the real tools", () => {
       expect(r.stdout + r.stderr).toBe("");
     });
 
+    for (const script of [...t.files.keys()].filter((f) => f.startsWith("db-host-"))) {
+      it.skipIf(!has("shellcheck") && !required)(`shellcheck: ${t.name} ${script}`, () => {
+        const file = path.join(tmp, `${t.name.replace(/\W+/g, "-")}-${script}`);
+        writeFileSync(file, t.files.get(script)!);
+        const r = spawnSync("shellcheck", ["-S", "style", file], { encoding: "utf8" });
+        expect(r.stdout + r.stderr).toBe("");
+      });
+    }
+
     it.skipIf(!has("caddy") && !required)(`caddy validate: ${t.name}`, () => {
       const site = [...t.files.keys()].find((f) => f.endsWith(".caddy"))!;
       const file = path.join(tmp, `${t.name.replace(/\W+/g, "-")}.caddy`);

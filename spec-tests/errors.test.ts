@@ -914,6 +914,53 @@ server "a_b" {
 }`,
     expected: "E0404 5:5",
   },
+  {
+    name: "E0403 a host in a deploy server list that is not a string",
+    src: `deploy "prod" {
+  server: ["root@web1", 2]
+  domain: "example.com"
+}`,
+    expected: "E0403 2:25",
+  },
+  {
+    name: "E0405 an empty deploy server list",
+    src: `deploy "prod" {
+  server: []
+  domain: "example.com"
+}`,
+    expected: "E0405 2:11",
+  },
+  {
+    name: "E0406 a host named twice in a deploy server list",
+    src: `deploy "prod" {
+  server: ["root@web1", "root@web2", "root@web1"]
+  domain: "example.com"
+}`,
+    expected: "E0406 2:38",
+  },
+  {
+    name: "E0407 a SQLite db with more than one host",
+    src: `server {
+  db { path: "app.db" }
+  model Note { text: String }
+}
+deploy "prod" {
+  server: ["root@web1", "root@web2"]
+  domain: "example.com"
+}`,
+    expected: "E0407 2:3",
+  },
+  {
+    name: "E0407 models on the default SQLite with more than one host",
+    src: `server {
+  model Note { text: String }
+}
+deploy "prod" {
+  server: ["root@web1", "root@web2"]
+  domain: "example.com"
+}`,
+    expected: "E0407 2:3",
+  },
 
   // ---- warnings ------------------------------------------------------------
   {
@@ -1276,6 +1323,30 @@ server "a_b" {
 }`);
     expect(unknown.code).toBe("E0404");
     expect(unknown.message).toContain('deploy "prod".colour');
+  });
+
+  it("E0406 labels the first naming of the host; E0407 names the db statement, labels the hosts and points at PostgreSQL", () => {
+    const twice = only(`deploy "prod" {
+  server: ["root@web1", "root@web1"]
+  domain: "example.com"
+}`);
+    expect(twice.message).toBe('deploy "prod".server: the host "root@web1" is named twice');
+    expect(twice.labels[0]).toMatchObject({ line: 2, column: 12, message: "first named here" });
+    const sqlite = only(`server "api" {
+  db { path: "api.db" }
+  model Note { text: String }
+}
+deploy "prod" {
+  server: ["root@web1", "root@web2"]
+  domain: "example.com"
+}`);
+    expect(sqlite.code).toBe("E0407");
+    expect(sqlite.message).toBe('server "api" keeps its data in SQLite (api.db), but deploy "prod" goes to 2 hosts: each host would have a file of its own');
+    expect(sqlite.labels[0]).toMatchObject({ line: 6, column: 11, message: 'deploy "prod" goes to 2 hosts here' });
+    expect(sqlite.hint).toContain('db { adapter: "postgres" }');
+    // One host keeps SQLite; PostgreSQL with several hosts is fine.
+    expect(diagnose(`server {\n  db { path: "app.db" }\n  model Note { text: String }\n}\ndeploy "prod" {\n  server: ["root@web1"]\n  domain: "example.com"\n}`)).toEqual([]);
+    expect(diagnose(`server {\n  db { adapter: "postgres" }\n  model Note { text: String }\n}\ndeploy "prod" {\n  server: ["root@web1", "root@web2"]\n  domain: "example.com"\n}`)).toEqual([]);
   });
 
   it("W0001 and W0002 are warnings, not errors", () => {

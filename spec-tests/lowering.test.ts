@@ -95,3 +95,31 @@ describe("desugaring", () => {
     );
   });
 });
+
+describe("deploy server: one host or a list (scale-out.md, \"Several hosts\")", () => {
+  const deployOf = (server: string, rest = "") => app(`server {\n  fn f() { 1 }\n}\ndeploy "prod" {\n  server: ${server}\n  domain: "d.com"\n${rest}}\n`).deploys[0]!;
+  const infraOf = (server: string, rest = "", block = 'server {\n  db { adapter: "postgres" }\n  fn f() { 1 }\n}') =>
+    analyze(sourcesOf(`${block}\ndeploy "prod" {\n  server: ${server}\n  domain: "d.com"\n${rest}}\n`), { stem: "main" }).app.infrastructure[0]!;
+
+  it("a string is one host; a list keeps its order", () => {
+    expect(deployOf('"root@web1"').servers).toEqual(["root@web1"]);
+    expect(deployOf('["root@web2", "root@web1"]').servers).toEqual(["root@web2", "root@web1"]);
+  });
+
+  it("one host keeps its databases on the host; several share them, external (required secrets) or on a database host (provided)", () => {
+    const one = infraOf('"root@web1"');
+    expect(one.databases.postgres).toEqual({ database: "main_db", user: "tova_main", port: 5432 });
+    expect(one.databases.redis).toBeNull();
+    expect(one.secrets).toEqual([]);
+    const two = infraOf('["root@web1", "root@web2"]');
+    expect(two.databases.postgres).toEqual({ database: "main_db", user: "tova_main", port: 5432, external: true });
+    expect(two.databases.redis).toEqual({ maxmemory: null, external: true });
+    expect(two.secrets).toEqual(["DATABASE_URL", "REDIS_URL"]);
+    const hosted = infraOf('["root@web1", "root@web2"]', '  db {\n    postgres { host: "root@db1" }\n    redis { host: "root@db1", port: 6380 }\n  }\n');
+    expect(hosted.databases.postgres).toEqual({ database: "main_db", user: "tova_main", port: 5432, host: "root@db1" });
+    expect(hosted.databases.redis).toEqual({ maxmemory: null, host: "root@db1", port: 6380 });
+    expect(hosted.secrets).toEqual([]);
+    // Without PostgreSQL in the program, only REDIS_URL is required.
+    expect(infraOf('["root@web1", "root@web2"]', "", "server {\n  fn f() { 1 }\n}").secrets).toEqual(["REDIS_URL"]);
+  });
+});

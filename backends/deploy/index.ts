@@ -1,5 +1,6 @@
 import type { CheckedApp } from "../../ir/checked.js";
 import { renderMasterCaddyfile, renderSite } from "./caddy.js";
+import { databaseHosts, renderDatabaseHost } from "./db-host.js";
 import { renderManifest, renderRegistryEntry } from "./manifest.js";
 import { layout } from "./plan.js";
 import { renderProvision } from "./provision.js";
@@ -23,6 +24,15 @@ export function emitDeploy(app: CheckedApp): Map<string, string> {
     out.set(`${dir}/tova-${l.app}-health.service`, renderHealthService(l));
     out.set(`${dir}/registry.json`, renderRegistryEntry(l));
     out.set(`${dir}/.tova-manifest.json`, renderManifest(l));
+    // A database host's script, with the hosts' names where `tova deploy` puts the addresses it finds.
+    for (const d of databaseHosts(l.infra, l.app)) {
+      out.set(`${dir}/db-host-${d.host.replace(/[^A-Za-z0-9.-]+/g, "_")}.sh`, renderDatabaseHost({ ...d, address: hostPart(d.host), allow: target.servers.map(hostPart) }));
+    }
   }
   return out;
+}
+
+/** The host of an SSH target (`root@db1` is `db1`). */
+function hostPart(target: string): string {
+  return target.replace(/^.*@/, "");
 }

@@ -7,16 +7,22 @@ import { LAYERS, type LayerHashes } from "./manifest.js";
  * deploy could be read, which provisioning layers would run.
  */
 
-export function renderPlan(l: DeployLayout, current: LayerHashes, previous: LayerHashes | null | "unreachable"): string {
+/** What one host holds: its last deploy's layer hashes, null before the first deploy, or "unreachable". */
+export interface HostPlan {
+  host: string;
+  previous: LayerHashes | null | "unreachable";
+}
+
+export function renderPlan(l: DeployLayout, current: LayerHashes, hosts: readonly HostPlan[]): string {
   const db = l.infra.databases;
   const dbs = [
     db.sqlite ? `SQLite (${db.sqlite.files.join(", ")} in data/)` : null,
-    db.postgres ? `PostgreSQL (${db.postgres.database}, user ${db.postgres.user})` : null,
-    db.redis ? `Redis${db.redis.maxmemory ? ` (maxmemory ${db.redis.maxmemory})` : ""}` : null,
+    db.postgres ? `PostgreSQL (${db.postgres.database}, user ${db.postgres.user})${where(db.postgres)}` : null,
+    db.redis ? `Redis${db.redis.maxmemory ? ` (maxmemory ${db.redis.maxmemory})` : ""}${where(db.redis)}` : null,
   ].filter(Boolean);
   const ports = l.servers.flatMap((s) => s.ports);
   const lines = [
-    `Deploy plan for "${l.target.name}" -> ${l.target.server}`,
+    `Deploy plan for "${l.target.name}" -> ${l.target.servers.join(", ")}`,
     "─".repeat(45),
     "",
     `  System:    Bun, Caddy 2.x, UFW firewall (22, 80, 443)`,
@@ -26,18 +32,30 @@ export function renderPlan(l: DeployLayout, current: LayerHashes, previous: Laye
     ...l.servers.map((s, i) => `  ${i === 0 ? "Proxy:    " : "          "} ${s.block ?? "default"} -> localhost:${s.ports.join(",")}${s.ports.length > 1 ? " (round-robin)" : ""}`),
     ...l.servers.flatMap((s) => s.websockets.map((p) => `             WebSocket ${p} -> upgrade`)),
     ...l.servers.flatMap((s) => s.sse.map((p) => `             SSE ${p} -> unbuffered`)),
-    `  Secrets:   ${l.infra.secrets.length ? l.infra.secrets.map((s) => `${s} (required)`).join(", ") : "none"}${db.postgres ? ", DATABASE_URL (auto)" : ""}${db.redis ? ", REDIS_URL (auto)" : ""}`,
+    `  Secrets:   ${l.infra.secrets.length ? l.infra.secrets.map((s) => `${s} (required)`).join(", ") : "none"}${db.postgres && !db.postgres.external ? ", DATABASE_URL (auto)" : ""}${db.redis && !db.redis.external ? ", REDIS_URL (auto)" : ""}`,
     `  Env:       ${Object.entries(l.target.env).map(([k, v]) => `${k}=${v}`).join(", ") || "none"}`,
     `  Health:    ${l.target.health} every ${l.target.healthInterval}s (timeout ${l.target.healthTimeout}s); keep ${l.target.keepReleases} releases`,
     "",
   ];
-  if (previous === "unreachable") lines.push("  The server could not be reached: every layer would run on a first deploy.");
-  else if (previous === null) lines.push("  First deploy: every layer runs.");
-  else {
-    const same = LAYERS.filter((k) => previous[k] === current[k]);
-    const changed = LAYERS.filter((k) => previous[k] !== current[k]);
-    lines.push(`  No changes from last deploy: ${same.join(", ") || "none"}`);
-    lines.push(`  Changed: ${changed.length ? changed.join(", ") : "none (only the app bundle is uploaded)"}`);
+  if (hosts.length > 1) lines.push(`  Rollout:   one host at a time, in this order, each health-checked before the next: ${hosts.map((h) => h.host).join(", ")}`, "");
+  for (const { host, previous } of hosts) {
+    // With several hosts each says, under its name, which layers would run there (the ports shown are the first host's).
+    const indent = hosts.length > 1 ? "    " : "  ";
+    if (hosts.length > 1) lines.push(`  ${host}:`);
+    for (const text of layerLines(current, previous)) lines.push(indent + text);
   }
   return lines.join("\n") + "\n";
+}
+
+/** Where a database lives when it is not on the web host: ` on root@db1 (open to the web hosts only)`, ` (external, shared by every host)`. */
+function where(db: { host?: string; external?: true }): string {
+  return db.host !== undefined ? ` on ${db.host} (open to the web hosts only)` : db.external ? " (external, shared by every host)" : "";
+}
+
+function layerLines(current: LayerHashes, previous: HostPlan["previous"]): string[] {
+  if (previous === "unreachable") return ["The server could not be reached: every layer would run on a first deploy."];
+  if (previous === null) return ["First deploy: every layer runs."];
+  const same = LAYERS.filter((k) => previous[k] === current[k]);
+  const changed = LAYERS.filter((k) => previous[k] !== current[k]);
+  return [`No changes from last deploy: ${same.join(", ") || "none"}`, `Changed: ${changed.length ? changed.join(", ") : "none (only the app bundle is uploaded)"}`];
 }

@@ -36,6 +36,11 @@ export interface DeployLayout {
   front: ServerUnit | null;
 }
 
+/** A database the web host runs itself (the single-host default), not on a database host or external. */
+export function onThisHost(db: { host?: string; external?: true } | null): boolean {
+  return db !== null && db.host === undefined && db.external === undefined;
+}
+
 /** The unit of one instance of a template: `tova-<app>@.service` on 3000 is `tova-<app>@3000.service`. */
 export function instanceUnit(template: string, port: number): string {
   return template.replace("@.service", `@${port}.service`);

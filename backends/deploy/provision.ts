@@ -1,7 +1,12 @@
 import { renderMasterCaddyfile, renderSite } from "./caddy.js";
-import { ROOT, instanceUnit, type DeployLayout } from "./plan.js";
+import { ROOT, instanceUnit, onThisHost, type DeployLayout } from "./plan.js";
 import { assign, quote } from "./shell.js";
 import { renderHealthService, renderHealthTimer, renderUnit } from "./systemd.js";
+
+/** Where a database the web host does not run lives, for the log line: `on root@db1`, `external`. */
+function elsewhere(db: { host?: string; external?: true }, url: string): string | null {
+  return db.host !== undefined ? `on ${db.host}` : db.external ? `external (${url})` : null;
+}
 
 /**
  * `provision.sh` (deploy-blocks.md, section 3): the six layers as functions,
@@ -82,9 +87,9 @@ layer_system() {
 }
 
 layer_databases() {
-  log ${quote(`Databases: ${[db.sqlite ? `SQLite (${db.sqlite.files.join(", ")}) in data/` : null, db.postgres ? `PostgreSQL ${db.postgres.database} on port ${db.postgres.port}` : null, db.redis ? "Redis" : null].filter(Boolean).join(", ") || "none"}`)}
+  log ${quote(`Databases: ${[db.sqlite ? `SQLite (${db.sqlite.files.join(", ")}) in data/` : null, db.postgres ? `PostgreSQL ${db.postgres.database} ${elsewhere(db.postgres, "DATABASE_URL") ?? `on port ${db.postgres.port}`}` : null, db.redis ? `Redis${elsewhere(db.redis, "REDIS_URL") ? ` ${elsewhere(db.redis, "REDIS_URL")}` : ""}` : null].filter(Boolean).join(", ") || "none"}`)}
   mkdir -p "$APP_DIR/data"
-${db.postgres ? `  if ! command -v pg_lsclusters >/dev/null 2>&1; then
+${onThisHost(db.postgres) && db.postgres ? `  if ! command -v pg_lsclusters >/dev/null 2>&1; then
     apt-get update -qq
     apt-get install -y -qq postgresql
   fi
@@ -104,7 +109,10 @@ ${db.postgres ? `  if ! command -v pg_lsclusters >/dev/null 2>&1; then
   if ! su postgres -c "psql -p $PG_PORT -tAc \\"SELECT 1 FROM pg_database WHERE datname='$PG_DB'\\"" | grep -q 1; then
     su postgres -c "createdb -p $PG_PORT -O $PG_USER $PG_DB"
   fi
-` : ""}${db.redis ? `  if ! command -v redis-server >/dev/null 2>&1; then
+` : ""}${db.redis && !onThisHost(db.redis) ? `  # Redis is shared by every host: its URL comes from the database host or is a secret.
+  touch "$APP_DIR/.env.production"
+  grep -q '^REDIS_PREFIX=' "$APP_DIR/.env.production" || echo "REDIS_PREFIX=$APP:" >> "$APP_DIR/.env.production"
+` : ""}${db.redis && onThisHost(db.redis) ? `  if ! command -v redis-server >/dev/null 2>&1; then
     apt-get update -qq
     apt-get install -y -qq redis-server
   fi

@@ -1,5 +1,4 @@
-import type { DeployLayout, ServerUnit } from "./plan.js";
-import { ROOT } from "./plan.js";
+import { ROOT, onThisHost, type DeployLayout, type ServerUnit } from "./plan.js";
 
 /**
  * systemd units (deploy-blocks.md, section 7): one template per server block,
@@ -16,7 +15,7 @@ export function renderUnit(l: DeployLayout, s: ServerUnit): string {
   const lines = [
     "[Unit]",
     `Description=Tova app: ${l.app}${s.block ? ` (server ${s.block})` : ""}, instance %i`,
-    "After=network.target" + (l.infra.databases.postgres ? " postgresql.service" : "") + (l.infra.databases.redis ? " redis-server.service" : ""),
+    "After=network.target" + (onThisHost(l.infra.databases.postgres) ? " postgresql.service" : "") + (onThisHost(l.infra.databases.redis) ? " redis-server.service" : ""),
     "Wants=network.target",
     "StartLimitBurst=5",
     "StartLimitIntervalSec=300",

@@ -49,7 +49,7 @@ export function emitIr(app: CheckedApp): string {
       components: c.components.map((x) => x.name),
     })),
     events: app.events.map((e) => ({ name: e.name, publishers: [...new Set(e.publishers.map((p) => p.server))], subscribers: e.subscribers })),
-    deploys: app.deploys.map(({ span: _span, ...d }) => d),
+    deploys: app.deploys.map(({ span: _span, serverSpan: _serverSpan, ...d }) => d),
     infrastructure: app.infrastructure,
   };
   return JSON.stringify(doc, null, 2) + "\n";

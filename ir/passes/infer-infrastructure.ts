@@ -1,3 +1,4 @@
+import { diagnostic } from "../../diagnostics/catalog.js";
 import type { Diagnostic } from "../../diagnostics/types.js";
 import type { Infrastructure, NameInfo } from "../checked.js";
 import type { DeployTarget, PortedApp } from "../types.js";
@@ -12,7 +13,30 @@ import { walkApp } from "../walk.js";
  */
 export function inferInfrastructure(app: PortedApp, names: NameInfo): { infrastructure: Infrastructure[]; diagnostics: Diagnostic[] } {
   const facts = appFacts(app, names);
-  return { infrastructure: app.deploys.map((d) => manifest(app, d, facts)), diagnostics: [] };
+  return { infrastructure: app.deploys.map((d) => manifest(app, d, facts)), diagnostics: app.deploys.flatMap((d) => sqliteOnSeveralHosts(app, d)) };
+}
+
+/**
+ * E0407: with more than one host every host must share the database, and a
+ * SQLite file is one host's (scale-out.md, "Several hosts"). Names each `db`
+ * statement using SQLite, and the first model of a block that has no `db`.
+ */
+function sqliteOnSeveralHosts(app: PortedApp, d: DeployTarget): Diagnostic[] {
+  if (d.servers.length < 2) return [];
+  const hosts = d.serverSpan ? [{ span: d.serverSpan, message: `deploy "${d.name}" goes to ${d.servers.length} hosts here` }] : [];
+  const shared = 'use a database every host shares: `db { adapter: "postgres" }` (DATABASE_URL, or a database host in the deploy block: `db { postgres { host: "root@db1" } }`), or deploy to one host';
+  const out: Diagnostic[] = [];
+  for (const s of app.servers) {
+    const block = s.name === null ? "the server block" : `server "${s.name}"`;
+    for (const db of s.dbs.filter((x) => x.adapter === "sqlite")) {
+      out.push(diagnostic("E0407", db.span, `${block} keeps its data in SQLite (${db.path ?? "app.db"}), but deploy "${d.name}" goes to ${d.servers.length} hosts: each host would have a file of its own`, { labels: hosts, hint: shared }));
+    }
+    const model = s.models[0];
+    if (s.dbs.length === 0 && model) {
+      out.push(diagnostic("E0407", model.span, `the models of ${block} keep their rows in SQLite by default (it has no \`db\`), but deploy "${d.name}" goes to ${d.servers.length} hosts: each host would have a file of its own`, { labels: hosts, hint: shared }));
+    }
+  }
+  return out;
 }
 
 interface Facts {
@@ -91,17 +115,22 @@ function manifest(app: PortedApp, d: DeployTarget, f: Facts): Infrastructure {
   const slug = deploySlug(app.stem, d.name);
   const pg = d.db.postgres;
   const redisOverride = d.db.redis;
+  // With several hosts the databases are shared (scale-out.md, "Several hosts"): on a
+  // database host the deploy provisions, or external, their URLs then required secrets.
+  const several = d.servers.length > 1;
+  const pgHost = typeof pg?.host === "string" ? pg.host : undefined;
+  const redisHost = typeof redisOverride?.host === "string" ? redisOverride.host : undefined;
+  const postgres: Infrastructure["databases"]["postgres"] = f.postgres || pg ? { database: String(pg?.name ?? `${slug}_db`), user: String(pg?.user ?? `tova_${slug}`), port: Number(pg?.port ?? 5432), ...(pgHost ? { host: pgHost } : several ? { external: true as const } : {}) } : null;
+  const redis: Infrastructure["databases"]["redis"] =
+    f.redis || redisOverride || several
+      ? { maxmemory: redisOverride?.maxmemory !== undefined ? String(redisOverride.maxmemory) : null, ...(redisHost ? { host: redisHost, port: Number(redisOverride?.port ?? 6379) } : several ? { external: true as const } : {}) }
+      : null;
+  const required = [...f.secrets, ...(postgres?.external ? ["DATABASE_URL"] : []), ...(redis?.external ? ["REDIS_URL"] : [])];
   return {
     target: d.name,
     runtime: "bun",
     servers: app.servers.map((s) => ({ name: s.name, port: s.port, portEnv: s.portEnv })),
-    databases: {
-      sqlite: f.sqliteFiles.length ? { files: f.sqliteFiles } : null,
-      postgres: f.postgres || pg
-        ? { database: String(pg?.name ?? `${slug}_db`), user: String(pg?.user ?? `tova_${slug}`), port: Number(pg?.port ?? 5432) }
-        : null,
-      redis: f.redis || redisOverride ? { maxmemory: redisOverride?.maxmemory !== undefined ? String(redisOverride.maxmemory) : null } : null,
-    },
+    databases: { sqlite: f.sqliteFiles.length ? { files: f.sqliteFiles } : null, postgres, redis },
     proxy: {
       domain: d.domain,
       autoSsl: d.domain !== "" && d.domain !== "localhost",
@@ -111,7 +140,7 @@ function manifest(app: PortedApp, d: DeployTarget, f: Facts): Infrastructure {
       cors: f.cors,
     },
     // A value the deploy block sets in its env { } is not a secret to ask for.
-    secrets: f.secrets.filter((name) => !Object.hasOwn(d.env, name)),
+    secrets: [...new Set(required)].sort().filter((name) => !Object.hasOwn(d.env, name)),
     dataFiles: f.dataFiles,
     instances: d.instances,
     memory: d.memory,

@@ -8,9 +8,10 @@ import { freePort } from "../server/harness.js";
 /**
  * A real sshd on loopback with a throwaway host key and client key, for the
  * deploy tests (architecture.md, "System tools for tests"). `TOVA_SSH_CONFIG`
- * points the CLI's ssh at it under the alias `tova-test`. Its sessions get
- * (sshd's SetEnv) `TOVA_PREFIX`, the sandbox root every remote path of
- * provision.sh and `tova deploy` hangs off, and a PATH whose first directory
+ * points the CLI's ssh at it under the alias `tova-test` (or the one given;
+ * `sshConfigOf` joins several into one config). Its sessions get (sshd's
+ * SetEnv) `TOVA_PREFIX`, the sandbox root every remote path of provision.sh
+ * and `tova deploy` hangs off, and a PATH whose first directory
  * holds the stand-ins for what needs an init system, the internet or the real
  * /etc: apt-get, ufw and useradd only record their calls; systemctl and
  * journalctl run the app's units with Bun (stand-ins/systemd.mjs);
@@ -23,6 +24,10 @@ export const hasSshd = () => existsSync(SSHD);
 
 export interface Sshd {
   dir: string;
+  /** The ssh alias of this sshd (`tova-test` unless `startSshd` was given another). */
+  alias: string;
+  /** Its ssh config (the alias's Host block), for `sshConfigOf`. */
+  sshConfig: string;
   /** The remote root prefix: everything the deploy writes lands under it. */
   prefix: string;
   /** The environment for the CLI (the ssh config to use). */
@@ -46,7 +51,19 @@ export async function portBase(): Promise<number> {
   }
 }
 
-export async function startSshd(): Promise<Sshd> {
+/**
+ * One ssh config naming several sandboxed sshd, each under its own alias
+ * (`startSshd("tova-test-1")`, ...): the environment for a CLI that reaches
+ * all of them (a deploy block with `server:` as a list). Written into the
+ * first sshd's directory, so it goes when that one stops.
+ */
+export function sshConfigOf(sshds: readonly Sshd[]): Record<string, string> {
+  const file = path.join(sshds[0]!.dir, "ssh_config_all");
+  writeFileSync(file, sshds.map((s) => s.sshConfig).join(""));
+  return { TOVA_SSH_CONFIG: file };
+}
+
+export async function startSshd(alias = "tova-test"): Promise<Sshd> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "tova-sshd-"));
   // Traversable by the `postgres` user, whose clusters the stand-ins keep under the prefix (nothing in it is listable).
   chmodSync(dir, 0o711);
@@ -89,34 +106,34 @@ export async function startSshd(): Promise<Sshd> {
       "",
     ].join("\n"),
   );
-  writeFileSync(
-    path.join(dir, "ssh_config"),
-    [
-      "Host tova-test",
-      "  HostName 127.0.0.1",
-      `  Port ${port}`,
-      `  User ${user}`,
-      `  IdentityFile ${path.join(dir, "client_key")}`,
-      "  IdentitiesOnly yes",
-      "  StrictHostKeyChecking no",
-      "  UserKnownHostsFile /dev/null",
-      "  LogLevel ERROR",
-      "",
-    ].join("\n"),
-  );
+  const sshConfig = [
+    `Host ${alias}`,
+    "  HostName 127.0.0.1",
+    `  Port ${port}`,
+    `  User ${user}`,
+    `  IdentityFile ${path.join(dir, "client_key")}`,
+    "  IdentitiesOnly yes",
+    "  StrictHostKeyChecking no",
+    "  UserKnownHostsFile /dev/null",
+    "  LogLevel ERROR",
+    "",
+  ].join("\n");
+  writeFileSync(path.join(dir, "ssh_config"), sshConfig);
   if (!existsSync("/run/sshd")) spawnSync("mkdir", ["-p", "/run/sshd"]);
   const child: ChildProcess = spawn(SSHD, ["-D", "-e", "-f", path.join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
   child.stderr!.on("data", (d: Buffer) => (log += d));
   const env = { TOVA_SSH_CONFIG: path.join(dir, "ssh_config") };
   for (let i = 0; ; i++) {
-    const r = spawnSync("ssh", ["-F", env.TOVA_SSH_CONFIG, "-o", "BatchMode=yes", "tova-test", "true"], { encoding: "utf8" });
+    const r = spawnSync("ssh", ["-F", env.TOVA_SSH_CONFIG, "-o", "BatchMode=yes", alias, "true"], { encoding: "utf8" });
     if (r.status === 0) break;
     if (i > 50 || child.exitCode !== null) throw new Error(`sshd did not start: ${log}${r.stderr}`);
     await new Promise((res) => setTimeout(res, 100));
   }
   return {
     dir,
+    alias,
+    sshConfig,
     prefix,
     env,
     calls: () => readFileSync(callsLog, "utf8").split("\n").filter(Boolean),
