@@ -4,7 +4,7 @@ import type { CheckedApp } from "../ir/checked.js";
 import type { DeployTarget } from "../ir/types.js";
 import { LAYERS, layerHashes, parseManifest, registryEntry, renderManifest, type LayerName, type ReleaseManifest } from "../backends/deploy/manifest.js";
 import { renderPlan } from "../backends/deploy/plan-text.js";
-import { appName, instances, layout, portCount, type DeployLayout } from "../backends/deploy/plan.js";
+import { appName, elsewhere, instances, layout, portCount, type DeployLayout } from "../backends/deploy/plan.js";
 import { renderProvision } from "../backends/deploy/provision.js";
 import { claimPorts, parseRegistry, renderRegistry, withApp, type Registry, type RegistryApp } from "../backends/deploy/registry.js";
 import * as scripts from "../backends/deploy/remote.js";
@@ -275,7 +275,7 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
 
   if (first) {
     progress.line("Analyzing app requirements...");
-    const needs = ["Bun", db.sqlite ? "SQLite" : null, db.postgres ? "PostgreSQL" : null, db.redis ? "Redis" : null, `Caddy${l.infra.proxy.autoSsl ? " (SSL)" : ""}`].filter(Boolean);
+    const needs = ["Bun", db.sqlite ? "SQLite" : null, db.postgres ? `PostgreSQL${elsewhere(db.postgres)}` : null, db.redis ? `Redis${elsewhere(db.redis)}` : null, `Caddy${l.infra.proxy.autoSsl ? " (SSL)" : ""}`].filter(Boolean);
     progress.note(needs.join(", "));
     progress.note(`${plural(target.instances, "instance")}${l.servers.length > 1 ? ` of ${l.servers.length} servers` : ""}, ports ${ports.join(",")}, domain: ${target.domain}`);
   } else {
@@ -400,7 +400,7 @@ function stopUnits(server: Transport, progress: Progress, units: readonly string
 
 function databasesTitle(l: DeployLayout): string {
   const db = l.infra.databases;
-  const parts = [db.sqlite ? "SQLite data directory" : null, db.postgres ? `PostgreSQL database "${db.postgres.database}"` : null, db.redis ? "Redis" : null].filter(Boolean);
+  const parts = [db.sqlite ? "SQLite data directory" : null, db.postgres ? `PostgreSQL database "${db.postgres.database}"${elsewhere(db.postgres)}` : null, db.redis ? `Redis${elsewhere(db.redis)}` : null].filter(Boolean);
   return `Databases: ${parts.join(", ") || "none"}`;
 }
 

@@ -49,4 +49,19 @@ describe("tova deploy --plan", () => {
     expect(r.stderr).toContain('no deploy "staging" block');
     expect(r.stderr).toContain('"prod"');
   });
+
+  it("with several hosts: the rollout order, each host's layers, and the shared databases as required secrets", () => {
+    writeFileSync(
+      path.join(dir, "hosts.tova"),
+      `server {\n  db { adapter: "postgres" }\n  model Note { text: String }\n}\n\ndeploy "prod" {\n  server: ["tova-a@127.0.0.1", "tova-b@127.0.0.1"]\n  domain: "myapp.com"\n}\n`,
+    );
+    const r = tova("deploy", "prod", "--path", "hosts.tova", "--plan");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Deploy plan for "prod" -> tova-a@127.0.0.1, tova-b@127.0.0.1');
+    expect(r.stdout).toContain("PostgreSQL (hosts_db, user tova_hosts) (external), Redis (external)");
+    expect(r.stdout).toContain("DATABASE_URL (required), REDIS_URL (required)");
+    expect(r.stdout).toContain("Rollout:   one host at a time, in this order, each health-checked before the next: tova-a@127.0.0.1, tova-b@127.0.0.1");
+    expect(r.stdout).toMatch(/\n  tova-a@127\.0\.0\.1:\n    (The server could not be reached|First deploy)/);
+    expect(r.stdout).toMatch(/\n  tova-b@127\.0\.0\.1:\n    (The server could not be reached|First deploy)/);
+  }, 60_000);
 });

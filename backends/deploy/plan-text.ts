@@ -1,4 +1,4 @@
-import type { DeployLayout } from "./plan.js";
+import { elsewhere, type DeployLayout } from "./plan.js";
 import { LAYERS, type LayerHashes } from "./manifest.js";
 
 /**
@@ -17,8 +17,8 @@ export function renderPlan(l: DeployLayout, current: LayerHashes, hosts: readonl
   const db = l.infra.databases;
   const dbs = [
     db.sqlite ? `SQLite (${db.sqlite.files.join(", ")} in data/)` : null,
-    db.postgres ? `PostgreSQL (${db.postgres.database}, user ${db.postgres.user})${where(db.postgres)}` : null,
-    db.redis ? `Redis${db.redis.maxmemory ? ` (maxmemory ${db.redis.maxmemory})` : ""}${where(db.redis)}` : null,
+    db.postgres ? `PostgreSQL (${db.postgres.database}, user ${db.postgres.user})${elsewhere(db.postgres)}` : null,
+    db.redis ? `Redis${db.redis.maxmemory ? ` (maxmemory ${db.redis.maxmemory})` : ""}${elsewhere(db.redis)}` : null,
   ].filter(Boolean);
   const ports = l.servers.flatMap((s) => s.ports);
   const lines = [
@@ -45,11 +45,6 @@ export function renderPlan(l: DeployLayout, current: LayerHashes, hosts: readonl
     for (const text of layerLines(current, previous)) lines.push(indent + text);
   }
   return lines.join("\n") + "\n";
-}
-
-/** Where a database lives when it is not on the web host: ` on root@db1 (open to the web hosts only)`, ` (external, shared by every host)`. */
-function where(db: { host?: string; external?: true }): string {
-  return db.host !== undefined ? ` on ${db.host} (open to the web hosts only)` : db.external ? " (external, shared by every host)" : "";
 }
 
 function layerLines(current: LayerHashes, previous: HostPlan["previous"]): string[] {

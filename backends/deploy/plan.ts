@@ -41,6 +41,11 @@ export function onThisHost(db: { host?: string; external?: true } | null): boole
   return db !== null && db.host === undefined && db.external === undefined;
 }
 
+/** Where a shared database lives, for messages: ` on root@db1` (a database host), ` (external)`, or "" (on the web host). */
+export function elsewhere(db: { host?: string; external?: true }): string {
+  return db.host !== undefined ? ` on ${db.host}` : db.external ? " (external)" : "";
+}
+
 /** The unit of one instance of a template: `tova-<app>@.service` on 3000 is `tova-<app>@3000.service`. */
 export function instanceUnit(template: string, port: number): string {
   return template.replace("@.service", `@${port}.service`);

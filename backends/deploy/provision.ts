@@ -1,12 +1,7 @@
 import { renderMasterCaddyfile, renderSite } from "./caddy.js";
-import { ROOT, instanceUnit, onThisHost, type DeployLayout } from "./plan.js";
+import { ROOT, elsewhere, instanceUnit, onThisHost, type DeployLayout } from "./plan.js";
 import { assign, quote } from "./shell.js";
 import { renderHealthService, renderHealthTimer, renderUnit } from "./systemd.js";
-
-/** Where a database the web host does not run lives, for the log line: `on root@db1`, `external`. */
-function elsewhere(db: { host?: string; external?: true }, url: string): string | null {
-  return db.host !== undefined ? `on ${db.host}` : db.external ? `external (${url})` : null;
-}
 
 /**
  * `provision.sh` (deploy-blocks.md, section 3): the six layers as functions,
@@ -87,7 +82,7 @@ layer_system() {
 }
 
 layer_databases() {
-  log ${quote(`Databases: ${[db.sqlite ? `SQLite (${db.sqlite.files.join(", ")}) in data/` : null, db.postgres ? `PostgreSQL ${db.postgres.database} ${elsewhere(db.postgres, "DATABASE_URL") ?? `on port ${db.postgres.port}`}` : null, db.redis ? `Redis${elsewhere(db.redis, "REDIS_URL") ? ` ${elsewhere(db.redis, "REDIS_URL")}` : ""}` : null].filter(Boolean).join(", ") || "none"}`)}
+  log ${quote(`Databases: ${[db.sqlite ? `SQLite (${db.sqlite.files.join(", ")}) in data/` : null, db.postgres ? `PostgreSQL ${db.postgres.database}${elsewhere(db.postgres) || ` on port ${db.postgres.port}`}` : null, db.redis ? `Redis${elsewhere(db.redis)}` : null].filter(Boolean).join(", ") || "none"}`)}
   mkdir -p "$APP_DIR/data"
 ${onThisHost(db.postgres) && db.postgres ? `  if ! command -v pg_lsclusters >/dev/null 2>&1; then
     apt-get update -qq

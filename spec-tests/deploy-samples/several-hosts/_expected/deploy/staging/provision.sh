@@ -57,7 +57,7 @@ layer_system() {
 }
 
 layer_databases() {
-  log 'Databases: PostgreSQL myapp_staging_db external (DATABASE_URL), Redis external (REDIS_URL)'
+  log 'Databases: PostgreSQL myapp_staging_db (external), Redis (external)'
   mkdir -p "$APP_DIR/data"
   # Redis is shared by every host: its URL comes from the database host or is a secret.
   touch "$APP_DIR/.env.production"
