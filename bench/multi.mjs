@@ -36,7 +36,7 @@ server "worker" {
 }
 `;
 
-const freePort = () =>
+export const freePort = () =>
   new Promise((resolve) => {
     const s = net.createServer();
     s.listen(0, "127.0.0.1", () => {
@@ -45,7 +45,7 @@ const freePort = () =>
     });
   });
 
-async function waitFor(url, ms = 15000) {
+export async function waitFor(url, ms = 15000) {
   const deadline = Date.now() + ms;
   for (;;) {
     try {
@@ -59,7 +59,7 @@ async function waitFor(url, ms = 15000) {
   }
 }
 
-const rpc = async (base, fn, args = []) => (await (await fetch(`${base}/rpc/${fn}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ __args: args }) })).json()).result;
+export const rpc = async (base, fn, args = []) => (await (await fetch(`${base}/rpc/${fn}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ __args: args }) })).json()).result;
 
 export async function benchMulti() {
   const dir = mkdtempSync(path.join(os.tmpdir(), "tova-bench-multi-"));

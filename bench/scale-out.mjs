@@ -12,10 +12,10 @@
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort, rpc, waitFor } from "./multi.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BUN = path.join(root, "node_modules", ".bin", "bun");
@@ -66,31 +66,7 @@ server "worker" {
 
 const ONE_ROUTE = `fn hello() {\n  { message: "hello", count: 1 }\n}\n\nroute GET "/hello" => hello\n`;
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(url, ms = 15000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      await (await fetch(url)).arrayBuffer();
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`${url} did not answer`);
-      await sleep(30);
-    }
-  }
-}
-
-const rpc = async (base, fn, args = []) => (await (await fetch(`${base}/rpc/${fn}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ __args: args }) })).json()).result;
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
 const pct = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
