@@ -56,10 +56,23 @@ async function main(argv: string[]): Promise<number> {
         y
           .positional("path", { type: "string", demandOption: true, describe: "a .tova file, or a directory" })
           .option("instances", { type: "string", default: "1", describe: "processes per server block (peers and events go round robin over them)", coerce: instances })
+          .option("log", { type: "string", choices: ["pretty", "json"] as const, describe: "the servers' log lines: readable (the default at a terminal) or JSON lines" })
           .options(BUILD_OPTIONS),
       async (a) => {
         const { runDev } = await import("./dev.js");
-        code = await runDev({ path: a.path, out: a.out, port: a.port, typecheck: a.typecheck, instances: a.instances });
+        code = await runDev({ path: a.path, out: a.out, port: a.port, typecheck: a.typecheck, instances: a.instances, ...(a.log ? { log: a.log } : {}) });
+      },
+    )
+    .command(
+      "new <name>",
+      "Start a project: a directory with a commented starter program, .gitignore, .env.example and a README",
+      (y) =>
+        y
+          .positional("name", { type: "string", demandOption: true, describe: "the directory to create (its name names the project)" })
+          .option("template", { type: "string", default: "api", choices: ["api", "fullstack", "services"] as const, describe: "api: one server with a model; fullstack: server + client; services: two servers with discover and events" }),
+      async (a) => {
+        const { runNew } = await import("./new.js");
+        code = await runNew({ name: a.name, template: a.template });
       },
     )
     .command(
@@ -129,7 +142,7 @@ async function main(argv: string[]): Promise<number> {
     .alias("v", "version")
     .help()
     .alias("h", "help")
-    .epilogue("Planned, not available yet: eject, new.")
+    .epilogue("Planned, not available yet: eject.")
     .fail((message, error) => {
       // yargs reports its own validation (and wraps `coerce` failures) as a YError or a bare
       // message: those are usage mistakes. Errors thrown by command handlers pass through as they are.
