@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { statSync } from "node:fs";
 import path from "node:path";
 import { watch } from "chokidar";
 import { sessionAppKey } from "./app-key.js";
 import { build, type BuildResult } from "./build.js";
+import { DOTENV_FILES, readDotEnv } from "./dotenv.js";
+import { LogFormatter, useColour, type LogStyle } from "./log-format.js";
 import { EXIT } from "./errors.js";
 import { BUN_PATH } from "./toolchain.js";
 
@@ -13,6 +16,8 @@ export interface DevArgs {
   typecheck: boolean;
   /** Processes per server block (scale-out.md): the first on the block's port, the others after every block's ports. */
   instances?: number;
+  /** How the servers' log lines are shown: readable at a terminal, JSON lines otherwise (or with `--log json`). */
+  log?: LogStyle;
 }
 
 /**
@@ -30,14 +35,19 @@ export async function runDev(args: DevArgs): Promise<number> {
   log();
   const first = await build({ ...args, emit: [], verbose: false, linkStatic: true });
   if (first.code !== EXIT.ok) return first.code;
-  const fleet = new Fleet(args.out, log, args.instances ?? 1);
+  // The servers run inside the output folder: the project's .env files are read here, beside the program.
+  const project = statSync(args.path).isDirectory() ? args.path : path.dirname(args.path);
+  const style = args.log ?? (process.stdout.isTTY ? "pretty" : "json");
+  const fleet = new Fleet(args.out, log, args.instances ?? 1, project, style === "pretty" ? new LogFormatter(useColour(process.stdout)) : null);
   log(`  Compiled ${first.fileCount} file(s)`);
   log(`  Output: ${args.out.endsWith("/") ? args.out : `${args.out}/`}`);
   fleet.start(first);
 
   let rebuilding: Promise<void> | null = null;
   let again = false;
-  const rebuild = async () => {
+  const changed = new Set<string>();
+  const rebuild = async (file: string) => {
+    changed.add(path.relative(process.cwd(), file) || file);
     if (rebuilding) {
       again = true;
       return;
@@ -46,7 +56,9 @@ export async function runDev(args: DevArgs): Promise<number> {
       do {
         again = false;
         log();
-        log("  Change detected, rebuilding...");
+        log(`  Changed: ${[...changed].join(", ")}; rebuilding...`);
+        changed.clear();
+        const started = performance.now();
         const next = await build({ ...args, emit: [], verbose: false, linkStatic: true }).catch((e: unknown) => {
           log(`  tova: ${(e as Error).message}`);
           return null;
@@ -58,6 +70,7 @@ export async function runDev(args: DevArgs): Promise<number> {
         const added = next.localModules.filter((m) => !locals.has(m));
         locals = new Set(next.localModules);
         if (added.length) watcher.add(added);
+        log(`  Rebuilt in ${Math.round(performance.now() - started)} ms`);
         await fleet.stopAll();
         fleet.start(next);
       } while (again);
@@ -68,13 +81,15 @@ export async function runDev(args: DevArgs): Promise<number> {
 
   // The local modules the program imports are watched too (the list follows each successful build).
   let locals = new Set(first.localModules);
+  // A changed .env restarts the servers with the new values (rebuilding is cheap, and unchanged modules are reused).
+  const envFiles = new Set(DOTENV_FILES.map((f) => path.resolve(project, f)));
   const watcher = watch(args.path, {
     ignoreInitial: true,
-    ignored: (p, stats) => (stats?.isFile() ? !(p.endsWith(".tova") || locals.has(path.resolve(p))) : /(^|[\\/])(node_modules|\.[^\\/]+)$/.test(p) && p !== args.path),
+    ignored: (p, stats) => (stats?.isFile() ? !(p.endsWith(".tova") || locals.has(path.resolve(p)) || envFiles.has(path.resolve(p))) : /(^|[\\/])(node_modules|\.[^\\/]+)$/.test(p) && p !== args.path),
   });
-  watcher.add([...locals]);
+  watcher.add([...locals, ...envFiles]);
   watcher.on("all", (_event, file) => {
-    if (file.endsWith(".tova") || locals.has(path.resolve(file))) void rebuild();
+    if (file.endsWith(".tova") || locals.has(path.resolve(file)) || envFiles.has(path.resolve(file))) void rebuild(file);
   });
 
   return new Promise<number>((resolve) => {
@@ -115,10 +130,20 @@ class Fleet {
     private readonly out: string,
     private readonly log: (line?: string) => void,
     private readonly instances = 1,
+    /** Where the program is: its `.env` and `.env.local` are read at each start. */
+    private readonly project = ".",
+    /** Readable log lines (at a terminal), or null to pass the JSON lines through. */
+    private readonly formatter: LogFormatter | null = null,
   ) {}
+
+  /** The project's .env values, read again at each start (a changed file restarts the servers). */
+  private fileEnv: Record<string, string> = {};
 
   start(result: BuildResult): void {
     const servers = result.entries.filter((e) => e.kind === "server");
+    const dotenv = readDotEnv(this.project);
+    this.fileEnv = dotenv.values;
+    if (dotenv.files.length) this.log(`  Environment: ${dotenv.files.join(", ")} (values already set in the shell win)`);
     const ports = instancePorts(servers.map((s) => s.port!), this.instances);
     // Every process knows every server's port (and with several instances, all of them: PORTS_<NAME>), so peers and
     // events find each other, and the app's key, so they accept each other's events.
@@ -154,14 +179,14 @@ class Fleet {
 
   private spawn(p: Proc): void {
     p.startedAt = Date.now();
-    const child = spawn(BUN_PATH, ["run", p.file], { cwd: path.dirname(p.file), env: { ...process.env, ...this.env, [p.portEnv]: String(p.port) }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(BUN_PATH, ["run", p.file], { cwd: path.dirname(p.file), env: { ...this.fileEnv, ...process.env, ...this.env, [p.portEnv]: String(p.port) }, stdio: ["ignore", "pipe", "pipe"] });
     p.child = child;
     const forward = (data: Buffer) => {
       for (const line of data.toString().split("\n")) {
         if (line === "") continue;
         p.tail.push(line);
         if (p.tail.length > 20) p.tail.shift();
-        process.stdout.write(`  [${p.label}] ${line}\n`);
+        process.stdout.write(this.formatter ? `  ${this.formatter.format(p.label, line)}\n` : `  [${p.label}] ${line}\n`);
       }
     };
     child.stdout!.on("data", forward);
