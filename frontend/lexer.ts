@@ -22,6 +22,17 @@ export interface LexResult {
    * the tokens are not worth parsing.
    */
   abandoned: boolean;
+  /**
+   * Where each comment is (`//`, `///`, `/* *\/`), in source order: the
+   * parser never sees them; the formatter (formatter/) puts them back.
+   */
+  comments: Comment[];
+}
+
+/** A comment's half-open range of offsets; its text is the source between them. */
+export interface Comment {
+  start: number;
+  end: number;
 }
 
 
@@ -95,6 +106,7 @@ class Lexer {
   private pos = 0;
   private out: Token[] = [];
   private readonly diagnostics: Diagnostic[] = [];
+  private readonly comments: Comment[] = [];
   private pendingNewline = -1;
 
   constructor(private readonly src: string, private readonly file: string) {}
@@ -117,7 +129,7 @@ class Lexer {
     if (this.abandoned) return this.abandon();
     this.flushNewline(undefined);
     this.out.push(token("eof", "", this.src.length, this.src.length, 0, true));
-    return { tokens: this.out, diagnostics: this.diagnostics, abandoned: false };
+    return { tokens: this.out, diagnostics: this.diagnostics, abandoned: false, comments: this.comments };
   }
 
   private abandoned = false;
@@ -125,7 +137,7 @@ class Lexer {
 
   private abandon(): LexResult {
     const end = this.src.length;
-    return { tokens: [token("eof", "", end, end, 0, true)], diagnostics: this.diagnostics, abandoned: true };
+    return { tokens: [token("eof", "", end, end, 0, true)], diagnostics: this.diagnostics, abandoned: true, comments: [] };
   }
 
   /** Nested deeper than LEX_MAX_DEPTH: one E0016, and lexing stops there. */
@@ -304,7 +316,10 @@ class Lexer {
     const n = src.charCodeAt(this.pos + 1);
     if (n === 47) {
       const nl = src.indexOf("\n", this.pos);
+      const start = this.pos;
       this.pos = nl < 0 ? src.length : nl;
+      // A `\r` before the line break belongs to the break, not to the comment.
+      this.comments.push({ start, end: src.charCodeAt(this.pos - 1) === 13 ? this.pos - 1 : this.pos });
       return true;
     }
     if (n !== 42) return false;
@@ -317,7 +332,10 @@ class Lexer {
       } else if (src.startsWith("*/", this.pos)) {
         depth--;
         this.pos += 2;
-        if (depth === 0) return true;
+        if (depth === 0) {
+          this.comments.push({ start, end: this.pos });
+          return true;
+        }
       } else this.pos++;
     }
     this.error("E0003", start, start + 2, "unterminated block comment", "close it with `*/`");
