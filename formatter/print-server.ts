@@ -47,8 +47,8 @@ export function printServerStmt(s: Stmt, src: Source): Doc {
       }
       // `schedule "cron" { }`, `schedule "cron" fn() { }` and `schedule "cron" fn name() { }`.
       const between = src.text.slice(s.cronSpan.end, s.body.span.start);
-      const params = /\(([^)]*)\)/.exec(between)?.[0] ?? "()";
-      const fn = /\bfn\b/.test(between) ? ["fn", s.name ? " " + s.name : "", params.replace(/\s+/g, " "), " "] : "";
+      const params = /\(([^)]*)\)/.exec(between)?.[1]?.trim().replace(/\s*,\s*/g, ", ") ?? "";
+      const fn = /\bfn\b/.test(between) ? ["fn", s.name ? " " + s.name : "", "(", params, ") "] : "";
       return ["schedule ", src.slice(s.cronSpan), " ", fn, body];
     }
     case "Subscribe":
