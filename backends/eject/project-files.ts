@@ -1,0 +1,146 @@
+import type { EnvDeclaration } from "./facts.js";
+
+/**
+ * The files around the code of an ejected project (issue 14): package.json,
+ * a strict tsconfig.json, .env.example and the README. Plain renderers from
+ * what the eject found; nothing here reads the disk.
+ */
+
+export interface ServerEntry {
+  /** The block's name; null for the default `server { }`. */
+  block: string | null;
+  /** `src/app.server.api.ts`. */
+  file: string;
+  port: number;
+  portEnv: string;
+}
+
+export interface ProjectFacts {
+  stem: string;
+  servers: readonly ServerEntry[];
+  /** The entry of a program without servers: its shared module, run as a script. */
+  script: string;
+  /** Every dependency with its version: the program's npm imports and what the vendored runtime imports. */
+  dependencies: Record<string, string>;
+  /** TypeScript, Bun's types. */
+  devDependencies: Record<string, string>;
+  env: readonly EnvDeclaration[];
+  /** The program's npm imports that no package.json beside the program gave a version for. */
+  unpinned: readonly string[];
+  dataFiles: readonly string[];
+}
+
+export function packageJson(f: ProjectFacts): string {
+  const scripts: Record<string, string> = { typecheck: "tsc --noEmit" };
+  const main = defaultServer(f.servers);
+  scripts["start"] = `bun run ${main?.file ?? f.script}`;
+  for (const s of f.servers) if (s.block !== null) scripts[`start:${s.block}`] = `bun run ${s.file}`;
+  // Every server restarts on a change to any file it imports; with several, they run side by side as `tova dev` ran them.
+  scripts["dev"] = f.servers.length > 1 ? `${f.servers.map((s) => `bun --watch run ${s.file}`).join(" & ")} & wait` : `bun --watch run ${main?.file ?? f.script}`;
+  const pkg = {
+    name: npmName(f.stem),
+    version: "0.1.0",
+    private: true,
+    type: "module",
+    scripts,
+    dependencies: sorted(f.dependencies),
+    devDependencies: sorted(f.devDependencies),
+    // Bun's npm package installs its binary with an install script (npm 11 asks for it to be allowed).
+    allowScripts: { bun: true },
+  };
+  return `${JSON.stringify(pkg, null, 2)}\n`;
+}
+
+/** The default server, or the first named one when there is none (as `tova run` and the client pages pick). */
+function defaultServer(servers: readonly ServerEntry[]): ServerEntry | undefined {
+  return servers.find((s) => s.block === null) ?? servers[0];
+}
+
+/** The settings the emitted code is checked with by `tova build` (cli/toolchain.ts), plus the runtime's own. */
+export function tsconfigJson(): string {
+  const config = {
+    compilerOptions: {
+      target: "es2022",
+      lib: ["es2023", "dom", "dom.iterable"],
+      module: "esnext",
+      moduleResolution: "bundler",
+      types: ["bun"],
+      strict: true,
+      noImplicitOverride: true,
+      noFallthroughCasesInSwitch: true,
+      skipLibCheck: true,
+      noEmit: true,
+    },
+    include: ["src"],
+  };
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+export function envExample(f: ProjectFacts): string {
+  const lines = ["# Copy to .env (Bun reads it at start-up); a value already in the environment wins.", ""];
+  if (f.servers.length) {
+    lines.push("# The port of each server; a peer is found at http://localhost:<its port> unless URL_<NAME> says otherwise.");
+    for (const s of f.servers) lines.push(`${s.portEnv}=${s.port}`);
+    lines.push("");
+  }
+  if (f.servers.length > 1) {
+    lines.push("# The key the servers sign their calls and events to each other with: the same for all of them,", "# at least 32 characters (`openssl rand -hex 32`). Unset, each server makes up its own and accepts only itself.", "TOVA_APP_KEY=", "");
+  }
+  const seen = new Set<string>();
+  const declared = f.env.filter((e) => !seen.has(e.name) && !/^PORT(_|$)/.test(e.name) && seen.add(e.name));
+  if (declared.length) {
+    lines.push("# Declared by the program (`env` statements), with their defaults.");
+    for (const e of declared) {
+      // An Option left unset is None; an empty value would be Some("").
+      if (e.default === "null" || (e.default === null && e.type.startsWith("t.option("))) lines.push(`# ${e.name}=`);
+      else if (e.default === null) lines.push("# required:", `${e.name}=`);
+      else lines.push(`${e.name}=${envValue(e.default)}`);
+    }
+    lines.push("");
+  }
+  return lines.join("\n");
+}
+
+/** A default's source text as a .env value: string literals unquoted, the rest as written. */
+function envValue(text: string): string {
+  if (/^"(?:[^"\\]|\\.)*"$/.test(text)) {
+    const value = JSON.parse(text) as string;
+    return /[\s#"'$]/.test(value) ? JSON.stringify(value) : value;
+  }
+  if (text.startsWith("[")) return text.replace(/^\[|\]$/g, "").split(",").map((s) => s.trim().replace(/^"|"$/g, "")).join(",");
+  return text;
+}
+
+export function readme(f: ProjectFacts): string {
+  const main = defaultServer(f.servers);
+  const out: string[] = [`# ${f.stem}`, ""];
+  out.push("A TypeScript project on [Bun](https://bun.sh), ejected from a Tova program: the code is yours now, and nothing", "here needs Tova. `src/` has one module per block of the program and the runtime it uses, as readable", "TypeScript under `src/runtime/` (Hono, croner and the other packages it uses are in `package.json`).", "");
+  out.push("## Run", "", "```sh", "npm install", "cp .env.example .env        # then fill in what it asks for");
+  if (main) {
+    out.push(`npm start                   # ${main.block === null ? "the server" : `the "${main.block}" server`} on port ${main.port}`);
+    for (const s of f.servers) if (s !== main && s.block !== null) out.push(`npm run start:${s.block}${" ".repeat(Math.max(1, 16 - s.block.length))}# the "${s.block}" server on port ${s.port}`);
+    out.push(`npm run dev                 # ${f.servers.length > 1 ? "every server" : "the server"}, restarted on every change (bun --watch)`);
+  } else {
+    out.push("npm start                   # runs the program", "npm run dev                 # again on every change (bun --watch)");
+  }
+  out.push("```", "");
+  if (f.servers.length > 1) out.push("Each server is its own process. They find each other at `http://localhost:<port>` (`PORT_<NAME>`, or a whole", "URL in `URL_<NAME>`) and must share one `TOVA_APP_KEY`.", "");
+  if (f.dataFiles.length) out.push(`Data files are read from the working directory: ${f.dataFiles.map((d) => `\`${d}\``).join(", ")}.`, "");
+  if (f.unpinned.length) out.push(`The program imports ${f.unpinned.map((d) => `\`${d}\``).join(", ")}; no package.json beside it gave a version, so \`package.json\` asks for any (\`*\`): pin one.`, "");
+  out.push("## Test", "", "```sh", "npm run typecheck           # tsc --noEmit, strict", "bun test                    # runs src/**/*.test.ts; write them with `bun:test`", "```", "");
+  if (main) out.push(`A running server answers \`GET /healthz\`${main ? ` (\`curl http://localhost:${main.port}/healthz\`)` : ""}.`, "");
+  out.push("## Deploy", "", "Copy the project to a host with Node and npm (or Bun), then:", "", "```sh", "npm ci --omit=dev           # Bun comes as a dependency", main ? "npm start                   # keep it running with systemd or another supervisor" : "npm start", "```", "");
+  out.push("Set the variables of `.env.example` in the service's environment (or a `.env` file beside `package.json`).");
+  if (f.servers.length) out.push("`TOVA_DATA_DIR` makes relative database and data file paths resolve inside that directory, which should outlive", "each release. Put a reverse proxy (Caddy, nginx) with TLS in front of the public server.");
+  out.push("");
+  return out.join("\n");
+}
+
+function npmName(stem: string): string {
+  const name = stem.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[._-]+/, "");
+  return name || "app";
+}
+
+function sorted(deps: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(deps).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
