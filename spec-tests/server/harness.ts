@@ -80,11 +80,12 @@ export interface Running {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `file` with Bun on a free port (`PORT` and `portEnv` set) and waits until it answers `/healthz`. */
-export async function start(file: string, options: { env?: Record<string, string>; portEnv?: string; cwd?: string; waitForHealth?: boolean; port?: number } = {}): Promise<Running> {
+/** Starts `file` with Bun (this package's, or `bun`) on a free port (`PORT` and `portEnv` set) and waits until it answers `/healthz`. */
+export async function start(file: string, options: { env?: Record<string, string>; portEnv?: string; cwd?: string; waitForHealth?: boolean; port?: number; bun?: string } = {}): Promise<Running> {
   const port = options.port ?? (await freePort());
   const env = { ...process.env, PORT: String(port), ...(options.portEnv ? { [options.portEnv]: String(port) } : {}), ...options.env };
-  const child = spawn(BUN, ["run", file], { env, cwd: options.cwd ?? path.dirname(file), stdio: ["ignore", "pipe", "pipe"] });
+  // `bun`: another Bun than this package's (an ejected project runs with its own).
+  const child = spawn(options.bun ?? BUN, ["run", file], { env, cwd: options.cwd ?? path.dirname(file), stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d));
   child.stderr!.on("data", (d: Buffer) => (out += d));
