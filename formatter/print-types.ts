@@ -43,8 +43,10 @@ export function printPattern(p: Pattern, src: Source): Doc {
     case "PBind":
       return p.name;
     case "PLit":
+      // A string as written (its quotes and escapes); a number without the spaces a `-` may have after it.
+      return typeof p.value === "string" ? src.slice(p.span) : src.slice(p.span).replace(/\s+/g, "");
     case "PRange":
-      return src.slice(p.span);
+      return src.slice(p.span).replace(/\s+/g, "");
     case "PVariant": {
       // The head as written: `Warning` or `Severity.Warning`.
       const text = src.slice(p.span);
