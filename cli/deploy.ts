@@ -105,9 +105,11 @@ export async function rollout(hosts: Transport[], progress: Progress, what: stri
       code = failed(progress, e.message, e instanceof DeployFailure ? e.detail : "");
     }
     if (code !== EXIT.ok) {
+      const done = hosts.slice(0, i).map((h) => h.label);
       const rest = hosts.slice(i + 1).map((h) => h.label);
       progress.line();
       progress.line(`✗ ${what} stopped at ${server.label}.${rest.length ? ` Not reached: ${rest.join(", ")} (left on the release they run).` : ""}`);
+      if (done.length) progress.line(`  Done before it: ${done.join(", ")} (\`--host <host>\` acts on one host).`);
       return code;
     }
   }

@@ -197,11 +197,26 @@ describe.skipIf(!enabled)("tova deploy to several hosts", () => {
     expect(ssh.stderr).toContain("--ssh opens a shell on one host: add --host with one of tova-test-1, tova-test-2");
   }, 60_000);
 
+  it("a release that fails only on the second host leaves the first on it and rolls the second back", async () => {
+    // The release reads a file at start that only the first host has in its data directory.
+    writeFileSync(path.join(appDir(hosts[0]!), "data/flag.csv"), "a\n1\n");
+    const r = deploy(program("v4", `  on_start {\n    print(len(read("flag.csv")))\n  }`));
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("✓ Live at https://web.example.com (v4) on tova-test-1");
+    expect(r.stdout).toContain("✗ Deploy failed on tova-test-2. Rolled back to v1.");
+    expect(r.stdout).toContain("✗ Rollout stopped at tova-test-2.");
+    expect(r.stdout).toContain("Done before it: tova-test-1");
+    expect(current(hosts[0]!)).toBe("releases/v4");
+    expect(current(hosts[1]!)).toBe("releases/v1");
+    expect((await get(bases[0]!, "/version")).text).toContain("v4");
+    expect((await get(bases[1]!, "/version")).text).toContain("v1");
+  }, 240_000);
+
   it("--status still shows the other hosts when one cannot be reached", async () => {
     await hosts[1]!.stop();
     const r = tova("deploy", "prod", "--path", "web.tova", "--status");
     expect(r.status).toBe(1);
-    expect(r.stdout.split("── tova-test-1 ──")[1]).toContain("● running (v1)");
+    expect(r.stdout.split("── tova-test-1 ──")[1]).toContain("● running (v4)");
     expect(r.stdout.split("── tova-test-2 ──")[1]).toContain("○ unreachable: cannot reach tova-test-2 over ssh");
   }, 60_000);
 });
