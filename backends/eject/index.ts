@@ -2,7 +2,7 @@ import { Project, ts } from "ts-morph";
 import type { EmittedModule } from "../typescript/index.js";
 import { moduleFacts, type EnvDeclaration } from "./facts.js";
 import { ejectModule } from "./modules.js";
-import { envExample, packageJson, readme, tsconfigJson, type ServerEntry } from "./project-files.js";
+import { clientBundle, envExample, packageJson, readme, tsconfigJson, type ServerEntry } from "./project-files.js";
 import { packageName, vendorRuntime } from "./runtime-sources.js";
 
 /**
@@ -68,10 +68,12 @@ export async function ejectProject(input: EjectInput): Promise<EjectedProject> {
       return { block: m.block, file: `src/${m.path}`, port: s.port, portEnv: s.portEnv };
     });
   const shared = input.modules.find((m) => m.kind === "shared");
+  const clients = input.modules.filter((m) => m.kind === "client").map((m) => `src/${m.path}`);
   const facts = {
     stem: input.stem,
     servers,
     script: `src/${shared?.path ?? `${input.stem}.shared.ts`}`,
+    clients,
     dependencies,
     devDependencies: Object.fromEntries(TOOLS.map((t) => [t, pin(input.pinned, t)])),
     env,
@@ -81,7 +83,7 @@ export async function ejectProject(input: EjectInput): Promise<EjectedProject> {
   files.set("package.json", packageJson(facts));
   files.set("tsconfig.json", tsconfigJson());
   files.set(".env.example", envExample(facts));
-  files.set(".gitignore", "node_modules/\n.env\n*.db\n*.db-shm\n*.db-wal\n");
+  files.set(".gitignore", ["node_modules/", ".env", "*.db", "*.db-shm", "*.db-wal", ...clients.map((c) => `/${clientBundle(c)}`), ""].join("\n"));
   files.set("README.md", readme(facts));
   return { files, dataFiles: [...dataFiles] };
 }

@@ -20,6 +20,8 @@ export interface ProjectFacts {
   servers: readonly ServerEntry[];
   /** The entry of a program without servers: its shared module, run as a script. */
   script: string;
+  /** The client blocks' modules (`src/app.client.ts`): built for the browser beside themselves, where the server serving the pages looks. */
+  clients: readonly string[];
   /** Every dependency with its version: the program's npm imports and what the vendored runtime imports. */
   dependencies: Record<string, string>;
   /** TypeScript, Bun's types. */
@@ -33,10 +35,14 @@ export interface ProjectFacts {
 export function packageJson(f: ProjectFacts): string {
   const scripts: Record<string, string> = { typecheck: "tsc --noEmit" };
   const main = defaultServer(f.servers);
-  scripts["start"] = `bun run ${main?.file ?? f.script}`;
-  for (const s of f.servers) if (s.block !== null) scripts[`start:${s.block}`] = `bun run ${s.file}`;
+  // The server that serves the client pages (runtime/server/client-files.ts) reads the built client modules at start.
+  const built = (s: ServerEntry | undefined) => (s === main && f.clients.length ? "bun run build:client && " : "");
+  if (f.clients.length) scripts["build:client"] = f.clients.map((c) => `bun build ${c} ${clientBuildFlags(c)}`).join(" && ");
+  scripts["start"] = `${built(main)}bun run ${main?.file ?? f.script}`;
+  for (const s of f.servers) if (s.block !== null) scripts[`start:${s.block}`] = `${built(s)}bun run ${s.file}`;
   // Every server restarts on a change to any file it imports; with several, they run side by side as `tova dev` ran them.
-  scripts["dev"] = f.servers.length > 1 ? `${f.servers.map((s) => `bun --watch run ${s.file}`).join(" & ")} & wait` : `bun --watch run ${main?.file ?? f.script}`;
+  const watchers = [...f.clients.map((c) => `bun build ${c} ${clientBuildFlags(c)} --watch`), ...(f.servers.length ? f.servers.map((s) => `bun --watch run ${s.file}`) : [`bun --watch run ${f.script}`])];
+  scripts["dev"] = watchers.length > 1 ? `${watchers.join(" & ")} & wait` : watchers[0]!;
   const pkg = {
     name: npmName(f.stem),
     version: "0.1.0",
@@ -49,6 +55,15 @@ export function packageJson(f: ProjectFacts): string {
     allowScripts: { bun: true },
   };
   return `${JSON.stringify(pkg, null, 2)}\n`;
+}
+
+function clientBuildFlags(client: string): string {
+  return `--target=browser --format=esm --outfile=${clientBundle(client)}`;
+}
+
+/** `src/app.client.ts` → `src/app.client.js`, the name the server's page loads. */
+export function clientBundle(client: string): string {
+  return client.replace(/\.ts$/, ".js");
 }
 
 /** The default server, or the first named one when there is none (as `tova run` and the client pages pick). */
@@ -125,6 +140,7 @@ export function readme(f: ProjectFacts): string {
   }
   out.push("```", "");
   if (f.servers.length > 1) out.push("Each server is its own process. They find each other at `http://localhost:<port>` (`PORT_<NAME>`, or a whole", "URL in `URL_<NAME>`) and must share one `TOVA_APP_KEY`.", "");
+  if (f.clients.length) out.push("The client pages are bundled for the browser (`npm run build:client`, run by the start scripts) into", f.clients.map((c) => `\`${clientBundle(c)}\``).join(", ") + ", which the server serves at `/`; they are build output, not sources.", "");
   if (f.dataFiles.length) out.push(`Data files are read from the working directory: ${f.dataFiles.map((d) => `\`${d}\``).join(", ")}.`, "");
   if (f.unpinned.length) out.push(`The program imports ${f.unpinned.map((d) => `\`${d}\``).join(", ")}; no package.json beside it gave a version, so \`package.json\` asks for any (\`*\`): pin one.`, "");
   out.push("## Test", "", "```sh", "npm run typecheck           # tsc --noEmit, strict", "bun test                    # runs src/**/*.test.ts; write them with `bun:test`", "```", "");
