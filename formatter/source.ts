@@ -20,14 +20,7 @@ export class Source {
 
   /** Where the first `op` token `value` at or after `from` starts (a body's `{`, found past strings like `"/users/{id}"`). */
   opAfter(value: string, from: number): number {
-    let lo = 0;
-    let hi = this.tokens.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.tokens[mid]!.start < from) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < this.tokens.length; i++) {
+    for (let i = firstAtOrAfter(this.tokens, from); i < this.tokens.length; i++) {
       const t = this.tokens[i]!;
       if (t.kind === "op" && t.value === value) return t.start;
     }
@@ -46,7 +39,7 @@ export class Source {
   /** Indices of the comments that start in [start, end). */
   commentsIn(start: number, end: number): number[] {
     const out: number[] = [];
-    for (let i = this.firstAtOrAfter(start); i < this.comments.length && this.comments[i]!.start < end; i++) out.push(i);
+    for (let i = firstAtOrAfter(this.comments, start); i < this.comments.length && this.comments[i]!.start < end; i++) out.push(i);
     return out;
   }
 
@@ -100,17 +93,18 @@ export class Source {
     const rest = lines.slice(1).map((l) => (l.trim() === "" ? "" : l.slice(Math.min(base, indentOf(l)))));
     return join(hardline, [lines[0]!, ...rest]);
   }
+}
 
-  private firstAtOrAfter(offset: number): number {
-    let lo = 0;
-    let hi = this.comments.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.comments[mid]!.start < offset) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+/** The index of the first of `items` (in source order) that starts at or after `offset`. */
+function firstAtOrAfter(items: readonly { start: number }[], offset: number): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (items[mid]!.start < offset) lo = mid + 1;
+    else hi = mid;
   }
+  return lo;
 }
 
 function indentOf(s: string): number {
