@@ -14,7 +14,7 @@ import { compose, type Layer } from "./layers/layer.js";
 import { hasSubscriptions, prepareEvents, setEventIdentity, setEventRoutes, startEvents, stopEvents, subscribe } from "./events.js";
 import { internalEndpoints } from "./layers/internal.js";
 import type { Schema } from "../schema/index.js";
-import { drainJobs, registerJob, startJobs } from "./jobs.js";
+import { drainJobs, registerJob, setJobBlock, startJobs } from "./jobs.js";
 import { startSchedule, stopSchedules } from "./schedule.js";
 import { relayBroadcasts, sseResponse, websocketOptions, type WsHandlers } from "./realtime.js";
 import type { Configs } from "./config.js";
@@ -63,6 +63,7 @@ class App implements TovaApp {
 
   constructor(private readonly options: AppOptions) {
     setEventIdentity(options.name);
+    setJobBlock(options.name);
     this.shared = {
       inflight: 0,
       middleware: [],
@@ -210,10 +211,13 @@ class App implements TovaApp {
     const port = resolvePort(this.options);
     prepareEvents();
     const tls = this.configs.tls ? tlsOptions(this.configs.tls) : null;
+    // With REDIS_URL: the connection up before on_start publishes or spawns, and before the first request is counted.
+    const redis = sharedRedis();
+    if (redis && !(await redis.ready(5_000))) logEvent("error", "Redis does not answer at REDIS_URL yet; starting anyway (events go over HTTP and rate limits are not counted until it does)");
     await runHooks(this.startHooks);
     if (this.ws || this.streams.size) await relayBroadcasts();
     await startEvents(); // with Redis: this block's consumer groups (after on_start, which handlers may rely on)
-    await startJobs(this.options.name); // with Redis: this block's worker on its durable queue
+    await startJobs(); // with Redis: this block's worker on its durable queue
     for (const s of this.schedules) startSchedule(s.cron, s.name, s.fn);
     // Body limits are counted where bodies are read (pipeline.ts, uploads/): max_body, else 1 MB for JSON.
     this.shared.bodyLimit = this.bodyLimit ?? DEFAULT_BODY_LIMIT;

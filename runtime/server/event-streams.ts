@@ -11,7 +11,13 @@
 //     leaves the entry pending; an instance of the block claims entries idle
 //     for 30 s (XPENDING + XCLAIM) and runs them again.
 //   - An entry delivered 5 times without success moves to `<event>:dead` and
-//     is logged.
+//     is logged. An instance keeps the entries it is still running its own
+//     (XCLAIM JUSTID every third of the claim delay), so a slow handler is
+//     not taken from a live instance.
+//   - Redis away: publishing falls back to HTTP (events.ts), reading and
+//     claiming retry with backoff and say so once a minute at most; a group
+//     that vanished (a Redis restart without its data) is made again from the
+//     start of its stream.
 //   - Entries are signed with the application's key (internal.ts): a shared
 //     Redis does not make its writers the application.
 //
@@ -57,7 +63,12 @@ export class EventStreams {
   private running = false;
   private loops: Promise<void>[] = [];
   private readonly inflight = new Set<Promise<void>>();
+  /** Entries this instance is running, by id, with their stream: kept its own while they run. */
+  private readonly holding = new Map<string, string>();
   private readonly consumer = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  private wake: () => void = () => {};
+  private readonly stopped = new Promise<void>((resolve) => (this.wake = resolve));
+  private readonly said = new Map<string, number>();
 
   constructor(private readonly redis: SharedRedis) {}
 
@@ -65,12 +76,29 @@ export class EventStreams {
     return `${this.redis.prefix}event:${event}`;
   }
 
-  /** Creates `group` on the event's stream, at its end, once per process; an existing group is left as it is. */
-  private ensureGroup(event: string, group: string): Promise<void> {
+  /** Logs a Redis problem once a minute at most per kind, so an outage does not flood the log. */
+  private trouble(what: string, fields: Record<string, unknown>): void {
+    const now = Date.now();
+    if ((this.said.get(what) ?? 0) > now - 60_000) return;
+    this.said.set(what, now);
+    logEvent("error", what, fields);
+  }
+
+  /** Waits `ms`, or less when the engine stops. */
+  private pause(ms: number): Promise<void> {
+    return Promise.race([new Promise<void>((r) => setTimeout(r, ms)), this.stopped]);
+  }
+
+  /**
+   * Creates `group` on the event's stream once per process; an existing group
+   * is left as it is. At `$` (its end) normally; at `0` when it vanished, so
+   * what was published since is delivered.
+   */
+  private ensureGroup(event: string, group: string, from: "$" | "0" = "$"): Promise<void> {
     const key = `${event}\n${group}`;
-    let made = this.groupsMade.get(key);
+    let made = from === "$" ? this.groupsMade.get(key) : undefined;
     if (!made) {
-      made = this.redis.client.send("XGROUP", ["CREATE", this.streamOf(event), group, "$", "MKSTREAM"]).then(
+      made = this.redis.client.send("XGROUP", ["CREATE", this.streamOf(event), group, from, "MKSTREAM"]).then(
         () => undefined,
         (err: unknown) => {
           if (!message(err).startsWith("BUSYGROUP")) {
@@ -92,20 +120,37 @@ export class EventStreams {
     await this.redis.client.send("XADD", [this.streamOf(event), "MAXLEN", "~", String(STREAM_LENGTH), "*", ...fields]);
   }
 
-  /** Starts reading the block's group of each event it subscribes to, and claiming what other instances left. */
-  async start(block: string | null, events: readonly string[], deliver: Deliver): Promise<void> {
+  /**
+   * Starts reading the block's group of each event it subscribes to, and
+   * claiming what other instances left. Returns at once: with Redis away the
+   * loops wait for it, and the server serves meanwhile.
+   */
+  start(block: string | null, events: readonly string[], deliver: Deliver): void {
     if (this.running || events.length === 0) return;
     const group = groupOf(block);
-    await Promise.all(events.map((e) => this.ensureGroup(e, group)));
     this.running = true;
     this.reader = this.redis.connect(); // XREADGROUP blocks its connection
-    this.loops = [this.readLoop(group, events, deliver), this.claimLoop(group, events, deliver)];
+    const groups = this.makeGroups(group, events);
+    this.loops = [groups.then(() => this.readLoop(group, events, deliver)), groups.then(() => this.claimLoop(group, events, deliver)), this.keepLoop(group)];
+  }
+
+  private async makeGroups(group: string, events: readonly string[]): Promise<void> {
+    for (let tries = 0; this.running; tries++) {
+      try {
+        await Promise.all(events.map((e) => this.ensureGroup(e, group)));
+        return;
+      } catch (err) {
+        this.trouble("cannot reach Redis to take this block's events; retrying", { error: message(err) });
+        await this.pause(Math.min(5000, 200 * 2 ** tries));
+      }
+    }
   }
 
   /** Stops taking entries and waits (at most `timeoutMs`) for the handlers running. What is left pending is claimed by another instance. */
   async stop(timeoutMs: number): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.wake();
     const done = Promise.all([...this.loops, ...this.inflight]).then(() => undefined);
     await Promise.race([done, new Promise<void>((r) => setTimeout(r, timeoutMs))]);
     this.reader?.close();
@@ -122,8 +167,12 @@ export class EventStreams {
         failures = 0;
       } catch (err) {
         if (!this.running) return;
-        if (failures++ === 0) logEvent("error", "cannot read events from Redis; retrying", { error: message(err) });
-        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** failures)));
+        if (message(err).startsWith("NOGROUP")) {
+          // Redis lost the group (restarted without its data, flushed): made again from the stream's start.
+          this.trouble("this block's event group was gone from Redis; made again", { group });
+          await Promise.all(events.map((e) => this.ensureGroup(e, group, "0"))).catch(() => undefined);
+        } else this.trouble("cannot read events from Redis; retrying", { error: message(err) });
+        await this.pause(Math.min(5000, 100 * 2 ** failures++));
         continue;
       }
       if (!answer) continue;
@@ -161,9 +210,14 @@ export class EventStreams {
       return;
     }
     const rid = field(fields, "rid");
-    const outcome = rid ? await withRequestId(rid, () => deliver(event, data)) : await deliver(event, data);
-    if (outcome.failed === null) await this.ack(stream, group, id);
-    else logEvent("warn", "event left pending: a subscriber failed", { event, id, error: outcome.failed });
+    this.holding.set(id, stream);
+    try {
+      const outcome = rid ? await withRequestId(rid, () => deliver(event, data)) : await deliver(event, data);
+      if (outcome.failed === null) await this.ack(stream, group, id);
+      else logEvent("warn", "event left pending: a subscriber failed", { event, id, error: outcome.failed });
+    } finally {
+      this.holding.delete(id);
+    }
   }
 
   private async ack(stream: string, group: string, id: string): Promise<void> {
@@ -171,7 +225,18 @@ export class EventStreams {
       await this.redis.client.send("XACK", [stream, group, id]);
     } catch (err) {
       // Not acknowledged: it is delivered again after the claim delay (at least once).
-      logEvent("error", "could not acknowledge an event (Redis)", { stream, id, error: message(err) });
+      this.trouble("could not acknowledge an event (Redis)", { stream, id, error: message(err) });
+    }
+  }
+
+  /** Every third of the claim delay: the entries still running here stay this instance's (their idle time starts again). */
+  private async keepLoop(group: string): Promise<void> {
+    const every = Math.max(30, Math.floor(claimAfterMs() / 3));
+    while (this.running) {
+      await this.pause(every);
+      for (const [id, stream] of this.holding) {
+        await this.redis.client.send("XCLAIM", [stream, group, this.consumer, "0", id, "JUSTID"]).catch(() => undefined);
+      }
     }
   }
 
@@ -185,13 +250,13 @@ export class EventStreams {
     const after = claimAfterMs();
     const every = Math.max(50, Math.min(5000, Math.floor(after / 3)));
     while (this.running) {
-      await new Promise((r) => setTimeout(r, every));
+      await this.pause(every);
       if (!this.running) return;
       for (const event of events) {
         try {
           await this.claimIdle(group, event, after, deliver);
         } catch (err) {
-          logEvent("error", "cannot claim pending events (Redis)", { event, error: message(err) });
+          this.trouble("cannot claim pending events (Redis)", { event, error: message(err) });
         }
       }
     }
@@ -201,8 +266,8 @@ export class EventStreams {
     const stream = this.streamOf(event);
     const client = this.redis.client;
     const pending = (await client.send("XPENDING", [stream, group, "IDLE", String(after), "-", "+", String(BATCH)])) as [string, string, number, number][];
-    const runs: Promise<void>[] = [];
     for (const [id, , , deliveries] of pending) {
+      if (this.holding.has(id)) continue; // running here (the keep-alive was late)
       const claimed = (await client.send("XCLAIM", [stream, group, this.consumer, String(after), id])) as Entry[];
       const entry = claimed[0];
       if (!entry) continue; // another instance took it, or it was trimmed away
@@ -212,8 +277,8 @@ export class EventStreams {
         logEvent("error", "event moved to the dead-letter stream after repeated failures", { event, id, deliveries, stream: `${stream}:dead` });
         continue;
       }
-      runs.push(this.track(this.handle(group, event, entry, deliver)));
+      // Not awaited: a slow claimed handler must not hold up the next claims.
+      void this.track(this.handle(group, event, entry, deliver));
     }
-    await Promise.all(runs);
   }
 }

@@ -128,7 +128,7 @@ function eventStreams(): EventStreams | null {
 /** At start, with Redis: this block takes its events from its consumer groups. */
 export async function startEvents(): Promise<void> {
   const engine = eventStreams();
-  if (engine && subscribers.size > 0) await engine.start(self ?? null, [...subscribers.keys()], deliverLocally);
+  if (engine && subscribers.size > 0) engine.start(self ?? null, [...subscribers.keys()], deliverLocally);
 }
 
 /** On shutdown: stop taking events and let the handlers running finish (bounded). */

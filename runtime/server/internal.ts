@@ -128,7 +128,8 @@ export async function admitSigned(raw: Request, limit: number): Promise<Request 
  * of what was published, and its consumer group delivers each entry once.
  */
 export function signEntry(event: string, data: string): string {
-  return createHmac("sha256", appKey()).update(`v1-event\n${event}\n`).update(data).digest("hex");
+  // The name's length first: a name may hold anything, even a newline, and must not run into the data.
+  return createHmac("sha256", appKey()).update(`v1-event\n${Buffer.byteLength(event)}:${event}\n`).update(data).digest("hex");
 }
 
 /** Whether `signature` is `signEntry(event, data)`, compared in constant time. */

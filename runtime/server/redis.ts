@@ -6,7 +6,7 @@
 // One connection per process, through Bun's built-in client (nothing to
 // install). Keys start with `REDIS_PREFIX` (the deploy sets `<app>:`), so
 // several apps can share one Redis.
-import { RedisClient } from "bun";
+import { RedisClient, type RedisOptions } from "bun";
 import { exitWithError } from "./lifecycle.js";
 
 export interface SharedRedis {
@@ -15,6 +15,8 @@ export interface SharedRedis {
   connect(): RedisClient;
   /** What every key of this application starts with. */
   prefix: string;
+  /** Resolves once the shared connection is up, or after `timeoutMs` (the start goes on; commands then fail fast and retry). */
+  ready(timeoutMs: number): Promise<boolean>;
 }
 
 let shared: SharedRedis | null | undefined;
@@ -25,8 +27,34 @@ export function sharedRedis(): SharedRedis | null {
   const url = process.env.REDIS_URL;
   if (!url) return (shared = null);
   if (!/^rediss?:\/\//.test(url) || !URL.canParse(url)) exitWithError(`REDIS_URL must be a redis:// or rediss:// URL, got ${JSON.stringify(url.replace(/\/\/[^@/]*@/, "//***@"))}`);
-  return (shared = { client: new RedisClient(url), connect: () => new RedisClient(url), prefix: process.env.REDIS_PREFIX ?? "tova:" });
+  const open = (options: RedisOptions) => {
+    const client = new RedisClient(url, options);
+    // Connected at once, so commands do not meet a connection still opening (there is no offline queue).
+    const connected = client.connect().then(
+      () => true,
+      () => false, // a failure shows in the commands, which say what they were for
+    );
+    return { client, connected };
+  };
+  const main = open(SHARED);
+  return (shared = {
+    client: main.client,
+    connect: () => open(OWN).client,
+    prefix: process.env.REDIS_PREFIX ?? "tova:",
+    ready: (timeoutMs) => Promise.race([main.connected, new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref?.())]),
+  });
 }
+
+/**
+ * Reconnect for as long as the process lives (Bun's default gives up after
+ * 20 tries, about 30 s, and never again: an outage longer than that left the
+ * process without Redis until restarted). No offline queue: while Redis is
+ * away, a command fails at once, so `publish` falls back to HTTP and rate
+ * limits fail open instead of waiting (and queueing) without bound.
+ */
+const SHARED: RedisOptions = { maxRetries: 1_000_000_000, enableOfflineQueue: false, connectionTimeout: 5_000 };
+/** A connection of its own (a subscriber, the event reader, BullMQ's): it waits for Redis, and only it waits. */
+const OWN: RedisOptions = { maxRetries: 1_000_000_000, connectionTimeout: 5_000 };
 
 /** How long work held by an instance that stopped answering waits before another instance takes it (events and jobs). */
 export const CLAIM_AFTER_MS = 30_000;

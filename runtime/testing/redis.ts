@@ -18,10 +18,10 @@ export function haveRedis(): boolean {
   return false;
 }
 
-/** Starts a Redis and answers its URL once it answers PING. */
-export async function startRedis(): Promise<string> {
+/** Starts a Redis (on `port`, or a free one) and answers its URL once it answers PING. */
+export async function startRedis(port?: number): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), "tova-redis-"));
-  const port = await freePort();
+  port ??= await freePort();
   const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore" });
   servers.push({ child, dir });
   for (let i = 0; ; i++) {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { haveRedis, startRedis, stopRedis } from "../../runtime/testing/redis.js";
-import { buildProgram, call, cleanDirs, start, stopAll, type Built, type Running } from "./harness.js";
+import { buildProgram, call, cleanDirs, freePort, start, stopAll, type Built, type Running } from "./harness.js";
 
 /**
  * Events on Redis Streams (scale-out.md): with REDIS_URL, an event reaches
@@ -27,6 +27,9 @@ server "ledger" {
     print("start {order.id} at {INSTANCE}")
     if order.total == 13 {
       sleep(1000)
+    }
+    if order.total == 77 {
+      sleep(4500)
     }
     if order.total < 0 {
       return Err("refused order {order.id}")
@@ -116,6 +119,41 @@ describe.skipIf(!enabled)("events on Redis Streams", () => {
     expect(dead).toContain('"ledger"'); // the group it failed in
     await a.stop("SIGTERM");
     await b.stop("SIGTERM");
+  }, 60_000);
+
+  it("a handler running longer than the claim delay stays with its live instance: it runs once", async () => {
+    const [a, b] = [await ledger("a"), await ledger("b")];
+    await place(500, 77); // a handler of 4.5 s, the claim delay 2 s
+    await until("it is handled", () => lines([a, b], "handled", 500).length === 1, 15_000);
+    await new Promise((r) => setTimeout(r, CLAIM_MS + 500));
+    expect(lines([a, b], "start", 500)).toHaveLength(1);
+    await a.stop("SIGTERM");
+    await b.stop("SIGTERM");
+  }, 30_000);
+
+  it("events keep flowing after Redis lost its data (the block's group is made again)", async () => {
+    const a = await ledger("a");
+    await place(600, 10);
+    await until("the first is handled", () => lines([a], "handled", 600).length === 1);
+    redis("FLUSHALL");
+    await place(601, 10);
+    await until("the one published after the flush is handled", () => lines([a], "handled", 601).length === 1, 15_000);
+    await a.stop("SIGTERM");
+  }, 30_000);
+
+  it("a block started while Redis is down serves, and takes its events once Redis is up", async () => {
+    const port = await freePort();
+    const away = { ...env, REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_PREFIX: `late-${randomBytes(4).toString("hex")}:` };
+    const down = await start(built.file("server", "ledger"), { portEnv: "PORT_LEDGER", env: { ...away, INSTANCE: "down" } });
+    expect(down.output()).not.toMatch(/Max reconnection|RedisError/);
+    const publisher = await start(built.file("server", "shop"), { portEnv: "PORT_SHOP", env: away });
+    await startRedis(port);
+    // The publisher falls back to HTTP while Redis was away; once it is up, the stream carries the event.
+    await until("the ledger's group exists", () => /ledger/.test(spawnSync("redis-cli", ["-p", String(port), "XINFO", "GROUPS", `${away.REDIS_PREFIX}event:order_placed`], { encoding: "utf8" }).stdout), 20_000);
+    expect((await call(`${publisher.url}/rpc/place`, { json: { __args: [700, 10] } })).body.result).toEqual({ sent: true });
+    await until("the event is handled", () => lines([down], "handled", 700).length === 1, 15_000);
+    await down.stop("SIGTERM");
+    await publisher.stop("SIGTERM");
   }, 60_000);
 
   it("an entry not signed with the application's key is never run", async () => {
