@@ -30,7 +30,7 @@ export interface CompileResult {
    */
   localImports: LocalImport[];
   /** Every server block with its assigned port and port variable (decisions.md, "Ports"). */
-  servers: { name: string | null; port: number; portEnv: string }[];
+  servers: { name: string | null; port: number; portEnv: string; /** It has a `background fn`: with Redis it loads the durable queue. */ jobs: boolean }[];
   /**
    * The directories `static { dir }` serves (security.md), each relative to the `.tova` file that declares it:
    * the CLI puts them into the output directory under the same relative path, where the server looks.
@@ -61,7 +61,7 @@ export function compile(files: readonly SourceFile[], options: CompileOptions): 
   const localImports = app.shared.imports
     .filter((i) => i.from.startsWith("."))
     .map((i) => ({ from: i.from, file: i.span.file, span: i.span, names: [...(i.defaultName ? ["default"] : []), ...i.names.map((n) => n.name)] }));
-  const servers = app.servers.map((s) => ({ name: s.name, port: s.port, portEnv: s.portEnv }));
+  const servers = app.servers.map((s) => ({ name: s.name, port: s.port, portEnv: s.portEnv, jobs: s.fns.some((f) => f.kind === "background") }));
   const staticDirs = app.servers.flatMap((s) => s.configs.filter((c) => c.name === "static").map((c) => ({ dir: staticDir(c.values), file: c.span.file, span: c.values["dir"]?.span ?? c.span })));
   if (hasErrors(diagnostics)) return { outputs, modules: [], files: app.files, imports, localImports, servers, staticDirs, diagnostics };
   if (options.emit.includes("ir")) outputs.set(`${app.stem}.ir.json`, emitIr(app));

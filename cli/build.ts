@@ -15,6 +15,7 @@ import { printDiagnostics } from "./report.js";
 import { declarationOf, planLocalImports, type LocalModule } from "./local-imports.js";
 import { BundleFailure, bundleModule, runtimeFiles, startTranspiler, typecheck } from "./toolchain.js";
 import { writeOutputs } from "./write-outputs.js";
+import { createSteps, stepStyle } from "./steps.js";
 
 export interface BuildArgs {
   path: string;
@@ -22,8 +23,10 @@ export interface BuildArgs {
   out: string;
   port?: number | undefined;
   typecheck: boolean;
-  /** Print one line per written file. */
+  /** Print the steps and one line per written file (false: a build inside another command, which says nothing). */
   verbose?: boolean;
+  /** Plain step lines even at a terminal. */
+  quiet?: boolean;
   /** Link `static { dir }` folders into the output instead of copying them (`tova dev`: edits show at once). */
   linkStatic?: boolean;
 }
@@ -32,7 +35,7 @@ export interface BuildResult {
   code: number;
   stem: string;
   /** The emitted server and shared modules, by kind, as `.js` paths relative to the output directory. */
-  entries: { kind: "shared" | "server" | "client"; block: string | null; js: string; port?: number; portEnv?: string }[];
+  entries: { kind: "shared" | "server" | "client"; block: string | null; js: string; port?: number; portEnv?: string; jobs?: boolean }[];
   /** How many `.tova` files the program has. */
   fileCount: number;
   /** The local modules the program imports (absolute paths), for `tova dev` to watch. */
@@ -55,7 +58,8 @@ export async function runBuild(args: BuildArgs): Promise<number> {
 
 export async function build(args: BuildArgs): Promise<BuildResult> {
   const emit = parseEmit(args.emit);
-  const input = await readInput(args.path);
+  const steps = createSteps(stepStyle({ quiet: args.quiet, silent: args.verbose === false }));
+  const input = await steps.run("Reading the program", "Read the program", () => readInput(args.path));
   // Nothing changed since the last successful build into this directory: its outputs stand.
   const key = buildKey(input.files, { emit, port: args.port ?? null, typecheck: args.typecheck });
   const cached = await readCache(args.out, key);
@@ -69,7 +73,9 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
     return { code: EXIT.ok, stem: input.stem, entries: cached.entries, fileCount: input.files.length, localModules: (cached.locals ?? []).map(([file]) => file) };
   }
   const transpiler = emit.includes("js") ? startTranspiler() : null;
-  const result = compile(input.files, { stem: input.stem, basePort: args.port, emit });
+  const lines = input.files.reduce((n, f) => n + f.text.split("\n").length, 0);
+  const size = `${input.files.length === 1 ? "1 file" : `${input.files.length} files`}, ${lines.toLocaleString("en-US")} lines`;
+  const result = await steps.run(`Checking ${size}`, `Checked ${size}`, () => compile(input.files, { stem: input.stem, basePort: args.port, emit }));
   const fail = (diagnostics: typeof result.diagnostics): BuildResult => {
     transpiler?.cancel();
     printDiagnostics(diagnostics, input.sources);
@@ -84,11 +90,13 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
   if (local.diagnostics.length) return fail([...result.diagnostics, ...local.diagnostics]);
   if (emit.includes("js")) {
     // The checker, the transpiler and the bundling of local modules run side by side; the JavaScript is used only if the check passes.
-    const [tsErrors, js, bundled] = await Promise.all([
+    const modules = `${result.modules.length} module${result.modules.length === 1 ? "" : "s"}`;
+    const [doing, done] = args.typecheck ? ["Type-checking and transpiling", "Type-checked and transpiled"] : ["Transpiling", "Transpiled"];
+    const [tsErrors, js, bundled] = await steps.run(`${doing} ${modules}`, `${done} ${modules}`, () => Promise.all([
       args.typecheck ? typecheck(result.modules, result.imports, local.modules.map(declarationOf)) : Promise.resolve([]),
       transpiler!.transpile(result.modules.map((m) => ({ path: m.path, code: markForTranspiler(m.code) }))),
       Promise.all(local.modules.map((m) => bundleModule(m.source, path.resolve(args.out, m.out)).then((b) => ({ m, ...b }), (e: unknown) => ({ m, error: e })))),
-    ]);
+    ]));
     const bundleErrors = bundled.flatMap((b) => ("error" in b ? [bundleDiagnostic(b.m, b.error)] : []));
     if (bundleErrors.length) return fail([...result.diagnostics, ...bundleErrors]);
     const typeErrors = mapTypeErrors(tsErrors, result.modules, result.files);
@@ -108,12 +116,12 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
     for (const [p, code] of await runtimeFiles()) outputs.set(p, code);
     for (const m of result.modules) {
       const server = m.kind === "server" ? result.servers.find((s) => s.name === m.block) : undefined;
-      entries.push({ kind: m.kind, block: m.block, js: m.path.replace(/\.ts$/, ".js"), ...(server ? { port: server.port, portEnv: server.portEnv } : {}) });
+      entries.push({ kind: m.kind, block: m.block, js: m.path.replace(/\.ts$/, ".js"), ...(server ? { port: server.port, portEnv: server.portEnv, jobs: server.jobs } : {}) });
     }
   }
   if (emit.includes("ts")) for (const m of result.modules) outputs.set(m.path, await formatModule(m.code));
   if (result.diagnostics.length > 0) printDiagnostics(result.diagnostics, input.sources);
-  const written = await writeOutputs(args.out, outputs);
+  const written = await steps.run(`Writing ${outputs.size} files into ${args.out}/`, `Wrote ${outputs.size} files into ${args.out}/`, () => writeOutputs(args.out, outputs));
   if (emit.includes("js")) await placeStaticDirs(args, result.staticDirs);
   await writeCache(args.out, { key, entries, outputs: [...outputs.keys()], staticDirs: result.staticDirs, locals: await Promise.all(local.modules.map(async (m) => [m.source, await fileHash(m.source)] as [string, string])) });
   if (args.verbose !== false) {

@@ -53,6 +53,12 @@ export async function buildProduction(args: Omit<BuildArgs, "emit">, verbose: bo
       await throughToTova(path.join(out, `${name}.js.map`), staging);
       written.push(`${name}.js`, `${name}.js.map`);
     }
+    // The durable job queue (BullMQ, about 1 MB) beside the servers that can spawn jobs, loaded by them only with REDIS_URL.
+    if (built.entries.some((e) => e.kind === "server" && e.jobs)) {
+      // BullMQ bundled in even for a deploy: it is the runtime's, not among the program's packages the server installs.
+      await bunBuild([path.join(staging, "runtime", "durable.js"), "--target=bun", "--format=esm", "--minify", "--sourcemap=linked", `--outdir=${out}`, "--entry-naming=durable.[ext]", "--external=bun:*"]);
+      written.push("durable.js", "durable.js.map");
+    }
     const clients = built.entries.filter((x) => x.kind === "client");
     if (clients.length) {
       const dir = path.join(out, "client");

@@ -21,6 +21,8 @@ import ts from "typescript";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const MODULES = ["stdlib", "schema", "server", "db", "client"];
+// Entries generated code never imports (no declarations): the durable job queue, loaded by server.js only with Redis.
+const BUNDLE_ONLY = ["durable"];
 // `--out <dir>` builds elsewhere (the runtime's tests build a private copy each).
 const outFlag = process.argv.indexOf("--out");
 const out = outFlag === -1 ? path.join(root, "dist", "runtime") : path.resolve(process.argv[outFlag + 1]);
@@ -39,7 +41,7 @@ function bundle() {
   if (!existsSync(bun)) fail(`${bun} is missing: run npm install`);
   const args = [
     "build",
-    ...MODULES.map((m) => `runtime/${m}/index.ts`),
+    ...[...MODULES, ...BUNDLE_ONLY].map((m) => `runtime/${m}/index.ts`),
     "--target=bun",
     "--format=esm",
     "--splitting",

@@ -13,11 +13,29 @@
 // (BullMQ's adapter) it opens no ioredis connection and moved jobs 1.3-1.4x
 // faster than through ioredis on this machine (2,290 against 1,730 jobs/s,
 // one producer awaiting each add, 4 running at a time).
+//
+// This file is its own runtime entry (`runtime/durable.js`), loaded by jobs.ts
+// only with REDIS_URL: BullMQ is most of the runtime's size. So it imports
+// nothing of the runtime but types; what it needs comes in `DurableDeps`
+// (a second copy of log.ts or peers.ts would have state of its own).
 import { createBunRedisClient, Queue, UnrecoverableError, Worker, type Job as QueuedJob } from "bullmq";
-import { BACKOFF_MS, CONCURRENCY, MAX_ATTEMPTS, attempt, type Job, type JobQueue, type MemoryJobs } from "./jobs.js";
-import { logEvent } from "./log.js";
-import { currentRequestId, withRequestId } from "./peers.js";
-import { claimAfterMs, type SharedRedis } from "./redis.js";
+import type { Job, JobQueue, MemoryJobs } from "./jobs.js";
+import type { logEvent } from "./log.js";
+import type { currentRequestId, withRequestId } from "./peers.js";
+import type { SharedRedis } from "./redis.js";
+
+/** What the durable queue uses of the rest of the runtime. */
+export interface DurableDeps {
+  logEvent: typeof logEvent;
+  currentRequestId: typeof currentRequestId;
+  withRequestId: typeof withRequestId;
+  /** Runs one attempt of a job (jobs.ts `attempt`). */
+  attempt(job: Job, args: unknown[]): Promise<void>;
+  maxAttempts: number;
+  backoffMs: readonly number[];
+  concurrency: number;
+  claimAfterMs: number;
+}
 
 interface Payload {
   args: unknown[];
@@ -29,12 +47,15 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 export class RedisJobs implements JobQueue {
   private queue: Queue | null = null;
   private worker: Worker | null = null;
-  private queueName = "default";
+  private lastError = 0;
 
   constructor(
     private readonly redis: SharedRedis,
+    /** The block's name (`default` for the unnamed server): its queue. */
+    private readonly queueName: string,
     /** Where a job goes when Redis does not take it: run here rather than lost. */
     private readonly fallback: MemoryJobs,
+    private readonly deps: DurableDeps,
   ) {}
 
   private get options() {
@@ -46,7 +67,7 @@ export class RedisJobs implements JobQueue {
     return (this.queue ??= new Queue(this.queueName, {
       ...this.options,
       defaultJobOptions: {
-        attempts: MAX_ATTEMPTS,
+        attempts: this.deps.maxAttempts,
         backoff: { type: "tova" },
         removeOnComplete: true,
         removeOnFail: { count: 1000 }, // the last failures stay for inspection
@@ -55,20 +76,19 @@ export class RedisJobs implements JobQueue {
   }
 
   add(name: string, job: Job, args: unknown[]): void {
-    const rid = currentRequestId();
+    const rid = this.deps.currentRequestId();
     const payload: Payload = rid ? { args, rid } : { args };
     this.open()
       .add(name, payload)
       .catch((err: unknown) => {
-        logEvent("error", "job could not be queued in Redis; running it in this process instead (not durable)", { job: name, error: message(err) });
+        this.deps.logEvent("error", "job could not be queued in Redis; running it in this process instead (not durable)", { job: name, error: message(err) });
         this.fallback.add(name, job, args);
       });
   }
 
-  async start(block: string | null, jobs: ReadonlyMap<string, Job>): Promise<void> {
-    this.queueName = block ?? "default";
+  async start(jobs: ReadonlyMap<string, Job>): Promise<void> {
     if (jobs.size === 0) return; // spawns nothing it could run: no worker
-    const claimAfter = claimAfterMs();
+    const { attempt, withRequestId, logEvent, claimAfterMs: claimAfter, backoffMs, maxAttempts } = this.deps;
     this.worker = new Worker<Payload>(
       this.queueName,
       async (queued: QueuedJob<Payload>) => {
@@ -80,20 +100,25 @@ export class RedisJobs implements JobQueue {
       },
       {
         ...this.options,
-        concurrency: CONCURRENCY,
+        concurrency: this.deps.concurrency,
         lockDuration: claimAfter,
         stalledInterval: claimAfter,
-        settings: { backoffStrategy: (attemptsMade: number) => BACKOFF_MS[attemptsMade - 1] ?? 1000 },
+        settings: { backoffStrategy: (attemptsMade: number) => backoffMs[attemptsMade - 1] ?? 1000 },
       },
     );
     this.worker.on("failed", (queued: QueuedJob<Payload> | undefined, err: Error) => {
       if (!queued) return;
-      const last = queued.attemptsMade >= MAX_ATTEMPTS || err instanceof UnrecoverableError;
+      const last = queued.attemptsMade >= maxAttempts || err instanceof UnrecoverableError;
       if (last) logEvent("error", "job failed for good", { job: queued.name, attempts: queued.attemptsMade, error: err.message });
       else logEvent("warn", "job failed; retrying", { job: queued.name, attempt: queued.attemptsMade, error: err.message });
     });
-    this.worker.on("error", (err: Error) => logEvent("error", "job queue error (Redis)", { error: err.message }));
-    await this.worker.waitUntilReady();
+    // While Redis is away BullMQ reports every failed attempt: once a minute is enough to say so.
+    this.worker.on("error", (err: Error) => {
+      if (Date.now() - this.lastError < 60_000) return;
+      this.lastError = Date.now();
+      logEvent("error", "job queue error (Redis); retrying", { error: err.message });
+    });
+    // Not awaited: with Redis away the worker connects when it can, and the server serves meanwhile.
   }
 
   async drain(timeoutMs: number): Promise<void> {

@@ -8,7 +8,8 @@
 // (jobs-redis.ts, on BullMQ) that survives a crash or a restart. Both keep
 // the same attempts, backoff and concurrency.
 import { logEvent } from "./log.js";
-import { sharedRedis } from "./redis.js";
+import { currentRequestId, withRequestId } from "./peers.js";
+import { claimAfterMs, sharedRedis } from "./redis.js";
 import { isResult } from "../stdlib/result-shape.js";
 
 export type Job = (...args: any[]) => unknown;
@@ -23,7 +24,7 @@ export const CONCURRENCY = 4;
 export interface JobQueue {
   add(name: string, job: Job, args: unknown[]): void;
   /** Starts running jobs (the durable queue: this block's worker). */
-  start(block: string | null, jobs: ReadonlyMap<string, Job>): Promise<void>;
+  start(jobs: ReadonlyMap<string, Job>): Promise<void>;
   /** Stops taking jobs; waits (at most `timeoutMs`) for the running ones. */
   drain(timeoutMs: number): Promise<void>;
 }
@@ -86,6 +87,28 @@ export class MemoryJobs implements JobQueue {
   }
 }
 
+/**
+ * Whether `value` comes back the same through JSON, as the durable queue
+ * stores it: no functions, no Infinity or NaN, no dates, maps or class
+ * instances (a Result is plain fields, and comes back as one).
+ */
+export function jsonFaithful(value: unknown): boolean {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return true;
+  if (typeof value === "number") return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(jsonFaithful);
+  if (typeof value !== "object") return false; // undefined, functions, symbols, bigints
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null && !isResult(value)) return false;
+  return Object.values(value).every(jsonFaithful);
+}
+
+let blockName: string | null = null;
+
+/** The server block this process runs: its jobs go to the block's own queue. */
+export function setJobBlock(name: string | null): void {
+  blockName = name;
+}
+
 const byName = new Map<string, Job>();
 const names = new Map<Job, string>();
 let engine: JobQueue | undefined;
@@ -94,19 +117,35 @@ function jobs(): JobQueue {
   if (!engine) {
     const redis = sharedRedis();
     if (redis) {
-      // Loaded only with Redis: BullMQ is the larger part of the runtime, and a machine without Redis never needs it.
-      const durable = import("./jobs-redis.js").then((m) => new m.RedisJobs(redis, new MemoryJobs()));
+      const durable = loadDurable().then(
+        (m) =>
+          new m.RedisJobs(redis, blockName ?? "default", fallback(), {
+            logEvent, currentRequestId, withRequestId, attempt,
+            maxAttempts: MAX_ATTEMPTS, backoffMs: BACKOFF_MS, concurrency: CONCURRENCY, claimAfterMs: claimAfterMs(),
+          }),
+      );
       engine = lazily(durable);
     } else engine = new MemoryJobs();
   }
   return engine;
 }
 
+/**
+ * The durable queue's module, only with Redis: BullMQ is the larger part of the
+ * runtime. The specifier is not a literal, so bundlers leave it alone: it is
+ * `durable.js` beside the runtime (`.tova-out/runtime/`) or beside the
+ * production bundle (`dist/`), and the source file when run from source.
+ */
+function loadDurable(): Promise<typeof import("../durable/index.js")> {
+  const specifier = import.meta.url.endsWith(".ts") ? "../durable/index.ts" : "./durable.js";
+  return import(specifier) as Promise<typeof import("../durable/index.js")>;
+}
+
 /** A JobQueue whose engine is still loading: calls wait for it, in order. */
 function lazily(ready: Promise<JobQueue>): JobQueue {
   return {
     add: (name, job, args) => void ready.then((q) => q.add(name, job, args)),
-    start: (block, all) => ready.then((q) => q.start(block, all)),
+    start: (all) => ready.then((q) => q.start(all)),
     drain: (ms) => ready.then((q) => q.drain(ms)),
   };
 }
@@ -118,8 +157,8 @@ export function registerJob(name: string, job: Job): void {
 }
 
 /** At start: with Redis, this block's worker starts taking its queue's jobs. */
-export async function startJobs(block: string | null): Promise<void> {
-  if (byName.size > 0 || sharedRedis()) await jobs().start(block, byName);
+export async function startJobs(): Promise<void> {
+  if (byName.size > 0) await jobs().start(byName);
 }
 
 /**
@@ -134,6 +173,12 @@ export function spawn_job(job: (...args: any[]) => unknown, ...args: unknown[]):
     // Not a `background fn`: no name another process could run it by, so it runs here.
     logEvent("warn", "spawn_job of a function that is not a background fn; running it as a job in this process", { job: job.name });
     fallback().add(job.name || "anonymous", job, args);
+    return;
+  }
+  if (sharedRedis() && !args.every(jsonFaithful)) {
+    // The durable queue keeps JSON: these arguments would not come back as they went in.
+    logEvent("warn", "job arguments cannot be stored as JSON (a function, Infinity, a date...): this job runs in this process, not in the durable queue", { job: name });
+    fallback().add(name, job, args);
     return;
   }
   jobs().add(name, job, args);

@@ -104,6 +104,35 @@ describe.skipIf(!enabled)("jobs on the durable Redis queue", () => {
     await one.stop("SIGTERM");
   }, 30_000);
 
+  it("a named block's jobs, also those spawned in on_start, go to its own queue; arguments JSON cannot carry run in this process", async () => {
+    const named = await buildProgram(`
+server "api" {
+  background fn boot(n: Int) {
+    print("boot job {n}")
+  }
+
+  background fn measure(x: Float) {
+    print("measure {x}")
+  }
+
+  on_start {
+    spawn_job(boot, 1)
+  }
+
+  fn go() {
+    spawn_job(boot, 2)
+    spawn_job(measure, 1.0 / 0.0)
+    { ok: true }
+  }
+}
+`);
+    const api = await start(named.file("server", "api"), { portEnv: "PORT_API", env });
+    await call(`${api.url}/rpc/go`, { json: { __args: [] } });
+    await until("both boot jobs and the measure ran", () => /boot job 1/.test(api.output()) && /boot job 2/.test(api.output()) && /measure Infinity/.test(api.output()));
+    await until("the warning is logged", () => /cannot be stored as JSON/.test(api.output())); // log lines are buffered
+    await api.stop("SIGTERM");
+  }, 30_000);
+
   it("without REDIS_URL the same program keeps its jobs in memory, with the same 3 attempts", async () => {
     const { REDIS_URL: _, ...embedded } = env;
     const one = await instance("mem", embedded);
