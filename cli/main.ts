@@ -37,6 +37,7 @@ async function main(argv: string[]): Promise<number> {
           // Repeating the option (`--emit ir --emit ts`) or a comma list still names several.
           .option("emit", { type: "string", describe: "also write: `ts` (formatted TypeScript beside the .js), `ir` (<stem>.ir.json)" })
           .option("production", { type: "boolean", default: false, describe: "one minified, self-contained bundle per server and per client, into --out (default dist/)" })
+          .option("quiet", { type: "boolean", default: false, describe: "plain lines for the steps, even at a terminal (as in CI)" })
           .options(BUILD_OPTIONS),
       async (a) => {
         if (a.production) {
@@ -46,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
           return;
         }
         const { runBuild } = await import("./build.js");
-        code = await runBuild({ path: a.path, emit: ([] as unknown[]).concat(a.emit ?? []).map(String), out: a.out, port: a.port, typecheck: a.typecheck });
+        code = await runBuild({ path: a.path, emit: ([] as unknown[]).concat(a.emit ?? []).map(String), out: a.out, port: a.port, typecheck: a.typecheck, quiet: a.quiet });
       },
     )
     .command(
