@@ -73,7 +73,7 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
     return { code: EXIT.ok, stem: input.stem, entries: cached.entries, fileCount: input.files.length, localModules: (cached.locals ?? []).map(([file]) => file) };
   }
   const transpiler = emit.includes("js") ? startTranspiler() : null;
-  const lines = input.files.reduce((n, f) => n + f.text.split("\n").length, 0);
+  const lines = input.files.reduce((n, f) => n + f.text.split("\n").length - (f.text.endsWith("\n") ? 1 : 0), 0);
   const size = `${input.files.length === 1 ? "1 file" : `${input.files.length} files`}, ${lines.toLocaleString("en-US")} lines`;
   const result = await steps.run(`Checking ${size}`, `Checked ${size}`, () => compile(input.files, { stem: input.stem, basePort: args.port, emit }));
   const fail = (diagnostics: typeof result.diagnostics): BuildResult => {

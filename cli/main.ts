@@ -28,6 +28,18 @@ async function main(argv: string[]): Promise<number> {
       },
     )
     .command(
+      "fmt [paths..]",
+      "Rewrite .tova files in the canonical layout; --check only names the files that would change",
+      (y) =>
+        y
+          .positional("paths", { type: "string", array: true, default: [] as string[], describe: ".tova files or directories (every .tova file under them)" })
+          .option("check", { type: "boolean", default: false, describe: "change nothing; exit 1 naming each file that is not formatted" }),
+      async (a) => {
+        const { runFmt } = await import("./fmt.js");
+        code = await runFmt({ paths: (a.paths ?? []).map(String), check: a.check });
+      },
+    )
+    .command(
       "build <path>",
       "Compile a .tova file or directory to JavaScript for Bun (and more with --emit)",
       (y) =>

@@ -55,6 +55,7 @@ describe.each(["api", "fullstack", "services"])("tova new --template %s", (templ
     expect(readme).toContain("tova dev app.tova");
     expect(readme).toContain("tova deploy prod");
 
+    expect(tova(["fmt", "--check", "app.tova"], dir).status).toBe(0); // written in the canonical layout
     const checked = tova(["check", "app.tova"], dir);
     expect(checked.stdout + checked.stderr).toBe("no problems in 1 file\n");
     expect(checked.status).toBe(0);
