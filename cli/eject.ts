@@ -6,6 +6,7 @@ import { compile } from "../compile.js";
 import { ejectProject } from "../backends/eject/index.js";
 import { mapTypeErrors } from "../backends/typescript/source-map.js";
 import { hasErrors } from "../diagnostics/types.js";
+import { sessionAppKey } from "./app-key.js";
 import { EXIT, UsageError, explainFsError } from "./errors.js";
 import { readInput } from "./files.js";
 import { declarationOf, planLocalImports, type LocalModule } from "./local-imports.js";
@@ -51,6 +52,7 @@ export async function runEject(args: EjectArgs): Promise<number> {
     servers: result.servers,
     npmImports: result.imports.map((name) => ({ name, version: programDependencyVersion(programDir, name) })),
     pinned: ownPins(),
+    appKey: sessionAppKey({}),
     readPackageFile,
   });
   const files = new Map(ejected.files);

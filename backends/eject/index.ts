@@ -2,7 +2,7 @@ import { Project, ts } from "ts-morph";
 import type { EmittedModule } from "../typescript/index.js";
 import { moduleFacts, type EnvDeclaration } from "./facts.js";
 import { ejectModule } from "./modules.js";
-import { clientBundle, envExample, packageJson, readme, tsconfigJson, type ServerEntry } from "./project-files.js";
+import { clientBundle, envExample, envFile, packageJson, readme, tsconfigJson, type ServerEntry } from "./project-files.js";
 import { packageName, vendorRuntime } from "./runtime-sources.js";
 
 /**
@@ -24,6 +24,8 @@ export interface EjectInput {
   npmImports: readonly { name: string; version: string | null }[];
   /** The versions this package pins (its package.json dependencies and devDependencies), for the runtime's packages and the tools. */
   pinned: Readonly<Record<string, string>>;
+  /** A fresh TOVA_APP_KEY for the `.env` of a program with several servers (they must share one; cli/app-key.ts). */
+  appKey: string;
   /** A file of this package by package-relative path (`runtime/server/app.ts`), or null. */
   readPackageFile(path: string): string | null;
 }
@@ -85,6 +87,7 @@ export async function ejectProject(input: EjectInput): Promise<EjectedProject> {
   files.set(".env.example", envExample(facts));
   files.set(".gitignore", ["node_modules/", ".env", "*.db", "*.db-shm", "*.db-wal", ...clients.map((c) => `/${clientBundle(c)}`), ""].join("\n"));
   files.set("README.md", readme(facts));
+  if (servers.length > 1) files.set(".env", envFile(input.appKey));
   return { files, dataFiles: [...dataFiles] };
 }
 

@@ -92,14 +92,14 @@ export function tsconfigJson(): string {
 }
 
 export function envExample(f: ProjectFacts): string {
-  const lines = ["# Copy to .env (Bun reads it at start-up); a value already in the environment wins.", ""];
+  const lines = ["# The environment variables the program reads. Bun loads .env at start-up; a value already in the environment wins.", ""];
   if (f.servers.length) {
     lines.push("# The port of each server; a peer is found at http://localhost:<its port> unless URL_<NAME> says otherwise.");
     for (const s of f.servers) lines.push(`${s.portEnv}=${s.port}`);
     lines.push("");
   }
   if (f.servers.length > 1) {
-    lines.push("# The key the servers sign their calls and events to each other with: the same for all of them,", "# at least 32 characters (`openssl rand -hex 32`). Unset, each server makes up its own and accepts only itself.", "TOVA_APP_KEY=", "");
+    lines.push("# The key the servers sign their calls and events to each other with: the same for all of them,", "# at least 32 characters (`openssl rand -hex 32`). Unset, each server makes up its own and accepts only itself.", "# The .env written with this project has one.", "# TOVA_APP_KEY=", "");
   }
   const seen = new Set<string>();
   const declared = f.env.filter((e) => !seen.has(e.name) && !/^PORT(_|$)/.test(e.name) && seen.add(e.name));
@@ -128,28 +128,55 @@ function envValue(text: string): string {
 
 export function readme(f: ProjectFacts): string {
   const main = defaultServer(f.servers);
+  const packages = Object.keys(f.dependencies).filter((d) => d !== "bun");
   const out: string[] = [`# ${f.stem}`, ""];
-  out.push("A TypeScript project on [Bun](https://bun.sh), ejected from a Tova program: the code is yours now, and nothing", "here needs Tova. `src/` has one module per block of the program and the runtime it uses, as readable", "TypeScript under `src/runtime/` (Hono, croner and the other packages it uses are in `package.json`).", "");
-  out.push("## Run", "", "```sh", "npm install", "cp .env.example .env        # then fill in what it asks for");
+  out.push(
+    "A TypeScript project on [Bun](https://bun.sh), ejected from a Tova program: the code is yours now, and nothing",
+    "here needs Tova. `src/` has one module per block of the program; the runtime they use is readable TypeScript",
+    `under \`src/runtime/\`${packages.length ? `, on ${packages.map((p) => `\`${p}\``).join(", ")}` : ""}.`,
+    "",
+  );
+  out.push("## Run", "", "```sh", cmd("npm install", "Bun comes with it"));
   if (main) {
-    out.push(`npm start                   # ${main.block === null ? "the server" : `the "${main.block}" server`} on port ${main.port}`);
-    for (const s of f.servers) if (s !== main && s.block !== null) out.push(`npm run start:${s.block}${" ".repeat(Math.max(1, 16 - s.block.length))}# the "${s.block}" server on port ${s.port}`);
-    out.push(`npm run dev                 # ${f.servers.length > 1 ? "every server" : "the server"}, restarted on every change (bun --watch)`);
+    out.push(cmd("npm start", `${main.block === null ? "the server" : `the "${main.block}" server`} on port ${main.port}`));
+    for (const s of f.servers) if (s !== main && s.block !== null) out.push(cmd(`npm run start:${s.block}`, `the "${s.block}" server on port ${s.port}`));
+    out.push(cmd("npm run dev", `${f.servers.length > 1 ? "every server" : "the server"}, restarted on every change (bun --watch)`));
   } else {
-    out.push("npm start                   # runs the program", "npm run dev                 # again on every change (bun --watch)");
+    out.push(cmd("npm start", "runs the program"), cmd("npm run dev", "again on every change (bun --watch)"));
   }
   out.push("```", "");
-  if (f.servers.length > 1) out.push("Each server is its own process. They find each other at `http://localhost:<port>` (`PORT_<NAME>`, or a whole", "URL in `URL_<NAME>`) and must share one `TOVA_APP_KEY`.", "");
+  out.push("`.env.example` lists the environment variables the program reads, with their defaults; Bun loads `.env`", "at start-up (a value already in the environment wins).");
+  if (f.servers.length > 1) {
+    out.push(
+      "Each server is its own process. They find each other at `http://localhost:<port>` (`PORT_<NAME>`, or a whole",
+      "URL in `URL_<NAME>`) and sign what they send each other with one `TOVA_APP_KEY`: the `.env` written with this",
+      "project (not in git) has one made for it; every deployment needs its own.",
+    );
+  }
+  out.push("");
   if (f.clients.length) out.push("The client pages are bundled for the browser (`npm run build:client`, run by the start scripts) into", f.clients.map((c) => `\`${clientBundle(c)}\``).join(", ") + ", which the server serves at `/`; they are build output, not sources.", "");
   if (f.dataFiles.length) out.push(`Data files are read from the working directory: ${f.dataFiles.map((d) => `\`${d}\``).join(", ")}.`, "");
   if (f.unpinned.length) out.push(`The program imports ${f.unpinned.map((d) => `\`${d}\``).join(", ")}; no package.json beside it gave a version, so \`package.json\` asks for any (\`*\`): pin one.`, "");
-  out.push("## Test", "", "```sh", "npm run typecheck           # tsc --noEmit, strict", "bun test                    # runs src/**/*.test.ts; write them with `bun:test`", "```", "");
-  if (main) out.push(`A running server answers \`GET /healthz\`${main ? ` (\`curl http://localhost:${main.port}/healthz\`)` : ""}.`, "");
-  out.push("## Deploy", "", "Copy the project to a host with Node and npm (or Bun), then:", "", "```sh", "npm ci --omit=dev           # Bun comes as a dependency", main ? "npm start                   # keep it running with systemd or another supervisor" : "npm start", "```", "");
-  out.push("Set the variables of `.env.example` in the service's environment (or a `.env` file beside `package.json`).");
+  out.push("## Test", "", "```sh", cmd("npm run typecheck", "tsc --noEmit, strict"), cmd("bun test", "runs *.test.ts files; write them with `bun:test`"), "```", "");
+  if (main) out.push(`A running server answers \`GET /healthz\` (\`curl http://localhost:${main.port}/healthz\`).`, "");
+  out.push("## Deploy", "", "Copy the project, with the `package-lock.json` that `npm install` wrote, to a host with Node and npm; then:", "", "```sh", cmd("npm ci --omit=dev", "Bun is a dependency, TypeScript is not"));
+  if (f.servers.length > 1) for (const s of f.servers) out.push(cmd(s.block === null ? "npm start" : `npm run start:${s.block}`, "one service per server (systemd or another supervisor)"));
+  else out.push(cmd("npm start", main ? "keep it running with systemd or another supervisor" : "runs the program"));
+  out.push("```", "");
+  out.push("Set the variables of `.env.example` in the service's environment (or a `.env` beside `package.json`).");
   if (f.servers.length) out.push("`TOVA_DATA_DIR` makes relative database and data file paths resolve inside that directory, which should outlive", "each release. Put a reverse proxy (Caddy, nginx) with TLS in front of the public server.");
   out.push("");
   return out.join("\n");
+}
+
+/** A command line of a README code block with its comment in one column. */
+function cmd(command: string, comment: string): string {
+  return `${command.padEnd(27)} # ${comment}`;
+}
+
+/** `.env` for a program with several servers: the key they share, made for this project (cli/app-key.ts). */
+export function envFile(appKey: string): string {
+  return ["# Made by tova eject for this project; not in git. Every deployment needs a key of its own.", `TOVA_APP_KEY=${appKey}`, ""].join("\n");
 }
 
 function npmName(stem: string): string {
