@@ -28,6 +28,18 @@ async function main(argv: string[]): Promise<number> {
       },
     )
     .command(
+      "eject <path>",
+      "Write a standalone TypeScript project on Bun that no longer needs Tova",
+      (y) =>
+        y
+          .positional("path", { type: "string", demandOption: true, describe: "a .tova file, or a directory (every .tova file under it, recursively)" })
+          .option("out", { type: "string", describe: "the project's directory: new or empty (default <stem>-ejected)" }),
+      async (a) => {
+        const { runEject } = await import("./eject.js");
+        code = await runEject({ path: a.path, out: a.out });
+      },
+    )
+    .command(
       "fmt [paths..]",
       "Rewrite .tova files in the canonical layout; --check only names the files that would change",
       (y) =>
@@ -155,7 +167,6 @@ async function main(argv: string[]): Promise<number> {
     .alias("v", "version")
     .help()
     .alias("h", "help")
-    .epilogue("Planned, not available yet: eject.")
     .fail((message, error) => {
       // yargs reports its own validation (and wraps `coerce` failures) as a YError or a bare
       // message: those are usage mistakes. Errors thrown by command handlers pass through as they are.
