@@ -297,7 +297,9 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
       progress.line("Provisioning server...");
     }
     // The release goes up first (not live yet), so every layer runs the script it brought.
+    const uploading = progress.begin(`Uploading bundle (${plural(bundle.fileCount, "file")}, ${size(bundle.bytes)})`);
     const upload = await server.upload(bundle.dir, scripts.receiveCommand(name, version));
+    uploading(upload.code === 0);
     check(server, upload, "uploading the release");
     for (const layer of ["system", "databases"] as const) {
       if (run.has(layer)) layerStep(server, progress, name, version, layer, layer === "databases" ? databasesTitle(l) : LAYER_TITLES[layer]);
@@ -305,10 +307,11 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
 
     progress.line();
     progress.line(`Deploying app (${version})...`);
-    progress.step(`Uploading bundle (${plural(bundle.fileCount, "file")}, ${size(bundle.bytes)})`);
     if (bundle.files["package.json"]) {
-      check(server, server.run(scripts.installDependenciesScript(name, version), 900_000), "installing the npm dependencies (bun install --production)");
-      progress.step("npm dependencies installed (bun install --production)");
+      const installing = progress.begin("Installing npm dependencies (bun install --production)");
+      const installed = server.run(scripts.installDependenciesScript(name, version), 900_000);
+      installing(installed.code === 0, "npm dependencies installed (bun install --production)");
+      check(server, installed, "installing the npm dependencies (bun install --production)");
     }
     layerStep(server, progress, name, version, "app", LAYER_TITLES.app);
     if (l.infra.dataFiles.length) {
@@ -343,10 +346,14 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
 
     progress.line();
     progress.line(first ? "Starting app..." : "Restarting app...");
-    check(server, server.run(scripts.activateScript(name, version)), `setting current → releases/${version}`);
+    const activating = progress.begin(`Setting current → releases/${version}`);
+    const activated = server.run(scripts.activateScript(name, version));
+    activating(activated.code === 0);
+    check(server, activated, `setting current → releases/${version}`);
     flipped = true;
-    progress.step(`Setting current → releases/${version}`);
+    const restarting = progress.begin(first ? "Starting the services" : "Restarting the services");
     const services = server.run(scripts.restartScript(name), 180_000);
+    restarting(services.code === 0, `Services ${first ? "started" : "restarted"}`);
     check(server, services, `the services layer of ${version}`);
     for (const i of instances(l)) progress.step(`${i.unit} ${first ? "started" : "restarted"}`);
   } catch (e) {
@@ -359,12 +366,13 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
     throw e;
   }
 
+  const checking = progress.begin(`Checking health ${target.health}`);
   const healthy = health(server, instances(l), { path: l.target.health, timeoutSeconds: l.target.healthTimeout });
+  checking(healthy.ok, healthy.ok ? `Health check ${target.health} passed` : `Health check ${target.health}...`);
   const entry = { ...registryEntry(l), deployed_at: new Date().toISOString() };
   const units = entry.units ?? [];
   const before = liveUnits(registry, name, live);
   if (healthy.ok) {
-    progress.step(`Health check ${target.health} passed`);
     stopUnits(server, progress, before.filter((u) => !units.includes(u)));
     const pruned = server.run(scripts.pruneScript(name, target.keepReleases));
     check(server, server.run(scripts.writeRegistryScript(renderRegistry(withApp(registry, name, { ...entry, version })))), "writing registry.json");
@@ -375,7 +383,6 @@ async function release(app: CheckedApp, target: DeployTarget, server: Transport,
     return EXIT.ok;
   }
 
-  progress.step(`Health check ${target.health}...`, false);
   progress.detail(healthy.output);
   const back = state.current;
   if (!back) {
@@ -408,13 +415,13 @@ function databasesTitle(l: DeployLayout): string {
 
 /** Runs one provisioning layer of the uploaded release; a failure names the layer and shows its output. */
 function layerStep(server: Transport, progress: Progress, app: string, version: string, layer: LayerName, title: string | null): void {
+  const end = title ? progress.begin(title) : null;
   const r = reach(server, server.run(scripts.provisionScript(app, version, [layer]), 900_000));
+  end?.(r.code === 0);
   if (r.code !== 0) {
-    if (title) progress.step(title, false);
     const reason = layer === "secrets" && r.code === 3 ? "missing secrets" : `exit ${r.code}`;
     throw new DeployFailure(`layer "${layer}" failed on ${server.label} (${reason}):`, `${r.stdout}\n${r.stderr}`);
   }
-  if (title) progress.step(title);
 }
 
 function url(l: DeployLayout): string {

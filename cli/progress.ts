@@ -5,7 +5,29 @@
 const COLUMN = 50;
 
 export class Progress {
-  constructor(private readonly out: NodeJS.WritableStream = process.stdout) {}
+  /** At a terminal (and not in CI) a step's line is drawn when it begins and redrawn when it ends. */
+  private readonly live: boolean;
+
+  constructor(private readonly out: NodeJS.WritableStream = process.stdout) {
+    const ci = process.env["CI"] !== undefined && process.env["CI"] !== "" && process.env["CI"] !== "false";
+    this.live = (out as { isTTY?: boolean }).isTTY === true && !ci;
+  }
+
+  /**
+   * A step that takes a while: `→ text...` while it runs (at a terminal), then
+   * the step's line with ✓ or ✗ and its duration. `end` may name the outcome
+   * differently (`Uploading bundle` → `Uploaded ...`).
+   */
+  begin(text: string): (ok?: boolean, doneText?: string) => void {
+    const started = performance.now();
+    if (this.live) this.out.write(`    → ${text}...`);
+    return (ok = true, doneText = text) => {
+      if (this.live) this.out.write("\r\u001b[2K");
+      const ms = performance.now() - started;
+      const lead = `  → ${doneText}`;
+      this.out.write(`  ${lead.padEnd(COLUMN)} ${ok ? "✓" : "✗ FAILED"} (${ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`})\n`);
+    };
+  }
 
   line(text = ""): void {
     this.out.write(text === "" ? "\n" : `  ${text}\n`);
