@@ -69,6 +69,8 @@ export class EventStreams {
   private wake: () => void = () => {};
   private readonly stopped = new Promise<void>((resolve) => (this.wake = resolve));
   private readonly said = new Map<string, number>();
+  private group: string | null = null;
+  private events: readonly string[] = [];
 
   constructor(private readonly redis: SharedRedis) {}
 
@@ -128,6 +130,8 @@ export class EventStreams {
   start(block: string | null, events: readonly string[], deliver: Deliver): void {
     if (this.running || events.length === 0) return;
     const group = groupOf(block);
+    this.group = group;
+    this.events = events;
     this.running = true;
     this.reader = this.redis.connect(); // XREADGROUP blocks its connection
     const groups = this.makeGroups(group, events);
@@ -154,6 +158,25 @@ export class EventStreams {
     const done = Promise.all([...this.loops, ...this.inflight]).then(() => undefined);
     await Promise.race([done, new Promise<void>((r) => setTimeout(r, timeoutMs))]);
     this.reader?.close();
+    await this.leave();
+  }
+
+  /**
+   * Takes this instance out of its groups when it holds nothing (a consumer
+   * with pending entries stays, so they can still be claimed): otherwise every
+   * start of every instance would add a consumer for good.
+   */
+  private async leave(): Promise<void> {
+    if (!this.group) return;
+    for (const event of this.events) {
+      const stream = this.streamOf(event);
+      try {
+        const mine = (await this.redis.client.send("XPENDING", [stream, this.group, "-", "+", "1", this.consumer])) as unknown[];
+        if (mine.length === 0) await this.redis.client.send("XGROUP", ["DELCONSUMER", stream, this.group, this.consumer]);
+      } catch {
+        // Redis away: the consumer stays listed, holding nothing.
+      }
+    }
   }
 
   private async readLoop(group: string, events: readonly string[], deliver: Deliver): Promise<void> {
@@ -196,9 +219,10 @@ export class EventStreams {
     const json = field(fields, "data");
     const sig = field(fields, "sig") ?? "";
     if (json === undefined || !verifyEntry(event, json, sig)) {
-      // Not written by the app's servers (or written with another key): dropped, never run.
+      // Not written by the app's servers, or written with another key (a TOVA_APP_KEY that differs between
+      // servers): never run, but kept in the dead-letter stream where it can be looked at, not lost.
       logEvent("warn", "event entry refused: not signed with this application's key", { event, id });
-      await this.ack(stream, group, id);
+      await this.refuse(stream, group, id, fields, "not signed with this application's key");
       return;
     }
     let data: unknown;
@@ -206,7 +230,7 @@ export class EventStreams {
       data = JSON.parse(json);
     } catch {
       logEvent("warn", "event entry refused: its data is not JSON", { event, id });
-      await this.ack(stream, group, id);
+      await this.refuse(stream, group, id, fields, "data is not JSON");
       return;
     }
     const rid = field(fields, "rid");
@@ -218,6 +242,16 @@ export class EventStreams {
     } finally {
       this.holding.delete(id);
     }
+  }
+
+  /** An entry that can never run: to the dead-letter stream with the reason, and acknowledged. */
+  private async refuse(stream: string, group: string, id: string, fields: Fields, reason: string): Promise<void> {
+    try {
+      await this.redis.client.send("XADD", [`${stream}:dead`, "MAXLEN", "~", String(STREAM_LENGTH), "*", ...fields, "id", id, "group", group, "refused", reason]);
+    } catch (err) {
+      this.trouble("could not keep a refused event in the dead-letter stream (Redis)", { stream, id, error: message(err) });
+    }
+    await this.ack(stream, group, id);
   }
 
   private async ack(stream: string, group: string, id: string): Promise<void> {

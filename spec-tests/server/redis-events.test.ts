@@ -165,8 +165,13 @@ describe.skipIf(!enabled)("events on Redis Streams", () => {
     await until("the forged ones are refused", () => (a.output().match(/not signed with this application's key/g) ?? []).length === 2);
     expect(lines([a], "start", 400)).toEqual([]);
     expect(lines([a], "start", 401)).toEqual([]);
-    // Refused entries are acknowledged, not left to be claimed again.
+    // Refused entries are acknowledged, not left to be claimed again, and kept in the dead-letter stream with the reason.
     expect(redis("XPENDING", `${env.REDIS_PREFIX}event:order_placed`, "ledger")).toMatch(/^1\) \(integer\) 0\n/);
+    const dead = redis("XRANGE", `${env.REDIS_PREFIX}event:order_placed:dead`, "-", "+");
+    expect(dead).toContain('"{\\"id\\":400,\\"total\\":10}"');
+    expect(dead).toContain("not signed with this application's key");
     await a.stop("SIGTERM");
+    // A stopped instance that held nothing leaves the group's consumer list.
+    expect(redis("XINFO", "CONSUMERS", `${env.REDIS_PREFIX}event:order_placed`, "ledger")).not.toMatch(new RegExp(`:${a.child.pid}:`));
   }, 30_000);
 });
