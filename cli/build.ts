@@ -113,7 +113,9 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
       outputs.set(b.m.out, b.code);
       outputs.set(`${b.m.out}.map`, b.map);
     }
-    for (const [p, code] of await runtimeFiles()) outputs.set(p, code);
+    // The durable job queue (BullMQ, 1.6 MB) only for a program with a background fn: the others never load it.
+    const jobs = result.servers.some((x) => x.jobs);
+    for (const [p, code] of await runtimeFiles()) if (jobs || p !== "runtime/durable.js") outputs.set(p, code);
     for (const m of result.modules) {
       const server = m.kind === "server" ? result.servers.find((s) => s.name === m.block) : undefined;
       entries.push({ kind: m.kind, block: m.block, js: m.path.replace(/\.ts$/, ".js"), ...(server ? { port: server.port, portEnv: server.portEnv, jobs: server.jobs } : {}) });

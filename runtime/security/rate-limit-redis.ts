@@ -5,10 +5,7 @@
 // atomic script counts and sets the expiry in one round trip.
 import type { RedisClient } from "bun";
 import type { Hit, RateStore, StoreFactory } from "./rate-limit.js";
-import { logEvent } from "../server/log.js";
-
-/** When the next "unavailable" line may be logged (one every 10 s while Redis is down). */
-let quietUntil = 0;
+import { logEventEvery } from "../server/log.js";
 
 const HIT = `local c = redis.call('INCR', KEYS[1])
 if c == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
@@ -30,10 +27,7 @@ export class RedisRateStore implements RateStore {
       return { count, reset: now + ttl };
     } catch (err) {
       // Redis unreachable: the request is let through uncounted (an outage of the counters is not an outage of the app), and said.
-      if (now >= quietUntil) {
-        quietUntil = now + 10_000;
-        logEvent("error", "rate limit counters unavailable (Redis); requests are not counted until it answers", { error: (err as Error).message });
-      }
+      logEventEvery(10_000, "error", "rate limit counters unavailable (Redis); requests are not counted until it answers", { error: (err as Error).message });
       return { count: 0, reset: now + this.windowMs };
     }
   }

@@ -26,7 +26,7 @@ import type { RedisClient } from "bun";
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { signEntry, verifyEntry } from "./internal.js";
-import { logEvent } from "./log.js";
+import { logEvent, logEventEvery } from "./log.js";
 import { withRequestId } from "./peers.js";
 import { claimAfterMs, type SharedRedis } from "./redis.js";
 
@@ -68,7 +68,6 @@ export class EventStreams {
   private readonly consumer = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   private wake: () => void = () => {};
   private readonly stopped = new Promise<void>((resolve) => (this.wake = resolve));
-  private readonly said = new Map<string, number>();
   private group: string | null = null;
   private events: readonly string[] = [];
 
@@ -78,12 +77,9 @@ export class EventStreams {
     return `${this.redis.prefix}event:${event}`;
   }
 
-  /** Logs a Redis problem once a minute at most per kind, so an outage does not flood the log. */
+  /** A Redis problem: once a minute at most per kind, so an outage does not flood the log. */
   private trouble(what: string, fields: Record<string, unknown>): void {
-    const now = Date.now();
-    if ((this.said.get(what) ?? 0) > now - 60_000) return;
-    this.said.set(what, now);
-    logEvent("error", what, fields);
+    logEventEvery(60_000, "error", what, fields);
   }
 
   /** Waits `ms`, or less when the engine stops. */

@@ -14,7 +14,7 @@
 import type { Schema } from "../schema/index.js";
 import type { SchemaNode } from "../schema/node.js";
 import { explainValue } from "../db/conform.js";
-import { isResult } from "../stdlib/result-shape.js";
+import { failOnErr } from "./results.js";
 import { appKey, keyIsOwn, signatureHeaders } from "./internal.js";
 import { logEvent } from "./log.js";
 import { currentRequestId, Instances, propagateRequestIds, refused } from "./peers.js";
@@ -102,9 +102,7 @@ export async function deliverLocally(event: string, data: unknown): Promise<Deli
   let failed: string | null = null;
   for (const s of accepted) {
     try {
-      // A handler fails by throwing, or by answering an Err (Tova code has no `throw`).
-      const answer = await s.fn(data);
-      if (isResult(answer) && !answer.ok) throw new Error(typeof answer.error === "string" ? answer.error : JSON.stringify(answer.error));
+      failOnErr(await s.fn(data));
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       failed ??= error;

@@ -20,13 +20,14 @@
 // (a second copy of log.ts or peers.ts would have state of its own).
 import { createBunRedisClient, Queue, UnrecoverableError, Worker, type Job as QueuedJob } from "bullmq";
 import type { Job, JobQueue, MemoryJobs } from "./jobs.js";
-import type { logEvent } from "./log.js";
+import type { logEvent, logEventEvery } from "./log.js";
 import type { currentRequestId, withRequestId } from "./peers.js";
 import type { SharedRedis } from "./redis.js";
 
 /** What the durable queue uses of the rest of the runtime. */
 export interface DurableDeps {
   logEvent: typeof logEvent;
+  logEventEvery: typeof logEventEvery;
   currentRequestId: typeof currentRequestId;
   withRequestId: typeof withRequestId;
   /** Runs one attempt of a job (jobs.ts `attempt`). */
@@ -47,7 +48,6 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 export class RedisJobs implements JobQueue {
   private queue: Queue | null = null;
   private worker: Worker | null = null;
-  private lastError = 0;
 
   constructor(
     private readonly redis: SharedRedis,
@@ -113,11 +113,7 @@ export class RedisJobs implements JobQueue {
       else logEvent("warn", "job failed; retrying", { job: queued.name, attempt: queued.attemptsMade, error: err.message });
     });
     // While Redis is away BullMQ reports every failed attempt: once a minute is enough to say so.
-    this.worker.on("error", (err: Error) => {
-      if (Date.now() - this.lastError < 60_000) return;
-      this.lastError = Date.now();
-      logEvent("error", "job queue error (Redis); retrying", { error: err.message });
-    });
+    this.worker.on("error", (err: Error) => this.deps.logEventEvery(60_000, "error", "job queue error (Redis); retrying", { error: err.message }));
     // Not awaited: with Redis away the worker connects when it can, and the server serves meanwhile.
   }
 

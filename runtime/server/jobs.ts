@@ -7,10 +7,11 @@
 // embedded default, here) and, with REDIS_URL, a durable queue in Redis
 // (jobs-redis.ts, on BullMQ) that survives a crash or a restart. Both keep
 // the same attempts, backoff and concurrency.
-import { logEvent } from "./log.js";
+import { logEvent, logEventEvery } from "./log.js";
 import { currentRequestId, withRequestId } from "./peers.js";
 import { claimAfterMs, sharedRedis } from "./redis.js";
 import { isResult } from "../stdlib/result-shape.js";
+import { failOnErr } from "./results.js";
 
 export type Job = (...args: any[]) => unknown;
 
@@ -31,8 +32,7 @@ export interface JobQueue {
 
 /** Runs one attempt; a thrown error or an Err answer is a failure. */
 export async function attempt(job: Job, args: unknown[]): Promise<void> {
-  const answer = await job(...args);
-  if (isResult(answer) && !answer.ok) throw new Error(typeof answer.error === "string" ? answer.error : JSON.stringify(answer.error));
+  failOnErr(await job(...args));
 }
 
 /** The embedded engine: a queue in this process's memory. */
@@ -120,7 +120,7 @@ function jobs(): JobQueue {
       const durable = loadDurable().then(
         (m) =>
           new m.RedisJobs(redis, blockName ?? "default", fallback(), {
-            logEvent, currentRequestId, withRequestId, attempt,
+            logEvent, logEventEvery, currentRequestId, withRequestId, attempt,
             maxAttempts: MAX_ATTEMPTS, backoffMs: BACKOFF_MS, concurrency: CONCURRENCY, claimAfterMs: claimAfterMs(),
           }),
       );

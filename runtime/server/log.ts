@@ -48,6 +48,21 @@ export function logEvent(level: "info" | "warn" | "error", msg: string, fields: 
   logLine(JSON.stringify({ time: Date.now(), level, msg, ...fields }));
 }
 
+/** When each repeating message may be logged again. */
+const quietUntil = new Map<string, number>();
+
+/**
+ * `logEvent`, at most once every `everyMs` per message: for trouble that
+ * repeats for as long as a service is away (Redis down), which would
+ * otherwise flood the log.
+ */
+export function logEventEvery(everyMs: number, level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown> = {}): void {
+  const now = Date.now();
+  if ((quietUntil.get(msg) ?? 0) > now) return;
+  quietUntil.set(msg, now + everyMs);
+  logEvent(level, msg, fields);
+}
+
 // Strings that need no escaping in JSON are spliced as they are: cheaper than JSON.stringify on the hot path.
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\uffff]/;
 const jsonString = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`);

@@ -46,3 +46,12 @@ export function rpcAnswer(value: unknown): Answer | Response {
   }
   return { status: 200, value: { result: value ?? null } };
 }
+
+/**
+ * For work that runs with nobody to answer (an event's subscriber, a
+ * background job): an `Err` it answers is a failure like a throw, since Tova
+ * code has no `throw`; it is retried or logged the same way.
+ */
+export function failOnErr(answer: unknown): void {
+  if (isResult(answer) && !answer.ok) throw new Error(typeof answer.error === "string" ? answer.error : JSON.stringify(answer.error));
+}
