@@ -114,3 +114,47 @@ server "svc${i}" {
 }
 `;
 }
+
+/**
+ * The shape issue 15 measured against the original implementation: one
+ * `server` block of functions, each with an `if`/`elif` building an enum value
+ * with a field, a `match` on it, a pipe through `map` and `filter` with
+ * lambdas, string interpolation, and a route per function.
+ */
+export function generateFlatProgram(targetLines) {
+  const head = `shared {
+  type Level { Low(n: Int), Mid(n: Int), High(n: Int) }
+}
+
+server {`;
+  const parts = [head];
+  let lines = head.split("\n").length + 1;
+  for (let i = 0; lines < targetLines; i++) {
+    const text = flatFunction(i);
+    parts.push(text);
+    lines += text.split("\n").length;
+  }
+  parts.push("}\n");
+  return parts.join("\n");
+}
+
+function flatFunction(i) {
+  return `  fn f${i}(x: Int) -> String {
+    level = if x < ${i % 50 + 1} {
+      Low(x)
+    } elif x < ${i % 500 + 100} {
+      Mid(x + ${i})
+    } else {
+      High(x * 2)
+    }
+    score = match level {
+      Low(n) => n
+      Mid(n) => n * 2
+      High(n) => n * 3
+    }
+    picked = [x, x + 1, x + ${i}] |> filter(fn(v) v % 2 == 0) |> map(fn(v) v * score)
+    "f${i}: {score} from {x}, {len(picked)} picked"
+  }
+  route GET "/f${i}/:x" => f${i}
+`;
+}

@@ -1,4 +1,3 @@
-import { Parser } from "arcsecond";
 import type { Diagnostic } from "../../diagnostics/types.js";
 import { diagnostic } from "../../diagnostics/catalog.js";
 import type { Span } from "../span.js";
@@ -8,20 +7,30 @@ import { nearKeyword } from "./typos.js";
 import { unclosedBrace } from "./unclosed.js";
 
 /**
- * Primitive parsers over the token array. arcsecond's `Parser` runs on these:
- * every primitive looks at `tokens[state.index]` only, so parsing is linear
- * in the number of tokens (architecture.md: never parse source text with
- * arcsecond).
+ * Primitive parsers over the token array. Every primitive looks at
+ * `tokens[pos]` only, so parsing is linear in the number of tokens
+ * (architecture.md: never parse source text).
  *
- * The parse context rides in arcsecond's user-state slot (`state.data`). It
- * records the furthest failure and what was expected there, which becomes the
- * one diagnostic of a statement that does not parse.
+ * A parser is a function of the one parse cursor (`ctx`, `pos` below): it
+ * returns its result and moves `pos` past what it read, or records what it
+ * expected and throws `FAILED`. Only `recovering` (one statement) and `runOn`
+ * (a whole token array) catch a failure, and both put the cursor back
+ * themselves, so nothing else saves or restores it.
  *
- * `gen` bodies are plain functions of `run`, so a grammar rule that recurses
- * (expressions, statements, JSX) is written as a plain function taking `run`
- * and called directly: one stack frame per rule instead of a parser
- * invocation's three. That, and `nest` below, is what lets deep nesting end
- * in one diagnostic rather than a stack overflow (issue 9).
+ * This replaced arcsecond's `Parser` (issue 15). The grammar had long been
+ * plain functions of `run` (below), so arcsecond was left wrapping each
+ * primitive in a parser object that allocated a new immutable state per
+ * token read and per rule, and a `gen` driver with a try/catch per rule. On
+ * the 20,000-line benchmark program (bench/generate.mjs, generateFlatProgram)
+ * that was about a third of the parser's time and a fifth of all garbage
+ * collection; `npm run bench` prints the allocation per token before and after.
+ *
+ * The parse context records the furthest failure and what was expected
+ * there, which becomes the one diagnostic of a statement that does not parse.
+ * A grammar rule that recurses (expressions, statements, JSX) is a plain
+ * function taking `run`, called directly: one stack frame per rule, which
+ * with `nest` below lets deep nesting end in one diagnostic rather than a
+ * stack overflow (issue 9).
  */
 export interface Ctx {
   tokens: Token[];
@@ -47,154 +56,117 @@ interface Nesting {
   unclosedReported: boolean;
 }
 
-
-export interface PState {
-  dataView: null;
-  inputType: "tokens";
-  isError: boolean;
-  error: unknown;
-  result: unknown;
-  data: Ctx;
-  index: number;
-}
-
-export type P<T> = Parser<T>;
+/** A parser: reads at the cursor and returns its result, or throws `FAILED`. */
+export type P<T> = () => T;
 export type Run = <K>(parser: P<K>) => K;
 
-/**
- * The state the innermost running `gen` body has reached. Parsing is
- * synchronous, so one shared cursor replaces arcsecond's `coroutine`, which
- * allocates a `run` closure and copies the state with an object spread on
- * every call (several `gen`s run per token).
- */
-let cursor: PState;
+/** Thrown by a parser that does not match: one object, no stack trace to capture. */
+const FAILED = Object.freeze({ failed: true });
 
-/** Applies `parser` at the cursor; a failure abandons the running `gen` body (it is caught there). */
-const run: Run = <K>(parser: P<K>): K => {
-  const out = (parser as unknown as { p: (s: PState) => PState }).p(cursor);
-  if (out.isError) throw out;
-  cursor = out;
-  return out.result as K;
-};
+/** The parse cursor. Parsing is synchronous; `runOn` saves and restores it around a nested token array (an interpolation). */
+let ctx: Ctx = newCtx([], "", []);
+let pos = 0;
 
-/** A parser written as straight-line code: `run(p)` applies `p` or abandons the whole parser. */
+/** Applies `parser` at the cursor; a failure propagates to the enclosing `recovering` or `runOn`. */
+const run: Run = <K>(parser: P<K>): K => parser();
+
+/** A parser written as straight-line code: `run(p)` applies `p`, and a failure abandons the whole statement. */
 export function gen<T>(body: (run: Run) => T): P<T> {
-  return make((s) => {
-    const saved = cursor;
-    cursor = s;
-    try {
-      const result = body(run);
-      return withResult(cursor, result);
-    } catch (e) {
-      return failedState(e);
-    } finally {
-      cursor = saved;
-    }
-  });
-}
-
-/** A failed `run` throws the failing state; anything else is a bug (or a stack overflow) and goes on up. */
-function failedState(e: unknown): PState {
-  if (e instanceof Error || typeof e !== "object" || e === null || !(e as PState).isError) throw e;
-  return e as PState;
+  return () => body(run);
 }
 
 export function newCtx(tokens: Token[], file: string, diagnostics: Diagnostic[], parent?: Ctx): Ctx {
   return { tokens, file, diagnostics, furthest: -1, expected: new Set(), objectEnd: -1, nesting: parent ? parent.nesting : { depth: 0, reported: false, deepestAt: 0, deepest: 0, stoppedAt: null, unclosedReported: false } };
 }
 
-/** Runs a parser on a token array without arcsecond's text input layer. */
-export function runOn<T>(parser: P<T>, ctx: Ctx): { ok: true; value: T; index: number } | { ok: false; index: number } {
-  const state: PState = { dataView: null, inputType: "tokens", isError: false, error: null, result: null, data: ctx, index: 0 };
-  const out = (parser as unknown as { p: (s: PState) => PState }).p(state);
-  return out.isError ? { ok: false, index: out.index } : { ok: true, value: out.result as T, index: out.index };
+/** Runs a parser over a whole token array from its start. */
+export function runOn<T>(parser: P<T>, on: Ctx): { ok: true; value: T; index: number } | { ok: false; index: number } {
+  const outerCtx = ctx;
+  const outerPos = pos;
+  ctx = on;
+  pos = 0;
+  try {
+    const value = parser();
+    return { ok: true, value, index: pos };
+  } catch (e) {
+    if (e !== FAILED) throw e;
+    return { ok: false, index: pos };
+  } finally {
+    ctx = outerCtx;
+    pos = outerPos;
+  }
 }
 
-/**
- * arcsecond's `updateResult` / `updateParserState` copy the state with an
- * object spread; these build the same fixed-shape record directly, which is
- * several times cheaper on the hot path (every token looked at goes through
- * here). States stay immutable.
- */
-function withResult(s: PState, result: unknown): PState {
-  return { dataView: null, inputType: "tokens", isError: false, error: null, result, data: s.data, index: s.index };
+/** Records `what` as expected at the cursor, for the message if parsing fails here. */
+function note(what: string): void {
+  if (pos > ctx.furthest) {
+    ctx.furthest = pos;
+    ctx.expected.clear(); // each `recovering` has a set of its own, so clearing it in place touches no enclosing one
+    ctx.expected.add(what);
+  } else if (pos === ctx.furthest) ctx.expected.add(what);
 }
 
-function advance(s: PState, result: unknown, index: number): PState {
-  return { dataView: null, inputType: "tokens", isError: false, error: null, result, data: s.data, index };
+function fail(what: string): never {
+  note(what);
+  throw FAILED;
 }
 
-function make<T>(fn: (s: PState) => PState): P<T> {
-  return new Parser(fn as never) as unknown as P<T>;
-}
-
-function fail(s: PState, what: string): PState {
-  const ctx = s.data;
-  if (s.index > ctx.furthest) {
-    ctx.furthest = s.index;
-    ctx.expected = new Set([what]);
-  } else if (s.index === ctx.furthest) ctx.expected.add(what);
-  return { dataView: null, inputType: "tokens", isError: true, error: what, result: null, data: ctx, index: s.index };
-}
-
-// ---- reading at the cursor, inside a `gen` body (no parser call, no allocation)
+// ---- reading at the cursor, inside a `gen` body
 
 /** The current token. */
 export function current(): Token {
-  return cursor.data.tokens[cursor.index]!;
+  return ctx.tokens[pos]!;
 }
 
 /** The token `k` places ahead (the last token is always `eof`). */
 export function ahead(k: number): Token {
-  const t = cursor.data.tokens;
-  return t[Math.min(cursor.index + k, t.length - 1)]!;
+  const t = ctx.tokens;
+  return t[Math.min(pos + k, t.length - 1)]!;
 }
 
 /** The current token index. */
 export function here(): number {
-  return cursor.index;
+  return pos;
 }
 
 /** Records `what` as also possible at the cursor, for the message if parsing fails here. */
 export function alsoExpected(what: string): void {
-  fail(cursor, what);
+  note(what);
 }
 
 /** The context of the running parser. */
 export function ctxNow(): Ctx {
-  return cursor.data;
+  return ctx;
 }
 
 // ---- primitive parsers
 
 /** The current token, not consumed. Never fails. */
-export const peek: P<Token> = make((s) => withResult(s, s.data.tokens[s.index]));
+export const peek: P<Token> = () => ctx.tokens[pos]!;
 
 /** The token `k` places ahead, not consumed (the last token is always `eof`). */
 export function peekAt(k: number): P<Token> {
-  return make((s) => {
-    const t = s.data.tokens;
-    return withResult(s, t[Math.min(s.index + k, t.length - 1)]);
-  });
+  return () => ahead(k);
 }
 
 /** The first token at or after the current one that is not a newline. */
-export const peekPastNewlines: P<Token> = make((s) => {
-  const t = s.data.tokens;
-  let i = s.index;
+export const peekPastNewlines: P<Token> = () => {
+  const t = ctx.tokens;
+  let i = pos;
   while (t[i]!.kind === "nl") i++;
-  return withResult(s, t[i]);
-});
+  return t[i]!;
+};
 
 /** Current token index (for spans and recovery). */
-export const mark: P<number> = make((s) => withResult(s, s.index));
+export const mark: P<number> = () => pos;
 
 /** Consumes any one token (never `eof`). */
-export const next: P<Token> = make((s) => {
-  const t = s.data.tokens[s.index]!;
-  if (t.kind === "eof") return fail(s, "more input");
-  return advance(s, t, s.index + 1);
-});
+export const next: P<Token> = () => {
+  const t = ctx.tokens[pos]!;
+  if (t.kind === "eof") fail("more input");
+  pos++;
+  return t;
+};
 
 const label = (kind: TokenKind, value?: string) =>
   value !== undefined ? `\`${value}\`` : kind === "ident" ? "a name" : kind === "str" ? "a string" : kind === "num" ? "a number" : kind;
@@ -202,11 +174,12 @@ const label = (kind: TokenKind, value?: string) =>
 /** Consumes a token of this kind (and value), or fails expecting it. */
 export function tok(kind: TokenKind, value?: string, what?: string): P<Token> {
   const expected = what ?? label(kind, value);
-  return make((s) => {
-    const t = s.data.tokens[s.index]!;
-    if (t.kind === kind && (value === undefined || t.value === value)) return advance(s, t, s.index + 1);
-    return fail(s, expected);
-  });
+  return () => {
+    const t = ctx.tokens[pos]!;
+    if (t.kind !== kind || (value !== undefined && t.value !== value)) fail(expected);
+    pos++;
+    return t;
+  };
 }
 
 const opCache = new Map<string, P<Token>>();
@@ -233,65 +206,67 @@ export function accept(kind: TokenKind, value?: string): P<Token | null> {
 }
 
 function makeAccept(kind: TokenKind, value?: string): P<Token | null> {
-  return make((s) => {
-    const t = s.data.tokens[s.index]!;
-    if (t.kind === kind && (value === undefined || t.value === value)) return advance(s, t, s.index + 1);
-    return withResult(s, null);
-  });
+  return () => {
+    const t = ctx.tokens[pos]!;
+    if (t.kind !== kind || (value !== undefined && t.value !== value)) return null;
+    pos++;
+    return t;
+  };
 }
 
 /** A name: an identifier, or a keyword where a key is expected (`type:` in an object). */
 export function name(what = "a name", keywordsToo = false): P<Token> {
-  return make((s) => {
-    const t = s.data.tokens[s.index]!;
-    if (t.kind === "ident" || (keywordsToo && t.kind === "kw")) return advance(s, t, s.index + 1);
-    return fail(s, what);
-  });
+  return () => {
+    const t = ctx.tokens[pos]!;
+    if (t.kind !== "ident" && !(keywordsToo && t.kind === "kw")) fail(what);
+    pos++;
+    return t;
+  };
 }
 
 /** A plain string literal (no interpolation), as used for block names, paths, events. */
-export const stringLit: P<Token> = make((s) => {
-  const t = s.data.tokens[s.index]!;
-  if (t.kind === "str") return advance(s, t, s.index + 1);
-  if (t.kind === "tpl") {
-    // `"/users/{id}"` in a route path: take the raw text; interpolation is not meant here.
-    return advance(s, { ...t, kind: "str", value: t.value.slice(1, -1) }, s.index + 1);
+export const stringLit: P<Token> = () => {
+  const t = ctx.tokens[pos]!;
+  if (t.kind === "str") {
+    pos++;
+    return t;
   }
-  return fail(s, "a string");
-});
+  // `"/users/{id}"` in a route path: take the raw text; interpolation is not meant here.
+  if (t.kind !== "tpl") fail("a string");
+  pos++;
+  return { ...t, kind: "str", value: t.value.slice(1, -1) };
+};
 
 /** Skips any newlines and `;`. Never fails. */
-export const skipSeparators: P<null> = make((s) => {
-  const t = s.data.tokens;
-  let i = s.index;
-  while (t[i]!.kind === "nl" || (t[i]!.kind === "op" && t[i]!.value === ";")) i++;
-  return advance(s, null, i);
-});
+export const skipSeparators: P<null> = () => {
+  const t = ctx.tokens;
+  while (t[pos]!.kind === "nl" || (t[pos]!.kind === "op" && t[pos]!.value === ";")) pos++;
+  return null;
+};
 
 /** Skips newlines only. Never fails. */
-export const skipNewlines: P<null> = make((s) => {
-  const t = s.data.tokens;
-  let i = s.index;
-  while (t[i]!.kind === "nl") i++;
-  return advance(s, null, i);
-});
+export const skipNewlines: P<null> = () => {
+  const t = ctx.tokens;
+  while (t[pos]!.kind === "nl") pos++;
+  return null;
+};
 
 /** The span from the token at `from` to the last consumed token. */
 export function spanFrom(from: number): P<Span> {
-  return make((s) => withResult(s, spanOfTokens(s.data, from, s.index)));
+  return () => spanOfTokens(ctx, from, pos);
 }
 
 /** Inside a `gen` body: the span from the token at `from` to the last consumed token. */
 export function spanSince(from: number): Span {
-  return spanOfTokens(cursor.data, from, cursor.index);
+  return spanOfTokens(ctx, from, pos);
 }
 
-function spanOfTokens(ctx: Ctx, from: number, to: number): Span {
-  const t = ctx.tokens;
+function spanOfTokens(c: Ctx, from: number, to: number): Span {
+  const t = c.tokens;
   const first = t[Math.min(from, t.length - 1)]!;
   const last = t[Math.max(from, to - 1)] ?? first;
   const end = to > from ? last.end : first.start;
-  return { file: ctx.file, start: first.start, end: Math.max(end, first.start) };
+  return { file: c.file, start: first.start, end: Math.max(end, first.start) };
 }
 
 export function tokenSpan(ctx: Ctx, t: Token): Span {
@@ -299,11 +274,11 @@ export function tokenSpan(ctx: Ctx, t: Token): Span {
 }
 
 /** The context itself, for code that needs the file name or the diagnostics list. */
-export const context: P<Ctx> = make((s) => withResult(s, s.data));
+export const context: P<Ctx> = () => ctx;
 
 /** Fails with an expectation, without consuming. */
 export function expected<T>(what: string): P<T> {
-  return make((s) => fail(s, what));
+  return () => fail(what);
 }
 
 // ---- too many errors ----------------------------------------------------
@@ -314,10 +289,9 @@ export function expected<T>(what: string): P<T> {
  * keeps the first MAX_SYNTAX_ERRORS and adds E0018 where reading stopped.
  */
 export function stopReading(): boolean {
-  const ctx = cursor.data;
   if (ctx.diagnostics.length < MAX_SYNTAX_ERRORS && ctx.nesting.stoppedAt === null) return false;
-  if (ctx.nesting.stoppedAt === null) ctx.nesting.stoppedAt = ctx.tokens[cursor.index]!.start;
-  cursor = advance(cursor, null, ctx.tokens.length - 1);
+  if (ctx.nesting.stoppedAt === null) ctx.nesting.stoppedAt = ctx.tokens[pos]!.start;
+  pos = ctx.tokens.length - 1;
   return true;
 }
 
@@ -333,10 +307,9 @@ export function stopReading(): boolean {
  * nothing is skipped.
  */
 export function nest<T>(body: (run: Run) => T, stub: (span: Span) => T, skip = true): T {
-  const ctx = cursor.data;
   const n = ctx.nesting;
   if (n.depth >= MAX_DEPTH) {
-    const from = cursor.index;
+    const from = pos;
     const to = skip ? skipRegion(ctx.tokens, from) : from;
     if (!n.reported) {
       n.reported = true;
@@ -347,12 +320,12 @@ export function nest<T>(body: (run: Run) => T, stub: (span: Span) => T, skip = t
         }),
       );
     }
-    cursor = advance(cursor, null, to);
+    pos = to;
     return stub(spanOfTokens(ctx, from, to));
   }
   if (++n.depth > n.deepest) {
     n.deepest = n.depth;
-    n.deepestAt = ctx.tokens[cursor.index]!.start;
+    n.deepestAt = ctx.tokens[pos]!.start;
   }
   try {
     return body(run);
@@ -426,43 +399,43 @@ function isOpener(t: Token): boolean {
  * stays one error.
  */
 export function recovering<T>(body: (run: Run) => T, onError: (span: Span, startToken: number, tokens: Token[]) => T): T {
-  const s = cursor;
-  const ctx = s.data;
-  const outerFurthest = ctx.furthest;
-  const outerExpected = ctx.expected;
-  ctx.furthest = -1;
-  ctx.expected = new Set();
+  const c = ctx;
+  const start = pos;
+  const outerFurthest = c.furthest;
+  const outerExpected = c.expected;
+  c.furthest = -1;
+  c.expected = new Set();
   try {
     const value = body(run);
     // Nested recovery must not hide what the enclosing statement was waiting for.
-    if (outerFurthest >= ctx.furthest) {
-      ctx.furthest = outerFurthest;
-      ctx.expected = outerExpected;
+    if (outerFurthest >= c.furthest) {
+      c.furthest = outerFurthest;
+      c.expected = outerExpected;
     }
     return value;
   } catch (e) {
-    failedState(e);
+    if (e !== FAILED) throw e; // a bug, or a stack overflow (parse.ts reports that one)
   }
-  const at = Math.max(ctx.furthest, s.index);
-  const bad = ctx.tokens[Math.min(at, ctx.tokens.length - 1)]!;
-  const wanted = [...ctx.expected];
-  const unclosed = bad.kind === "eof" ? unclosedBracket(ctx.tokens, s.index) : undefined;
+  const tokens = c.tokens;
+  const at = Math.max(c.furthest, start);
+  const bad = tokens[Math.min(at, tokens.length - 1)]!;
+  const wanted = [...c.expected];
+  const unclosed = bad.kind === "eof" ? unclosedBracket(tokens, start) : undefined;
+  const first = tokens[start]!;
   if (unclosed) {
-    reportUnclosed(ctx, s.index, unclosed, `this \`${unclosed.value}\` is never closed`);
+    reportUnclosed(c, start, unclosed, `this \`${unclosed.value}\` is never closed`);
   } else {
     // `fun f()`, `retrun x`, `serer {`: the statement broke right after a near-miss of a keyword.
-    const typo = nearKeyword(ctx.tokens, s.index, at);
-    const first = ctx.tokens[s.index]!;
-    if (typo) ctx.diagnostics.push(diagnostic("E0010", badTokenSpan(ctx, first), `\`${first.value}\` is not a keyword`, { hint: `did you mean \`${typo}\`?` }));
-    else ctx.diagnostics.push(diagnostic("E0010", badTokenSpan(ctx, bad), `expected ${listOf(wanted)}, found ${describe(bad)}`, hintFor(wanted, bad)));
+    const typo = nearKeyword(tokens, start, at);
+    if (typo) c.diagnostics.push(diagnostic("E0010", badTokenSpan(c, first), `\`${first.value}\` is not a keyword`, { hint: `did you mean \`${typo}\`?` }));
+    else c.diagnostics.push(diagnostic("E0010", badTokenSpan(c, bad), `expected ${listOf(wanted)}, found ${describe(bad)}`, hintFor(wanted, bad)));
   }
-  const resume = skipStatement(ctx.tokens, s.index);
-  ctx.furthest = outerFurthest;
-  ctx.expected = outerExpected;
-  const first = ctx.tokens[s.index]!;
-  const span = { file: ctx.file, start: first.start, end: Math.max(first.start, ctx.tokens[Math.max(s.index, resume - 1)]!.end) };
-  cursor = advance(s, null, Math.max(resume, s.index + (first.kind === "eof" ? 0 : 1)));
-  return onError(span, s.index, ctx.tokens);
+  const resume = skipStatement(tokens, start);
+  c.furthest = outerFurthest;
+  c.expected = outerExpected;
+  const span = { file: c.file, start: first.start, end: Math.max(first.start, tokens[Math.max(start, resume - 1)]!.end) };
+  pos = Math.max(resume, start + (first.kind === "eof" ? 0 : 1));
+  return onError(span, start, tokens);
 }
 
 /**
