@@ -1,4 +1,4 @@
-import { check } from "../compile.js";
+import { analyze } from "../ir/pipeline.js";
 import { locate } from "../diagnostics/render.js";
 import { hasErrors } from "../diagnostics/types.js";
 import { EXIT } from "./errors.js";
@@ -18,7 +18,8 @@ export interface CheckArgs {
  */
 export async function runCheck(args: CheckArgs): Promise<number> {
   const input = await readInput(args.path);
-  const diagnostics = check(input.files, { stem: input.stem, basePort: args.port });
+  // The passes alone (compile.ts's `check`), imported from the pipeline so that `tova check` never loads the backends.
+  const { diagnostics } = analyze(input.files, { stem: input.stem, basePort: args.port });
   if (args.json) process.stdout.write(JSON.stringify(locate(diagnostics, input.sources), null, 2) + "\n");
   else printDiagnostics(diagnostics, input.sources);
   return hasErrors(diagnostics) ? EXIT.errors : EXIT.ok;

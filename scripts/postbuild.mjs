@@ -1,6 +1,9 @@
-// After `tsc`: make the CLI executable, and link it as node_modules/.bin/tova so
+// After `tsc`: bundle the CLI (bundle-cli.mjs), make it executable, and link it as node_modules/.bin/tova so
 // `npx tova` and tools that look there find this checkout's own compiler.
 import { chmodSync, existsSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
+import { bundleCli } from "./bundle-cli.mjs";
+
+bundleCli();
 
 chmodSync("dist/cli/main.js", 0o755);
 if (existsSync("node_modules")) {
