@@ -153,7 +153,21 @@ describe("user mistakes", () => {
     ["a file that is not .tova", ["check", "notes.txt"], "notes.txt is not a .tova file"],
     ["a directory without .tova files", ["check", "empty"], "no .tova files found under empty"],
     ["a bad --port", ["build", "app.tova", "--emit", "ir", "--port", "http"], "--port must be an integer"],
-    ["an unknown command", ["frobnicate"], "Unknown argument"],
+    ["an unknown command", ["frobnicate"], "tova: unknown command frobnicate (see `tova --help`)"],
+    ["no command", [], "tova: name a command: tova check <path>, tova build <path>, tova run <path> or tova dev <path>"],
+    ["an unknown option", ["check", "app.tova", "--foo"], "tova: unknown option --foo (see `tova check --help`)"],
+    ["an unknown option before the command", ["--foo", "check", "app.tova"], "tova: unknown option --foo (see `tova --help`)"],
+    ["a missing <path>", ["check"], "tova: missing <path>: a .tova file or a directory of them (see `tova check --help`)"],
+    ["a missing <name>", ["new"], "tova: missing <name>: the directory to create"],
+    ["an extra argument", ["check", "app.tova", "other.tova"], 'tova: unexpected argument "other.tova" (see `tova check --help`)'],
+    ["an option without its value", ["build", "app.tova", "--out"], "tova: --out needs a value"],
+    ["an option taking the next option as its value", ["build", "app.tova", "--out", "--quiet"], "tova: --out needs a value"],
+    ["a value for a boolean option", ["check", "app.tova", "--json=yes"], "tova: --json takes no value"],
+    ["a bad --port on check", ["check", "app.tova", "--port", "70000"], '--port must be an integer between 1 and 65535, got "70000"'],
+    ["a --template outside the choices", ["new", "x", "--template", "nope"], 'tova: --template must be one of api, fullstack, services, got "nope" (see `tova new --help`)'],
+    ["a --log outside the choices", ["dev", "app.tova", "--log", "xml"], 'tova: --log must be one of pretty, json, got "xml"'],
+    ["an env action outside the choices", ["env", "prod", "show"], 'tova: <action> must be one of list, set, got "show"'],
+    ["two deploy modes at once", ["deploy", "prod", "--plan", "--rollback"], "tova: use one of --plan, --rollback at a time"],
     ["an --out that is a file", ["build", "app.tova", "--emit", "ir", "--out", "notes.txt"], "notes.txt: already exists and is not a directory"],
   ])("%s exits 2 with one clear line and no stack trace", (_what, args, message) => {
     const dir = project({ "app.tova": API, "notes.txt": "hello\n", "empty/.keep": "" });
@@ -173,10 +187,73 @@ describe("tova --help and --version", () => {
     expect(r.stdout.trim()).toBe(pkg.version);
   });
 
+  it("-v is --version, before or after a command", () => {
+    const version = tova(work, "--version").stdout;
+    for (const args of [["-v"], ["build", "--version"]]) {
+      const r = tova(work, ...args);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(version);
+    }
+  });
+
   it("--help lists the commands", () => {
     const r = tova(work, "--help");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("tova check <path>");
     expect(r.stdout).toContain("tova build <path>");
+    expect(r.stdout).toContain("tova fmt [paths..]");
+    expect(r.stdout).toContain("tova env <env> <action> [assignment]");
+    expect(r.stdout).toMatch(/tova deploy \[env\] +Deploy to the server of a deploy block/);
+    expect(tova(work, "-h").stdout).toBe(r.stdout);
+  });
+
+  it("tova build --help shows its argument and options with their defaults, even on a line that is otherwise wrong", () => {
+    const r = tova(work, "build", "--help");
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain("Usage: tova build <path> [options]");
+    expect(r.stdout).toContain("Compile a .tova file or directory to JavaScript");
+    expect(r.stdout).toMatch(/<path> +a \.tova file, or a directory/);
+    expect(r.stdout).toMatch(/--emit <value> +also write:/);
+    expect(r.stdout).toMatch(/--out <value> +output directory \(default: \.tova-out\)/);
+    expect(r.stdout).toContain("--no-typecheck");
+    expect(r.stdout).toContain("--production");
+    expect(tova(work, "build", "-h", "app.tova", "--bogus").stdout).toBe(r.stdout);
+  });
+
+  it("a command's help lists its choices and leaves out hidden options", () => {
+    expect(tova(work, "new", "--help").stdout).toMatch(/--template <api\|fullstack\|services>\s+api: .*\(default: api\)/s);
+    const deploy = tova(work, "deploy", "--help").stdout;
+    expect(deploy).toContain("--setup-git");
+    expect(deploy).not.toContain("--local");
+  });
+});
+
+describe("options", () => {
+  it("--emit can be repeated or take a comma list", () => {
+    for (const emit of [["--emit", "ir", "--emit", "ts"], ["--emit", "ir,ts"], ["--emit=ir,ts"]]) {
+      const dir = project({ "app.tova": API });
+      const r = tova(dir, "build", "app.tova", ...emit, "--no-typecheck");
+      expect(r.code, r.stderr).toBe(0);
+      const written = readdirSync(path.join(dir, ".tova-out"));
+      for (const file of ["app.ir.json", "app.server.api.ts", "app.server.api.js"]) expect(written).toContain(file);
+    }
+  });
+
+  it("--no-typecheck skips the type-check, which is on by default", () => {
+    const dir = project({ "app.tova": API });
+    const skipped = tova(dir, "build", "app.tova", "--no-typecheck", "--out", "a");
+    expect(skipped.code).toBe(0);
+    expect(skipped.stdout).toMatch(/^Transpiled 2 modules/m);
+    const checked = tova(dir, "build", "app.tova", "--out", "b");
+    expect(checked.code).toBe(0);
+    expect(checked.stdout).toMatch(/^Type-checked and transpiled 2 modules/m);
+  });
+
+  it("options go before, between or after the positionals, and -- ends them", () => {
+    const dir = project({ "app.tova": VALID, "-odd.tova": VALID });
+    expect(tova(dir, "check", "--json", "app.tova").stdout).toBe("[]\n");
+    expect(tova(dir, "check", "--port=4000", "app.tova", "--json").stdout).toBe("[]\n");
+    expect(tova(dir, "check", "--json", "--", "-odd.tova").stdout).toBe("[]\n");
   });
 });
