@@ -196,12 +196,17 @@ export const kw = (value: string): P<Token> => {
   return p;
 };
 
-const acceptCache = new Map<string, P<Token | null>>();
-/** Consumes the token if it matches; otherwise succeeds with null and consumes nothing. */
+const acceptCache = new Map<TokenKind, Map<string | undefined, P<Token | null>>>();
+/**
+ * Consumes the token if it matches; otherwise succeeds with null and consumes nothing.
+ * Made once per kind and value and looked up by both (two lookups of strings the
+ * grammar spells as literals: a key built as one string was a new string to hash on every call).
+ */
 export function accept(kind: TokenKind, value?: string): P<Token | null> {
-  const key = value === undefined ? kind : `${kind} ${value}`;
-  let p = acceptCache.get(key);
-  if (!p) acceptCache.set(key, (p = makeAccept(kind, value)));
+  let byValue = acceptCache.get(kind);
+  if (!byValue) acceptCache.set(kind, (byValue = new Map()));
+  let p = byValue.get(value);
+  if (!p) byValue.set(value, (p = makeAccept(kind, value)));
   return p;
 }
 

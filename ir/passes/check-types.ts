@@ -9,6 +9,7 @@ import { typeCheckApp } from "../typing/check-app.js";
 import { missingVariants } from "./exhaustive.js";
 import type { TypeInfo } from "../typing/checker.js";
 import { hasRpc, isReqRes } from "../rpc.js";
+import { allNamed, firstNamed } from "../named.js";
 
 /**
  * The checks on values whose types Tova knows (decisions.md, "Gradual
@@ -186,8 +187,8 @@ function checkCall(ctx: Ctx, call: ast.CallExpr, server: PortedServer | null) {
   if (callee.kind === "Member" && callee.object.kind === "Ident") {
     const sym = ctx.names.symbols.get(callee.object);
     if (sym?.kind === "builtin" && sym.name === "server" && !server) {
-      const owners = ctx.app.servers.filter((s) => s.fns.some((f) => f.kind === "fn" && f.name === callee.name));
-      const fn = owners.length === 1 ? owners[0]!.fns.find((f) => hasRpc(f) && f.name === callee.name) : undefined; // no endpoint: E0108 said so
+      const owners = ctx.app.servers.filter((s) => allNamed(s.fns, callee.name).some((f) => f.kind === "fn"));
+      const fn = owners.length === 1 ? allNamed(owners[0]!.fns, callee.name).find(hasRpc) : undefined; // no endpoint: E0108 said so
       if (fn) checkArgs(ctx, call, `\`server.${fn.name}\``, fn.params, fn.nameSpan);
       return;
     }
@@ -195,7 +196,7 @@ function checkCall(ctx: Ctx, call: ast.CallExpr, server: PortedServer | null) {
       const proxy = ctx.proxies.find((p) => p.from === server.name && p.peer === sym.name);
       const fn = proxy?.functions?.find((f) => f.name === callee.name);
       const target = ctx.app.servers.find((s) => s.name === proxy?.target);
-      const decl = target?.fns.find((f) => f.name === callee.name);
+      const decl = target ? firstNamed(target.fns, callee.name) : undefined;
       if (fn) checkArgs(ctx, call, `\`${sym.name}.${callee.name}\``, fn.params, decl?.nameSpan ?? null);
     }
     return;
@@ -206,7 +207,7 @@ function checkCall(ctx: Ctx, call: ast.CallExpr, server: PortedServer | null) {
   if (sym.kind === "builtin" && sym.name === "spawn_job" && server) return checkSpawn(ctx, call, server);
   if (sym.kind === "fn") {
     const owner = sym.owner === undefined ? null : ctx.app.servers.find((s) => s.name === sym.owner);
-    const fn = (owner ? owner.fns : [...ctx.app.shared.fns, ...ctx.app.data.fns]).find((f) => f.name === sym.name);
+    const fn = owner ? firstNamed(owner.fns, sym.name) : (firstNamed(ctx.app.shared.fns, sym.name) ?? firstNamed(ctx.app.data.fns, sym.name));
     if (fn) checkArgs(ctx, call, `\`${fn.name}\``, fn.params, fn.nameSpan);
     return;
   }
@@ -234,7 +235,7 @@ function checkSpawn(ctx: Ctx, call: ast.CallExpr, server: PortedServer) {
   if (!first || first.kind !== "Ident") return;
   const sym = ctx.names.symbols.get(first);
   if (!sym || sym.kind !== "fn") return;
-  const fn = (sym.owner === undefined ? ctx.app.shared.fns : server.fns).find((f) => f.name === sym.name);
+  const fn = firstNamed(sym.owner === undefined ? ctx.app.shared.fns : server.fns, sym.name);
   if (!fn) return;
   if (fn.kind !== "background") {
     ctx.diagnostics.push(
@@ -260,7 +261,7 @@ function checkRoutes(ctx: Ctx, server: PortedServer) {
     if (r.handler.kind === "Ident") {
       const sym = ctx.names.symbols.get(r.handler);
       if (sym?.kind !== "fn") continue;
-      const fn = (sym.owner === undefined ? ctx.app.shared.fns : server.fns).find((f) => f.name === sym.name);
+      const fn = firstNamed(sym.owner === undefined ? ctx.app.shared.fns : server.fns, sym.name);
       if (!fn) continue;
       params = fn.params;
       declSpan = fn.nameSpan;

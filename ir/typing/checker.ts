@@ -8,6 +8,7 @@ import { assignable } from "./assignable.js";
 import { Decls } from "./decls.js";
 import { EXPRESSIONS } from "./expressions.js";
 import { ANY, fn, named, NIL, show, type Ty } from "./ty.js";
+import { allNamed, firstNamed } from "../named.js";
 
 /**
  * Tova's own type checker (decisions.md, "Types"; architecture.md, "The IR"):
@@ -296,14 +297,14 @@ export class Checker {
     const from = this.block.kind === "server" ? this.block.server.name : undefined;
     const proxy = this.proxies.find((p) => p.from === from && p.peer === peer);
     const target = this.app.servers.find((s) => s.name === proxy?.target);
-    const f = target?.fns.find((x) => x.kind === "fn" && x.name === fnName);
+    const f = target ? allNamed(target.fns, fnName).find((x) => x.kind === "fn") : undefined;
     return f && target ? this.signature(f, { kind: "server", server: target }) : ANY;
   }
 
   /** `server.f` in a client: the RPC function of the server block that defines it. */
   serverFunction(fnName: string): Ty {
     for (const s of this.app.servers) {
-      const f = s.fns.find((x) => x.kind === "fn" && x.name === fnName);
+      const f = allNamed(s.fns, fnName).find((x) => x.kind === "fn");
       if (f) return this.signature(f, { kind: "server", server: s });
     }
     return ANY;
@@ -335,19 +336,19 @@ export class Checker {
     const here = this.block;
     if (sym.owner !== undefined) {
       const server = this.app.servers.find((s) => s.name === sym.owner);
-      const b = server?.bindings.find((x) => x.name === name);
+      const b = server ? firstNamed(server.bindings, name) : undefined;
       if (server && b) return { binding: b, block: { kind: "server", server } };
     }
     if (here.kind === "client") {
-      const b = here.client.bindings.find((x) => x.name === name);
+      const b = firstNamed(here.client.bindings, name);
       if (b) return { binding: b, block: here };
     }
     // A name bound again at the top level: a binding's value reads the version bound before it.
-    const shared = this.app.shared.bindings.filter((x) => x.name === name);
+    const shared = allNamed(this.app.shared.bindings, name);
     const at = this.bindingAt;
     const before = at ? shared.filter((x) => x.span.file === at.span.file && x.span.start < at.span.start) : [];
     if (shared.length) return { binding: before[before.length - 1] ?? shared[shared.length - 1]!, block: { kind: "shared" } };
-    const data = this.app.data.bindings.find((x) => x.name === name);
+    const data = firstNamed(this.app.data.bindings, name);
     if (data) return { binding: data, block: { kind: "data" } };
     return null;
   }
@@ -355,16 +356,16 @@ export class Checker {
   private findFn(name: string, sym: SymbolRef): { fn: Fn; block: BlockCtx } | null {
     if (sym.owner !== undefined) {
       const server = this.app.servers.find((s) => s.name === sym.owner);
-      const f = server?.fns.find((x) => x.name === name);
+      const f = server ? firstNamed(server.fns, name) : undefined;
       if (server && f) return { fn: f, block: { kind: "server", server } };
     }
     if (this.block.kind === "client") {
-      const f = this.block.client.fns.find((x) => x.name === name);
+      const f = firstNamed(this.block.client.fns, name);
       if (f) return { fn: f, block: this.block };
     }
-    const shared = this.app.shared.fns.find((x) => x.name === name);
+    const shared = firstNamed(this.app.shared.fns, name);
     if (shared) return { fn: shared, block: { kind: "shared" } };
-    const data = this.app.data.fns.find((x) => x.name === name);
+    const data = firstNamed(this.app.data.fns, name);
     return data ? { fn: data, block: { kind: "data" } } : null;
   }
 

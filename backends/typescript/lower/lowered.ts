@@ -30,10 +30,10 @@ export const assignTo = (to: string): Tail => ({ kind: "assign", to });
  * so every construct picks its form (one expression, or statements with a
  * temporary) before lowering its parts and never lowers anything twice. It
  * must be conservative: when it says no, the lowering must produce none
- * (`Lowerer.expr` checks this).
+ * (`Lowerer.expr` checks this). `hp` answers for the parts: the Lowerer
+ * passes its memo, so each node is decided once however deep it sits.
  */
-export function hasPre(e: ast.Expr, fixed: Fixed): boolean {
-  const hp = (x: ast.Expr) => hasPre(x, fixed);
+export function hasPre(e: ast.Expr, fixed: Fixed, hp: (x: ast.Expr) => boolean = (x) => hasPre(x, fixed, hp)): boolean {
   switch (e.kind) {
     case "Propagate":
     case "Block":
@@ -72,13 +72,12 @@ export function hasPre(e: ast.Expr, fixed: Fixed): boolean {
     case "Await":
       return hp(e.expr);
     case "JsxElement":
-      return e.attrs.some((a) => a.value !== null && hp(a.value)) || e.children.some((c) => jsxHasPre(c, fixed));
+      return e.attrs.some((a) => a.value !== null && hp(a.value)) || e.children.some((c) => jsxHasPre(c, hp));
   }
 }
 
-function jsxHasPre(c: ast.JsxChild, fixed: Fixed): boolean {
-  const hp = (x: ast.Expr) => hasPre(x, fixed);
-  const child = (x: ast.JsxChild) => jsxHasPre(x, fixed);
+function jsxHasPre(c: ast.JsxChild, hp: (x: ast.Expr) => boolean): boolean {
+  const child = (x: ast.JsxChild) => jsxHasPre(x, hp);
   switch (c.kind) {
     case "JsxText":
       return false;

@@ -31,14 +31,19 @@ export class Lowerer {
     return out;
   }
 
-  private readonly preMemo = new WeakMap<ast.Expr, boolean>();
+  /** A Map, not a WeakMap: the Lowerer lives for one module, and a WeakMap's entries cost the collector (issue 15). */
+  private readonly preMemo = new Map<ast.Expr, boolean>();
 
-  /** Whether lowering `e` produces statements (lowered.ts, `hasPre`), decided once per node. */
-  hasPre(e: ast.Expr): boolean {
+  /**
+   * Whether lowering `e` produces statements (lowered.ts, `hasPre`), decided
+   * once per node: its parts are decided through here too, so asking again at
+   * each level of a nested expression stays linear.
+   */
+  readonly hasPre = (e: ast.Expr): boolean => {
     let known = this.preMemo.get(e);
-    if (known === undefined) this.preMemo.set(e, (known = hasPre(e, this.fixed)));
+    if (known === undefined) this.preMemo.set(e, (known = hasPre(e, this.fixed, this.hasPre)));
     return known;
-  }
+  };
 
   /** A subject that reads the same each time it is read (lowered.ts, `isSimple`). */
   isSimple(e: ast.Expr): boolean {
