@@ -13,7 +13,7 @@ import { EXIT, UsageError } from "./errors.js";
 import { readInput } from "./files.js";
 import { printDiagnostics } from "./report.js";
 import { declarationOf, planLocalImports, type LocalModule } from "./local-imports.js";
-import { BundleFailure, bundleModule, runtimeFiles, startTranspiler, typecheck } from "./toolchain.js";
+import { BundleFailure, bundleModule, runtimeFiles, startTranspiler, startTypecheck } from "./toolchain.js";
 import { writeOutputs } from "./write-outputs.js";
 import { createSteps, stepStyle } from "./steps.js";
 
@@ -73,65 +73,75 @@ export async function build(args: BuildArgs): Promise<BuildResult> {
     return { code: EXIT.ok, stem: input.stem, entries: cached.entries, fileCount: input.files.length, localModules: (cached.locals ?? []).map(([file]) => file) };
   }
   const transpiler = emit.includes("js") ? startTranspiler() : null;
-  const lines = input.files.reduce((n, f) => n + f.text.split("\n").length - (f.text.endsWith("\n") ? 1 : 0), 0);
-  const size = `${input.files.length === 1 ? "1 file" : `${input.files.length} files`}, ${lines.toLocaleString("en-US")} lines`;
-  const result = await steps.run(`Checking ${size}`, `Checked ${size}`, () => compile(input.files, { stem: input.stem, basePort: args.port, emit }));
-  const fail = (diagnostics: typeof result.diagnostics): BuildResult => {
+  // The checker starts now too: it reads the declarations every program is checked against while the program compiles.
+  const checker = emit.includes("js") && args.typecheck ? startTypecheck(key) : null;
+  try {
+    const lines = input.files.reduce((n, f) => n + f.text.split("\n").length - (f.text.endsWith("\n") ? 1 : 0), 0);
+    const size = `${input.files.length === 1 ? "1 file" : `${input.files.length} files`}, ${lines.toLocaleString("en-US")} lines`;
+    const result = await steps.run(`Checking ${size}`, `Checked ${size}`, () => compile(input.files, { stem: input.stem, basePort: args.port, emit }));
+    const fail = (diagnostics: typeof result.diagnostics): BuildResult => {
+      transpiler?.cancel();
+      checker?.cancel();
+      printDiagnostics(diagnostics, input.sources);
+      return { code: EXIT.errors, stem: input.stem, entries: [], fileCount: input.files.length, localModules: [] };
+    };
+    if (hasErrors(result.diagnostics)) return fail(result.diagnostics);
+    const missingStatic = await missingStaticDirs(result.staticDirs);
+    if (missingStatic.length) return fail([...result.diagnostics, ...missingStatic]);
+    const outputs = new Map(result.outputs);
+    const entries: BuildResult["entries"] = [];
+    const local = emit.includes("js") ? planLocalImports(result.localImports) : { modules: [], diagnostics: [] };
+    if (local.diagnostics.length) return fail([...result.diagnostics, ...local.diagnostics]);
+    if (emit.includes("js")) {
+      // The checker, the transpiler and the bundling of local modules run side by side; the JavaScript is used only if the check passes.
+      const modules = `${result.modules.length} module${result.modules.length === 1 ? "" : "s"}`;
+      const [doing, done] = args.typecheck ? ["Type-checking and transpiling", "Type-checked and transpiled"] : ["Transpiling", "Transpiled"];
+      const [tsErrors, js, bundled] = await steps.run(`${doing} ${modules}`, `${done} ${modules}`, () => Promise.all([
+        checker ? checker.check(result.modules, result.imports, local.modules.map(declarationOf)) : Promise.resolve([]),
+        transpiler!.transpile(result.modules.map((m) => ({ path: m.path, code: markForTranspiler(m.code) }))),
+        Promise.all(local.modules.map((m) => bundleModule(m.source, path.resolve(args.out, m.out)).then((b) => ({ m, ...b }), (e: unknown) => ({ m, error: e })))),
+      ]));
+      const bundleErrors = bundled.flatMap((b) => ("error" in b ? [bundleDiagnostic(b.m, b.error)] : []));
+      if (bundleErrors.length) return fail([...result.diagnostics, ...bundleErrors]);
+      const typeErrors = mapTypeErrors(tsErrors, result.modules, result.files);
+      if (typeErrors.length) return fail([...result.diagnostics, ...typeErrors]);
+      // Each module with its source map beside it, naming the `.tova` files relative to the map.
+      // (The modules are all at the top of the output directory, so one set of relative names serves every map.)
+      const sources = result.files.map((f) => ({ name: mapSourceName(args.out, f), text: input.sources.get(f) ?? "" }));
+      for (const m of mapModules([...js].map(([name, code]) => ({ name, js: code })), sources)) {
+        outputs.set(m.name, m.js);
+        outputs.set(`${m.name}.map`, m.map);
+      }
+      for (const b of bundled) {
+        if (!("code" in b)) continue;
+        outputs.set(b.m.out, b.code);
+        outputs.set(`${b.m.out}.map`, b.map);
+      }
+      // The durable job queue (BullMQ, 1.6 MB) only for a program with a background fn: the others never load it.
+      const jobs = result.servers.some((x) => x.jobs);
+      for (const [p, code] of await runtimeFiles()) if (jobs || p !== "runtime/durable.js") outputs.set(p, code);
+      for (const m of result.modules) {
+        const server = m.kind === "server" ? result.servers.find((s) => s.name === m.block) : undefined;
+        entries.push({ kind: m.kind, block: m.block, js: m.path.replace(/\.ts$/, ".js"), ...(server ? { port: server.port, portEnv: server.portEnv, jobs: server.jobs } : {}) });
+      }
+    }
+    if (emit.includes("ts")) for (const m of result.modules) outputs.set(m.path, await formatModule(m.code));
+    if (result.diagnostics.length > 0) printDiagnostics(result.diagnostics, input.sources);
+    const written = await steps.run(`Writing ${outputs.size} files into ${args.out}/`, `Wrote ${outputs.size} files into ${args.out}/`, () => writeOutputs(args.out, outputs));
+    if (emit.includes("js")) await placeStaticDirs(args, result.staticDirs);
+    await writeCache(args.out, { key, entries, outputs: [...outputs.keys()], staticDirs: result.staticDirs, locals: await Promise.all(local.modules.map(async (m) => [m.source, await fileHash(m.source)] as [string, string])) });
+    if (args.verbose !== false) {
+      const shown = written.filter((w) => !/[\\/]runtime[\\/]/.test(w));
+      for (const w of shown) process.stdout.write(`wrote ${w}\n`);
+      if (shown.length < written.length) process.stdout.write(`wrote ${written.length - shown.length} runtime file(s) into ${args.out}/runtime/\n`);
+    }
+    return { code: EXIT.ok, stem: input.stem, entries, fileCount: input.files.length, localModules: local.modules.map((m) => m.source) };
+  } catch (e) {
+    // An internal error: the helper processes go with the build.
     transpiler?.cancel();
-    printDiagnostics(diagnostics, input.sources);
-    return { code: EXIT.errors, stem: input.stem, entries: [], fileCount: input.files.length, localModules: [] };
-  };
-  if (hasErrors(result.diagnostics)) return fail(result.diagnostics);
-  const missingStatic = await missingStaticDirs(result.staticDirs);
-  if (missingStatic.length) return fail([...result.diagnostics, ...missingStatic]);
-  const outputs = new Map(result.outputs);
-  const entries: BuildResult["entries"] = [];
-  const local = emit.includes("js") ? planLocalImports(result.localImports) : { modules: [], diagnostics: [] };
-  if (local.diagnostics.length) return fail([...result.diagnostics, ...local.diagnostics]);
-  if (emit.includes("js")) {
-    // The checker, the transpiler and the bundling of local modules run side by side; the JavaScript is used only if the check passes.
-    const modules = `${result.modules.length} module${result.modules.length === 1 ? "" : "s"}`;
-    const [doing, done] = args.typecheck ? ["Type-checking and transpiling", "Type-checked and transpiled"] : ["Transpiling", "Transpiled"];
-    const [tsErrors, js, bundled] = await steps.run(`${doing} ${modules}`, `${done} ${modules}`, () => Promise.all([
-      args.typecheck ? typecheck(result.modules, result.imports, local.modules.map(declarationOf)) : Promise.resolve([]),
-      transpiler!.transpile(result.modules.map((m) => ({ path: m.path, code: markForTranspiler(m.code) }))),
-      Promise.all(local.modules.map((m) => bundleModule(m.source, path.resolve(args.out, m.out)).then((b) => ({ m, ...b }), (e: unknown) => ({ m, error: e })))),
-    ]));
-    const bundleErrors = bundled.flatMap((b) => ("error" in b ? [bundleDiagnostic(b.m, b.error)] : []));
-    if (bundleErrors.length) return fail([...result.diagnostics, ...bundleErrors]);
-    const typeErrors = mapTypeErrors(tsErrors, result.modules, result.files);
-    if (typeErrors.length) return fail([...result.diagnostics, ...typeErrors]);
-    // Each module with its source map beside it, naming the `.tova` files relative to the map.
-    // (The modules are all at the top of the output directory, so one set of relative names serves every map.)
-    const sources = result.files.map((f) => ({ name: mapSourceName(args.out, f), text: input.sources.get(f) ?? "" }));
-    for (const m of mapModules([...js].map(([name, code]) => ({ name, js: code })), sources)) {
-      outputs.set(m.name, m.js);
-      outputs.set(`${m.name}.map`, m.map);
-    }
-    for (const b of bundled) {
-      if (!("code" in b)) continue;
-      outputs.set(b.m.out, b.code);
-      outputs.set(`${b.m.out}.map`, b.map);
-    }
-    // The durable job queue (BullMQ, 1.6 MB) only for a program with a background fn: the others never load it.
-    const jobs = result.servers.some((x) => x.jobs);
-    for (const [p, code] of await runtimeFiles()) if (jobs || p !== "runtime/durable.js") outputs.set(p, code);
-    for (const m of result.modules) {
-      const server = m.kind === "server" ? result.servers.find((s) => s.name === m.block) : undefined;
-      entries.push({ kind: m.kind, block: m.block, js: m.path.replace(/\.ts$/, ".js"), ...(server ? { port: server.port, portEnv: server.portEnv, jobs: server.jobs } : {}) });
-    }
+    checker?.cancel();
+    throw e;
   }
-  if (emit.includes("ts")) for (const m of result.modules) outputs.set(m.path, await formatModule(m.code));
-  if (result.diagnostics.length > 0) printDiagnostics(result.diagnostics, input.sources);
-  const written = await steps.run(`Writing ${outputs.size} files into ${args.out}/`, `Wrote ${outputs.size} files into ${args.out}/`, () => writeOutputs(args.out, outputs));
-  if (emit.includes("js")) await placeStaticDirs(args, result.staticDirs);
-  await writeCache(args.out, { key, entries, outputs: [...outputs.keys()], staticDirs: result.staticDirs, locals: await Promise.all(local.modules.map(async (m) => [m.source, await fileHash(m.source)] as [string, string])) });
-  if (args.verbose !== false) {
-    const shown = written.filter((w) => !/[\\/]runtime[\\/]/.test(w));
-    for (const w of shown) process.stdout.write(`wrote ${w}\n`);
-    if (shown.length < written.length) process.stdout.write(`wrote ${written.length - shown.length} runtime file(s) into ${args.out}/runtime/\n`);
-  }
-  return { code: EXIT.ok, stem: input.stem, entries, fileCount: input.files.length, localModules: local.modules.map((m) => m.source) };
 }
 
 /**
