@@ -18,13 +18,21 @@ import type { TsError } from "../backends/typescript/source-map.js";
  * packages' versions, and the compiler options. The entry holds the errors the
  * checker found in that module (usually none).
  *
+ * The modules' texts are taken without the compiler's `/*@file:offset*\/`
+ * markers: they are comments, so they change nothing the checker finds, but
+ * they hold offsets into the `.tova` file, so an edit to one block changes
+ * them in every module after it (a 10k-line program of 108 server blocks: an
+ * edit to the first changed the text of all 109 modules, and of one without
+ * them). The errors' columns are kept in the text without markers and put
+ * back into the module's current text when read.
+ *
  * Where: `$TOVA_CACHE_DIR`, else `$XDG_CACHE_HOME/tova`, else `~/.cache/tova`;
- * entries under `typecheck-v1/`. An entry that cannot be read or parsed is a
+ * entries under `typecheck-v2/`. An entry that cannot be read or parsed is a
  * miss, never an error; an entry is written to a temporary name and renamed, so
  * a reader never sees half of one; a cache that cannot be written is skipped.
  */
 
-const FORMAT = "tova-typecheck-v1";
+const FORMAT = "tova-typecheck-v2";
 
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   if (env.TOVA_CACHE_DIR) return path.resolve(env.TOVA_CACHE_DIR);
@@ -33,7 +41,7 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 function entriesDir(): string {
-  return path.join(cacheRoot(), "typecheck-v1");
+  return path.join(cacheRoot(), "typecheck-v2");
 }
 
 /** One module's result: syntax errors and semantic (type) errors, kept apart because tsc reports the latter only when there are none of the former. */
@@ -77,11 +85,51 @@ function importedModules(code: string, byPath: ReadonlyMap<string, unknown>): st
   return out;
 }
 
+/** The compiler's markers (as backends/typescript/source-map.ts reads them). */
+const MARKER = /\/\*@(?:\d+:\d+|-)\*\//g;
+
+export function withoutMarkers(code: string): string {
+  return code.replace(MARKER, "");
+}
+
+/** A 1-based column of `line` (a line of a module's text) in the same line without its markers. */
+function columnWithoutMarkers(line: string, column: number): number {
+  let removed = 0;
+  MARKER.lastIndex = 0;
+  for (let m = MARKER.exec(line); m && m.index < column - 1; m = MARKER.exec(line)) removed += Math.min(m[0].length, column - 1 - m.index);
+  return column - removed;
+}
+
+/** The inverse: a column of the line without markers in the line with them (a column where markers start: after them, at the token). */
+function columnWithMarkers(line: string, column: number): number {
+  let removed = 0;
+  MARKER.lastIndex = 0;
+  for (let m = MARKER.exec(line); m && column - 1 >= m.index - removed; m = MARKER.exec(line)) removed += m[0].length;
+  return column + removed;
+}
+
+function mapColumns(result: CheckedModule, code: string, map: (line: string, column: number) => number): CheckedModule {
+  const lines = code.split("\n");
+  const each = (e: TsError): TsError => ({ ...e, column: map(lines[e.line - 1] ?? "", e.column) });
+  return { syntactic: result.syntactic.map(each), semantic: result.semantic.map(each) };
+}
+
+/** A module's result as kept: columns in its text without markers. */
+export function toKept(result: CheckedModule, code: string): CheckedModule {
+  return mapColumns(result, code, columnWithoutMarkers);
+}
+
+/** A kept result in the module's current text. */
+export function fromKept(result: CheckedModule, code: string): CheckedModule {
+  return mapColumns(result, code, columnWithMarkers);
+}
+
 /**
  * The key of each module: see the top of this file. `ambient` and `locals`
  * are the files every module is checked with.
  */
-export function moduleKeys(env: string, modules: readonly { path: string; code: string }[], ambient: string, locals: readonly { path: string; text: string }[]): string[] {
+export function moduleKeys(env: string, emitted: readonly { path: string; code: string }[], ambient: string, locals: readonly { path: string; text: string }[]): string[] {
+  const modules = emitted.map((m) => ({ path: m.path, code: withoutMarkers(m.code) }));
   const byPath = new Map(modules.map((m) => [m.path, m]));
   const shared = createHash("sha256");
   shared.update(`${env}\0${ambient}\0`);

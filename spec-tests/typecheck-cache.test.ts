@@ -54,7 +54,7 @@ function build(dir: string, cache: string, out: string) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, modules, serverStarted: lines.includes("tova typecheck: starting the checker's server") };
 }
 
-const entries = (cache: string) => (existsSync(path.join(cache, "typecheck-v1")) ? readdirSync(path.join(cache, "typecheck-v1")).filter((f) => f.endsWith(".json")) : []);
+const entries = (cache: string) => (existsSync(path.join(cache, "typecheck-v2")) ? readdirSync(path.join(cache, "typecheck-v2")).filter((f) => f.endsWith(".json")) : []);
 
 describe("tova build: the type-check's cache", () => {
   it("a second build of an unchanged program checks none of its modules, into another output directory too (one cache, two out dirs)", () => {
@@ -90,16 +90,16 @@ describe("tova build: the type-check's cache", () => {
     expect(build(dir, cache, "out1").code).toBe(0);
     const names = entries(cache);
     expect(names).toHaveLength(3);
-    const at = (name: string) => path.join(cache, "typecheck-v1", name);
-    writeFileSync(at(names[0]!), '{"format":"tova-typecheck-v1","syntactic":[],"sem'); // cut short
-    writeFileSync(at(names[1]!), JSON.stringify({ format: "tova-typecheck-v1", syntactic: [], semantic: [{ module: 3 }] })); // not the shape written
+    const at = (name: string) => path.join(cache, "typecheck-v2", name);
+    writeFileSync(at(names[0]!), '{"format":"tova-typecheck-v2","syntactic":[],"sem'); // cut short
+    writeFileSync(at(names[1]!), JSON.stringify({ format: "tova-typecheck-v2", syntactic: [], semantic: [{ module: 3 }] })); // not the shape written
     rmSync(at(names[2]!));
     mkdirSync(at(names[2]!)); // cannot be read as a file (nor replaced)
     const again = build(dir, cache, "out2");
     expect(again.code, again.stderr).toBe(0);
     expect(Object.values(again.modules)).toEqual(["checked", "checked", "checked"]);
-    expect(JSON.parse(readFileSync(at(names[0]!), "utf8"))).toEqual({ format: "tova-typecheck-v1", syntactic: [], semantic: [] });
-    expect(JSON.parse(readFileSync(at(names[1]!), "utf8"))).toEqual({ format: "tova-typecheck-v1", syntactic: [], semantic: [] });
+    expect(JSON.parse(readFileSync(at(names[0]!), "utf8"))).toEqual({ format: "tova-typecheck-v2", syntactic: [], semantic: [] });
+    expect(JSON.parse(readFileSync(at(names[1]!), "utf8"))).toEqual({ format: "tova-typecheck-v2", syntactic: [], semantic: [] });
   });
 });
 
@@ -148,6 +148,24 @@ describe("typecheck: a changed module and its type error", () => {
       const line = PROGRAM.slice(0, diagnostics[0]!.span.start).split("\n").length;
       expect(line).toBe(11);
     }
+  });
+
+  it("an edit to one block moves the .tova offsets in every later module's markers: only the edited module is checked, and a kept error is reported at its new place", async () => {
+    const breakB = (modules: EmittedModule[]) => modules.map((m) => (m.path === "app.server.b.ts" ? { ...m, code: m.code.replace("return 2;", 'return "2";') } : m));
+    const before = compile([{ path: "app.tova", text: PROGRAM }], { stem: "app", emit: ["js"] });
+    expect(await typecheck(breakB(before.modules), before.imports)).toHaveLength(1);
+    // Server "a" grows by 10,000 characters: every offset after it changes, and gains a digit.
+    const edited = PROGRAM.replace("fn one() -> Int { 1 }", `fn one() -> Int { ${"1".repeat(10_000)} }`);
+    const after = compile([{ path: "app.tova", text: edited }], { stem: "app", emit: ["js"] });
+    const b = (r: typeof after) => r.modules.find((m) => m.path === "app.server.b.ts")!.code;
+    expect(b(after)).not.toBe(b(before));
+    log = [];
+    const modules = breakB(after.modules);
+    const errors = await typecheck(modules, after.imports);
+    expect(checked()).toEqual(["app.server.a.ts"]);
+    const diagnostics = mapTypeErrors(errors, modules, after.files);
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]!.span.start).toBe(edited.indexOf("{ 2 }") + 2);
   });
 
   it("a module whose imports changed is checked again, though its own text did not change", async () => {
