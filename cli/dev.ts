@@ -45,8 +45,11 @@ export async function runDev(args: DevArgs): Promise<number> {
 
   let rebuilding: Promise<void> | null = null;
   let again = false;
+  // Set by Ctrl-C or SIGTERM: a rebuild still running then starts no servers (they would outlive `tova dev`).
+  let closed = false;
   const changed = new Set<string>();
   const rebuild = async (file: string) => {
+    if (closed) return;
     changed.add(path.relative(process.cwd(), file) || file);
     if (rebuilding) {
       again = true;
@@ -63,6 +66,7 @@ export async function runDev(args: DevArgs): Promise<number> {
           log(`  tova: ${(e as Error).message}`);
           return null;
         });
+        if (closed) return;
         if (!next || next.code !== EXIT.ok) {
           log("  The change does not compile; the running servers keep serving the last build.");
           continue;
@@ -72,6 +76,7 @@ export async function runDev(args: DevArgs): Promise<number> {
         if (added.length) watcher.add(added);
         log(`  Rebuilt in ${Math.round(performance.now() - started)} ms`);
         await fleet.stopAll();
+        if (closed) return;
         fleet.start(next);
       } while (again);
     })();
@@ -96,7 +101,10 @@ export async function runDev(args: DevArgs): Promise<number> {
     const shutdown = async () => {
       process.off("SIGINT", shutdown);
       process.off("SIGTERM", shutdown);
+      closed = true;
       await watcher.close();
+      // A rebuild under way finishes (its checker process with it) and starts nothing; then every server stops.
+      await rebuilding?.catch(() => undefined);
       await fleet.stopAll();
       resolve(EXIT.ok);
     };

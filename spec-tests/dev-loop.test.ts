@@ -112,6 +112,20 @@ describe("tova dev", () => {
     await until("the rebuild is reported", () => /Rebuilt in \d+ ms/.test(run.output()));
     expect(run.output()).toMatch(/Changed: app\.tova; rebuilding\.\.\./);
   }, 60_000);
+
+  it("stops, and leaves no server behind, when told to stop in the middle of a rebuild", async () => {
+    // The rebuild used to go on after the stop and start the servers again: `tova dev` never exited.
+    const run = await startDev(["--log", "json"]);
+    await get(`http://127.0.0.1:${run.port}/hello`);
+    appendFileSync(path.join(run.dir, "app.tova"), "\n// an edit\n");
+    await until("the rebuild begins", () => run.output().includes("rebuilding..."));
+    const child = dev!;
+    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+    child.kill("SIGTERM");
+    const code = await Promise.race([exited, new Promise<"hung">((r) => setTimeout(() => r("hung"), 20_000))]);
+    expect(code).toBe(0);
+    await expect(fetch(`http://127.0.0.1:${run.port}/hello`)).rejects.toThrow();
+  }, 60_000);
 });
 
 describe("readable log lines", () => {
