@@ -13,7 +13,8 @@ import { EXIT, UsageError } from "./errors.js";
 import { readInput } from "./files.js";
 import { printDiagnostics } from "./report.js";
 import { declarationOf, planLocalImports, type LocalModule } from "./local-imports.js";
-import { BundleFailure, bundleModule, runtimeFiles, startTranspiler, startTypecheck } from "./toolchain.js";
+import { BundleFailure, bundleModule, runtimeFiles, startTranspiler } from "./toolchain.js";
+import { startTypecheck } from "./typecheck.js";
 import { writeOutputs } from "./write-outputs.js";
 import { createSteps, stepStyle } from "./steps.js";
 

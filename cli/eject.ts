@@ -11,7 +11,8 @@ import { EXIT, UsageError, explainFsError } from "./errors.js";
 import { readInput } from "./files.js";
 import { declarationOf, planLocalImports, type LocalModule } from "./local-imports.js";
 import { printDiagnostics } from "./report.js";
-import { PACKAGE_ROOT, typecheck } from "./toolchain.js";
+import { PACKAGE_ROOT } from "./toolchain.js";
+import { typecheck } from "./typecheck.js";
 
 export interface EjectArgs {
   path: string;

@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { compile, type EmittedModule } from "../compile.js";
 import { mapTypeErrors, type TsError } from "../backends/typescript/source-map.js";
-import { PACKAGE_ROOT, RUNTIME_DIR, typecheck } from "../cli/toolchain.js";
+import { PACKAGE_ROOT, RUNTIME_DIR } from "../cli/toolchain.js";
+import { typecheck } from "../cli/typecheck.js";
 
 /**
  * The type-check's cache (cli/typecheck-cache.ts): a module is checked once

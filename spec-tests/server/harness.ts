@@ -7,7 +7,8 @@ import { compile } from "../../compile.js";
 import { mapTypeErrors } from "../../backends/typescript/source-map.js";
 import { stripMarkers } from "../../backends/typescript/builders.js";
 import { render } from "../../diagnostics/render.js";
-import { PACKAGE_ROOT, runtimeFiles, transpile, typecheck } from "../../cli/toolchain.js";
+import { PACKAGE_ROOT, runtimeFiles, transpile } from "../../cli/toolchain.js";
+import { typecheck } from "../../cli/typecheck.js";
 import { freePort } from "../../runtime/testing/ports.js";
 
 /**
