@@ -90,10 +90,15 @@ describe("tova build --production", () => {
   }, 180_000);
 
   it("names the client bundle by its content: the same build gives the same name, a client change a new one, a server-only change none", () => {
-    const a = clientBundle(production(MULTI).dist);
-    const again = clientBundle(production(MULTI).dist);
-    const clientChanged = clientBundle(production(MULTI.replace("<h1>Users (", "<h1>People (")).dist);
-    const serverChanged = clientBundle(production(MULTI.replace('print("Client connected")', 'print("A client connected")')).dist);
+    const bundleOf = (source: string) => {
+      const built = production(source);
+      expect(built.status, built.out).toBe(0);
+      return clientBundle(built.dist);
+    };
+    const a = bundleOf(MULTI);
+    const again = bundleOf(MULTI);
+    const clientChanged = bundleOf(MULTI.replace("<h1>Users (", "<h1>People ("));
+    const serverChanged = bundleOf(MULTI.replace('print("Client connected")', 'print("A client connected")'));
     expect(again).toBe(a);
     expect(clientChanged).not.toBe(a);
     expect(serverChanged).toBe(a);
