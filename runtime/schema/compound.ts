@@ -2,8 +2,12 @@
 // enums with fields, Results and lazy references (recursive types). Each
 // precomputes what it can (field lists, variant sets) so that `check` is a
 // plain loop; `explain` walks the value once and stops at the first failure.
+// Arrays, maps, options, records and unions compile their `check` into
+// straight-line code at its first call (compile.ts); the loops here are what
+// that code does, and the fallback where code cannot be generated.
 import { isResult } from "../stdlib/result-shape.js";
 import { INVALID, isPlainObject, mismatch, parseJsonText, type SchemaNode } from "./node.js";
+import { compiledOnFirstUse, opaque } from "./compile.js";
 
 // Names of compound types are built when first needed: an element may be a
 // lazy reference whose target does not exist yet.
@@ -16,11 +20,11 @@ export function arrayNode(element: SchemaNode): SchemaNode {
     },
     inner: element,
     optional: false,
-    check(value) {
+    check: compiledOnFirstUse(() => node, (value) => {
       if (!Array.isArray(value)) return false;
       for (let i = 0; i < value.length; i++) if (!element.check(value[i])) return false;
       return true;
-    },
+    }),
     explain(value, at) {
       if (!Array.isArray(value)) return mismatch(node.name, value, at);
       for (let i = 0; i < value.length; i++) {
@@ -47,11 +51,11 @@ export function mapNode(valueNode: SchemaNode): SchemaNode {
     },
     inner: valueNode,
     optional: false,
-    check(value) {
+    check: compiledOnFirstUse(() => node, (value) => {
       if (!isPlainObject(value)) return false;
       for (const key in value) if (!valueNode.check(value[key])) return false;
       return true;
-    },
+    }),
     explain(value, at) {
       if (!isPlainObject(value)) return mismatch(node.name, value, at);
       for (const key in value) {
@@ -69,14 +73,14 @@ export function optionNode(inner: SchemaNode): SchemaNode {
   // Option<Option<T>> is Option<T>: None is null either way. (A lazy reference is not resolved yet: it never names an Option.)
   if (!lazyNodes.has(inner) && inner.optional) return inner;
   const nameOf = () => `Option<${inner.name}>`;
-  return {
+  const node: SchemaNode = {
     kind: "option",
     get name() {
       return nameOf();
     },
     inner,
     optional: true,
-    check: (value) => value === null || value === undefined || inner.check(value),
+    check: compiledOnFirstUse(() => node, (value) => value === null || value === undefined || inner.check(value)),
     explain(value, at) {
       if (value === null || value === undefined) return null;
       const why = inner.explain(value, at);
@@ -87,6 +91,7 @@ export function optionNode(inner: SchemaNode): SchemaNode {
     },
     parse: (text) => (text === "" ? null : inner.parse(text)),
   };
+  return node;
 }
 
 /**
@@ -143,7 +148,7 @@ export function recordNode(name: string, fields: Record<string, SchemaNode>): Sc
     name,
     fields,
     optional: false,
-    check: (value) => isPlainObject(value) && checker.check(value),
+    check: compiledOnFirstUse(() => node, (value) => isPlainObject(value) && checker.check(value)),
     explain: (value, at) => (isPlainObject(value) ? checker.explain(value, at) : mismatch(name, value, at)),
     parse: (text) => parseJsonText(node, text),
   };
@@ -172,11 +177,11 @@ export function unionNode(name: string, variants: Record<string, Record<string, 
     name,
     variants,
     optional: false,
-    check(value) {
+    check: compiledOnFirstUse(() => node, (value) => {
       if (!isPlainObject(value) || typeof value.tag !== "string") return false;
       const checker = checkers.get(value.tag);
       return checker !== undefined && checker.check(value);
-    },
+    }),
     explain(value, at) {
       if (!isPlainObject(value)) return mismatch(name, value, at);
       const checker = typeof value.tag === "string" ? checkers.get(value.tag) : undefined;
@@ -278,6 +283,7 @@ export function lazyNode(get: () => SchemaNode): SchemaNode {
     parse: (text) => resolve().parse(text),
   };
   lazyNodes.add(node);
+  opaque(node); // compiled checks call it (it counts the nesting), never inline its target
   return node;
 }
 

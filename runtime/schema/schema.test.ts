@@ -6,6 +6,7 @@ import { Err, Ok } from "../stdlib/index.js";
 import { MAX_NESTING } from "./compound.js";
 import { t, type Schema } from "./index.js";
 import { INVALID, type SchemaNode } from "./node.js";
+import { setCompiling } from "./compile.js";
 
 const node = (s: Schema<unknown>) => s as unknown as SchemaNode;
 const check = (s: Schema<any>, v: unknown) => node(s).check(v);
@@ -189,5 +190,96 @@ describe("explain agrees with check", () => {
       }),
       { numRuns: 1500 },
     );
+  });
+});
+
+// Checks compile to straight-line code at their first call (compile.ts): the
+// compiled check answers what the interpreted one does, for friendly and
+// hostile values alike.
+describe("compiled checks", () => {
+  const make = (): Schema<any>[] => {
+    const Item = t.record("Item", { id: t.int, name: t.string, price: t.float, tags: t.array(t.string) });
+    const Own = t.record("Own", { constructor: t.string, toString: t.option(t.int), ["__proto__"]: t.option(t.bool) } as never);
+    const Tagged = t.union("Tagged", { A: { tag: t.string }, B: { n: t.option(t.int), inner: Item }, C: {} });
+    const Deep = t.record("Deep", { items: t.array(Item), by: t.map(t.array(t.option(Item))), shape: t.option(Shape), sev: Severity, any: t.any });
+    const Rec: Schema<any> = t.record("Rec", { next: t.option(t.lazy(() => Rec)), r: t.option(t.result(t.int, t.string)) });
+    return [Item, Own, Tagged, Deep, Rec, t.array(t.map(t.option(t.float))), t.option(t.array(t.int))];
+  };
+  setCompiling(false);
+  const interpreted = make();
+  const leaves = (s: Schema<any>) => node(s).check({}); // the first call decides: these keep the loops of compound.ts
+  interpreted.forEach(leaves);
+  setCompiling(true);
+  const compiled = make();
+  const item = { id: 1, name: "lamp", price: 19.5, tags: ["home", "light"] };
+  const hostile: unknown[] = [
+    item,
+    { ...item, tags: ["home", 2] },
+    { ...item, extra: 1 },
+    { ...item, id: 2 ** 53 },
+    { ...item, price: Number.NaN },
+    { id: 1, name: "lamp", price: 19.5 },
+    JSON.parse('{"id":1,"name":"lamp","price":19.5,"tags":[],"__proto__":{"id":"x"}}'),
+    JSON.parse('{"constructor":"c","__proto__":true}'),
+    JSON.parse('{"constructor":"c","__proto__":"no"}'),
+    {},
+    Object.create({ id: 1, name: "lamp", price: 19.5, tags: [] }),
+    { tag: "A" },
+    { tag: "A", extra: 1 },
+    { tag: "B", inner: item },
+    { tag: "B", inner: item, n: null },
+    { tag: "B", inner: { ...item, tags: [null] } },
+    { tag: "C" },
+    { tag: "toString" },
+    { tag: "__proto__" },
+    { items: [item, item], by: { a: [null, item] }, shape: { tag: "Circle", radius: 1 }, sev: "Info", any: 0 },
+    { items: [item], by: { a: [item, {}] }, shape: null, sev: "Info", any: null },
+    { items: [], by: {}, sev: "Fatal", any: 1 },
+    { items: [], by: {}, sev: "Info" },
+    { next: { next: { next: null } } },
+    { next: { next: { r: Ok(1) } } },
+    { next: { r: Ok("1") } },
+    { r: { ok: true, value: 1 } },
+    [[{ a: 1.5, b: null }], [{}]],
+    [[{ a: "1" }]],
+    [1, 2, 3],
+    [1, 2.5],
+    new Array(3),
+    null,
+    undefined,
+    "x",
+    7,
+  ];
+  it("agree with the interpreted checks on friendly and hostile values", () => {
+    for (let i = 0; i < compiled.length; i++) {
+      for (const value of hostile) expect(check(compiled[i]!, value), `schema ${i}, ${JSON.stringify(value)}`).toBe(check(interpreted[i]!, value));
+    }
+    expect(check(compiled[0]!, item)).toBe(true);
+    expect(check(compiled[0]!, hostile[6])).toBe(false); // an own "__proto__" key (JSON.parse makes one) is an unexpected field
+    expect(check(compiled[1]!, hostile[7])).toBe(true); // ... unless the record declares it
+    expect(check(compiled[1]!, hostile[8])).toBe(false);
+  });
+
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      fc.constantFrom<unknown>(null, true, false, 0, 1, 2.5, -3, 2 ** 53, "", "home", "A", "B", "C", "Info", "Circle", undefined),
+      fc.array(tie("value"), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom("id", "name", "price", "tags", "tag", "n", "inner", "items", "by", "shape", "sev", "any", "next", "r", "radius", "constructor", "a"), tie("value"), { maxKeys: 5 }),
+    ),
+  })).value;
+  it("agree with the interpreted checks on arbitrary values", () => {
+    fc.assert(
+      fc.property(fc.nat(compiled.length - 1), json, (i, value) => {
+        expect(check(compiled[i]!, value)).toBe(check(interpreted[i]!, value));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("are generated code, not the loops", () => {
+    const [Item] = make();
+    check(Item!, {});
+    expect(String(node(Item!).check)).toMatch(/Number\.isSafeInteger/);
   });
 });

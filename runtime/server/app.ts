@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import path from "node:path";
 import { bindsBody, formKinds, pathParamNames, routeBinder, rpcBinder, valueParams } from "./binding.js";
-import { flushLogs, logEvent } from "./log.js";
+import { flushLogs, logEvent, requestLineHead } from "./log.js";
 import { installSignalHandlers, resolveHost, resolvePort, runHooks } from "./lifecycle.js";
 import { pathOf } from "./request.js";
 import { Exchange, type Endpoint, type ErrorHandler, type Middleware, type Shared } from "./pipeline.js";
@@ -29,7 +29,7 @@ import { sessions } from "./sessions.js";
 import { tlsOptions } from "./tls.js";
 import { rateLimitLayer } from "../security/rate-limit.js";
 import { authLayer } from "../security/auth.js";
-import { headersLayer } from "./layers/headers.js";
+import { defaultHeaders, headersLayer } from "./layers/headers.js";
 import { corsLayer } from "./layers/cors.js";
 import { DEFAULT_BODY_LIMIT } from "./uploads/body.js";
 import { uploadConfig } from "./uploads/store.js";
@@ -72,6 +72,7 @@ class App implements TovaApp {
       health: () => (options.name === null ? { status: "ok", uptime: process.uptime() } : { status: "ok", uptime: process.uptime(), service: options.name }),
       bodyLimit: DEFAULT_BODY_LIMIT,
       uploads: null,
+      defaultHeaders: null,
     };
   }
 
@@ -166,7 +167,9 @@ class App implements TovaApp {
    */
   private layers(): Layer[] {
     const layers: Layer[] = [];
-    layers.push(headersLayer({ cacheDefault: typeof this.configs.cache?.["default"] === "string" ? this.configs.cache["default"] : null, tls: this.configs.tls !== undefined })); // layers/headers.ts: every answer
+    const headerOptions = { cacheDefault: typeof this.configs.cache?.["default"] === "string" ? this.configs.cache["default"] : null, tls: this.configs.tls !== undefined };
+    layers.push(headersLayer(headerOptions)); // layers/headers.ts: every answer
+    this.shared.defaultHeaders = defaultHeaders(headerOptions); // the pipeline's JSON answers are built with them
     // After the response headers, before CORS, rate limits and `protect`: requests between the app's servers carry their own proof (an HMAC).
     if (hasSubscriptions()) layers.push(internalEndpoints(this.shared, this.bodyLimit));
     const cors = this.configs.cors ?? this.securityConfig?.cors; // the server's own statement wins over the security block's
@@ -311,7 +314,8 @@ class App implements TovaApp {
   private fetchFunction(): ServeOptions["fetch"] {
     const shared = this.shared;
     const hono = new Hono();
-    const exact = new Map<string, Map<string, Endpoint>>(); // path -> method -> endpoint
+    // path -> method -> endpoint, with its request log line's constant part (log.ts)
+    const exact = new Map<string, Map<string, { ep: Endpoint; logHead: string }>>();
     const mount = (method: string, path: string, ep: Endpoint) => {
       hono.on(method, path, (c) => {
         const raw = c.req.raw;
@@ -319,8 +323,8 @@ class App implements TovaApp {
         return new Exchange(shared, ep, raw, c.env, url, c.req.path, c.req).run();
       });
       if (!/[:*{}?%]/.test(path)) {
-        const byMethod = exact.get(path) ?? new Map<string, Endpoint>();
-        byMethod.set(method, ep);
+        const byMethod = exact.get(path) ?? new Map<string, { ep: Endpoint; logHead: string }>();
+        byMethod.set(method, { ep, logHead: requestLineHead(shared.serviceField, method, path) });
         exact.set(path, byMethod);
       }
     };
@@ -350,8 +354,8 @@ class App implements TovaApp {
       // Bun answers a request head over 16 KB itself (431, empty); a URL up to that reaches here: 414 past 8 KB.
       if (url.length > MAX_URL) return Response.json({ error: `the URL is longer than ${MAX_URL} bytes` }, { status: 414 });
       const path = pathOf(url);
-      const ep = exact.get(path)?.get(raw.method);
-      return ep ? new Exchange(shared, ep, raw, server, url, path, null).run() : hono.fetch(raw, server);
+      const found = exact.get(path)?.get(raw.method);
+      return found ? new Exchange(shared, found.ep, raw, server, url, path, null, found.logHead).run() : hono.fetch(raw, server);
     };
   }
 }

@@ -9,14 +9,15 @@
 import { PeerUnavailable, propagatesRequestIds, withRequestId } from "./peers.js";
 import { ModelInputError } from "../db/errors.js";
 import { BindError, type Binder } from "./binding.js";
-import { logEvent, logRequest } from "./log.js";
+import { jsonString, logEvent, logRequestLine, requestLineHead } from "./log.js";
 import { queryStringOf, requestIdOf, TovaRequestImpl } from "./request.js";
-import { answeredResponse, jsonResponse, toResponse, TovaResponseImpl, withHeaders } from "./response.js";
+import { answeredResponse, jsonResponse, preparedJsonResponse, toResponse, TovaResponseImpl, withHeaders } from "./response.js";
 import { routeAnswer, rpcAnswer, type Answer } from "./results.js";
 import type { TovaRequest, TovaResponse } from "./types.js";
 import { hasBody, mediaType, readText, TooLarge } from "./uploads/body.js";
 import { FormError, readForm, type Form, type PartKind } from "./uploads/multipart.js";
 import type { UploadConfig } from "./uploads/store.js";
+import { isPrepared, preparedPromise, type DefaultHeaders } from "./layers/headers.js";
 
 export type Middleware = (req: TovaRequest, res: TovaResponse) => unknown;
 export type ErrorHandler = (err: any, req: TovaRequest, res: TovaResponse) => unknown;
@@ -56,6 +57,8 @@ export interface Shared {
   bodyLimit: number;
   /** `uploads { }`, for routes with `File` parameters. */
   uploads: UploadConfig | null;
+  /** The headers layer's default headers (layers/headers.ts): JSON answers are built with them. */
+  defaultHeaders: DefaultHeaders | null;
 }
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
@@ -74,11 +77,17 @@ export class Exchange {
   /** A multipart body's fields and saved files (routes with `File` parameters). */
   form: Form | null = null;
   private committed = false;
+  /** Set when this exchange gives every answer the default headers itself (`runHere`). */
+  private defaults: DefaultHeaders | null = null;
   private readonly t0 = performance.now();
   private readonly id: string;
   body: unknown = undefined;
 
-  /** `params` is null for a path without parameters (matched without Hono). */
+  /**
+   * `params` is null for a path without parameters (matched without Hono);
+   * `logHead` is the request line's constant part for the route
+   * (`requestLineHead`), when the caller has it made already.
+   */
   constructor(
     private readonly app: Shared,
     private readonly ep: Endpoint,
@@ -87,6 +96,7 @@ export class Exchange {
     private readonly url: string,
     private readonly path: string,
     private readonly params: PathParams | null,
+    private readonly logHead: string | null = null,
   ) {
     this.id = requestIdOf(raw);
     app.inflight++;
@@ -115,7 +125,14 @@ export class Exchange {
 
   private runHere(): Response | Promise<Response> {
     const ep = this.ep;
-    if (ep.readsBody || ep.kind === "req-res" || (this.app.middleware.length > 0 && !ep.skipsMiddleware)) return this.runAsync();
+    if (ep.readsBody || ep.kind === "req-res" || (this.app.middleware.length > 0 && !ep.skipsMiddleware)) {
+      const defaults = this.app.defaultHeaders;
+      const method = this.raw.method;
+      if (defaults === null || method === "GET" || method === "HEAD") return this.runAsync();
+      // Every answer gets the default headers here (`respondWith`), so the headers layer need not wait for it (issue 15).
+      this.defaults = defaults;
+      return preparedPromise(this.runAsync());
+    }
     try {
       const value = this.call();
       return isThenable(value) ? Promise.resolve(value).then((v) => this.answer(v), (e) => this.fail(e)) : this.answer(value);
@@ -127,8 +144,19 @@ export class Exchange {
   private async runAsync(): Promise<Response> {
     try {
       if (this.ep.readsBody) {
-        const refused = await this.readBody();
-        if (refused !== null) return refused;
+        if (this.ep.form) {
+          const refused = await this.readFormBody();
+          if (refused !== null) return refused;
+        } else {
+          // Checked, then read with one await: no async function per step (issue 15, the RPC path).
+          const check = this.checkType();
+          if (check instanceof Response) return check;
+          if (check) {
+            const text = await readText(this.raw, this.app.bodyLimit);
+            if (text instanceof TooLarge) return this.respondJson(413, { error: text.message });
+            this.bodyText = text;
+          }
+        }
       }
       if (this.app.middleware.length > 0 && !this.ep.skipsMiddleware) {
         const req = this.request();
@@ -148,32 +176,31 @@ export class Exchange {
   }
 
   /**
-   * Reads the body within its limit (security.md, "max_body", "Requests"):
-   * routes and RPC with body parameters take `application/json` only (415),
-   * routes with `File` parameters `multipart/form-data` only; a `(req, res)`
-   * handler takes any body as text. Answers the refusal, or null.
+   * The request body's type (security.md, "max_body", "Requests"): routes and
+   * RPC with body parameters take `application/json` only (415), routes with
+   * `File` parameters `multipart/form-data` only (`readFormBody`); a
+   * `(req, res)` handler takes any body as text. Answers the refusal, else
+   * whether to read the body (as text, within the limit: `readText`).
    */
-  private async readBody(): Promise<Response | null> {
+  private checkType(): Response | boolean {
+    const raw = this.raw;
+    if (this.ep.kind === "req-res") return true;
+    const type = raw.headers.get("content-type");
+    if (type === "application/json" || mediaType(type) === "application/json") return true;
+    // No body at all is no arguments; any other body is not JSON.
+    return hasBody(raw) ? this.respondJson(415, { error: "expected an application/json body" }) : false;
+  }
+
+  private async readFormBody(): Promise<Response | null> {
     const ep = this.ep;
     const raw = this.raw;
-    const type = raw.headers.get("content-type");
-    if (ep.form) {
-      if (mediaType(type) !== "multipart/form-data" || this.app.uploads === null) {
-        return this.respondJson(415, { error: "expected a multipart/form-data body" });
-      }
-      const form = await readForm(raw, ep.form, this.app.uploads, this.app.bodyLimit);
-      if (form instanceof FormError) return this.respondJson(form.status, form.param === undefined ? { error: form.message } : { error: form.message, param: form.param });
-      if (form instanceof TooLarge) return this.respondJson(413, { error: form.message });
-      this.form = form;
-      return null;
+    if (mediaType(raw.headers.get("content-type")) !== "multipart/form-data" || this.app.uploads === null) {
+      return this.respondJson(415, { error: "expected a multipart/form-data body" });
     }
-    if (ep.kind !== "req-res" && mediaType(type) !== "application/json") {
-      // No body at all is no arguments; any other body is not JSON.
-      return hasBody(raw) ? this.respondJson(415, { error: "expected an application/json body" }) : null;
-    }
-    const text = await readText(raw, this.app.bodyLimit);
-    if (text instanceof TooLarge) return this.respondJson(413, { error: text.message });
-    this.bodyText = text;
+    const form = await readForm(raw, ep.form!, this.app.uploads, this.app.bodyLimit);
+    if (form instanceof FormError) return this.respondJson(form.status, form.param === undefined ? { error: form.message } : { error: form.message, param: form.param });
+    if (form instanceof TooLarge) return this.respondJson(413, { error: form.message });
+    this.form = form;
     return null;
   }
 
@@ -289,6 +316,11 @@ export class Exchange {
   }
 
   private respondJson(status: number, value: unknown): Response {
+    const defaults = this.app.defaultHeaders;
+    // Without `res` headers (which the headers layer would override), the default headers go in as the Response is built.
+    if (defaults !== null && (this.res === undefined || this.res.headers === null)) {
+      return this.respondWith(preparedJsonResponse(status, value, this.id, defaults.for(this.raw)));
+    }
     return this.respondWith(jsonResponse(status, value, this.id, this.res));
   }
 
@@ -296,12 +328,15 @@ export class Exchange {
     return this.respondWith(toResponse(status, body, type, this.id, this.res));
   }
 
-  /** Every response ends here: the log line, the in-flight count, on_finish callbacks. */
-  private respondWith(response: Response): Response {
+  /** Every response ends here: the default headers (see `runHere`), the log line, the in-flight count, on_finish callbacks. */
+  private respondWith(answer: Response): Response {
+    const response = this.defaults !== null && !isPrepared(answer) ? this.defaults.apply(this.raw, answer) : answer;
     this.app.inflight--;
     // Uploads: nothing stays for a refused request (a 4xx/5xx answer, or an answer before the handler ran).
     if (this.form && (!this.committed || response.status >= 400)) this.form.batch.discard();
-    logRequest(this.app.serviceField, this.raw.method, this.path, response.status, performance.now() - this.t0, this.currentId());
+    // The id: the request's own (a SAFE_ID token or a UUID, nothing to escape) unless middleware set `req.id`.
+    const id = this.req ? jsonString(String(this.req.id)) : `"${this.id}"`;
+    logRequestLine(this.logHead ?? requestLineHead(this.app.serviceField, this.raw.method, this.path), response.status, performance.now() - this.t0, id);
     // `res.status` in on_finish is the status that was sent (a 400, 404 or 500 included).
     if (this.res) this.res.statusCode = response.status;
     this.res?.finish((err) => logEvent("error", "on_finish failed", { ...errorFields(err), ...this.where() }));

@@ -3,6 +3,7 @@
 // server sends goes through `toResponse`, so the headers middleware set and
 // the `X-Request-Id` echo appear on all of them (errors and 404s included).
 import type { ResponseStatus, TovaResponse } from "./types.js";
+import { prepared } from "./layers/headers.js";
 
 export const JSON_TYPE = "application/json";
 const TEXT_TYPE = "text/plain; charset=utf-8";
@@ -134,6 +135,18 @@ export function jsonResponse(status: number, value: unknown, requestId: string, 
   const extra = res?.headers;
   if (extra) for (const name in extra) headers.set(name, extra[name]!);
   return response;
+}
+
+/**
+ * A JSON answer built with the default headers of the headers layer already
+ * in (`defaults`, copied natively by the constructor): the layer then skips
+ * them (layers/headers.ts, `prepared`). For an answer without `res` headers,
+ * which the layer would override.
+ */
+export function preparedJsonResponse(status: number, value: unknown, requestId: string, defaults: Headers): Response {
+  const response = Response.json(value, status === 200 ? { headers: defaults } : { status, headers: defaults });
+  response.headers.set("x-request-id", requestId);
+  return prepared(response);
 }
 
 /** The Response for what `res` answered. */
