@@ -1,6 +1,10 @@
 // Requests per second of generated servers against hand-written Bun.serve
-// programs that answer the same JSON (targets: one-route JSON >= 0.85 with
-// request ids and logging on; an RPC call with a validated record >= 0.7).
+// programs that answer the same JSON (targets, issue 15: one-route JSON >= 0.9
+// with request ids and logging on; an RPC call with a validated record >= 0.9).
+// The generated servers do more than the hand-written ones: they echo or make a
+// request id, log a line per request, check the Content-Type and body limit and
+// send the default security headers; on a synchronous route they also read the
+// request headers, which Bun otherwise never materialises (~1.4 us a request).
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -11,6 +15,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BUN = path.join(root, "node_modules", ".bin", "bun");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+// Hand-written and generated servers are measured alternately this many times each and compared by their medians:
+// the machine is shared, and one run of each swings by 10-30% (issue 15).
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
 const CONCURRENCY = 32;
 
 const ONE_ROUTE_TOVA = `fn hello() {\n  { message: "hello", count: 1 }\n}\n\nroute GET "/hello" => hello\n`;
@@ -91,6 +98,21 @@ async function measure(file, url, method, body, headers = null) {
   }
 }
 
+/** The hand-written and the generated server measured alternately PAIRS times: the median req/s of each. */
+async function pairs(handFile, genFile, url, method, body, headers = null) {
+  const hand = [];
+  const gen = [];
+  for (let i = 0; i < PAIRS; i++) {
+    hand.push(await measure(handFile, url, method, body, headers));
+    gen.push(await measure(genFile, url, method, body, headers));
+  }
+  const median = (runs) => {
+    const sorted = [...runs].sort((x, y) => x.rps - y.rps);
+    return { rps: sorted[Math.floor(sorted.length / 2)].rps, errors: runs.reduce((n, r) => n + r.errors, 0) };
+  };
+  return [median(hand), median(gen)];
+}
+
 function build(dir, name, text) {
   const src = path.join(dir, `${name}.tova`);
   writeFileSync(src, text);
@@ -107,26 +129,23 @@ export async function benchServe() {
     const rpc = build(dir, "rpc", RPC_TOVA);
     writeFileSync(path.join(dir, "hand-oneroute.js"), ONE_ROUTE_HAND);
     writeFileSync(path.join(dir, "hand-rpc.js"), RPC_HAND);
-    console.log(`\nserver benchmark (bun, ${CONCURRENCY} connections, ${SECONDS} s each)`);
-    const a = await measure(path.join(dir, "hand-oneroute.js"), "http://127.0.0.1:PORT/hello", "GET");
-    const b = await measure(oneRoute, "http://127.0.0.1:PORT/hello", "GET");
-    const c = await measure(path.join(dir, "hand-rpc.js"), "http://127.0.0.1:PORT/rpc/add_item", "POST", RPC_BODY);
-    const d = await measure(rpc, "http://127.0.0.1:PORT/rpc/add_item", "POST", RPC_BODY);
+    console.log(`\nserver benchmark (bun, ${CONCURRENCY} connections, ${SECONDS} s each, medians of ${PAIRS} alternating runs; load average ${os.loadavg()[0].toFixed(2)})`);
+    const [a, b] = await pairs(path.join(dir, "hand-oneroute.js"), oneRoute, "http://127.0.0.1:PORT/hello", "GET");
+    const [c, d] = await pairs(path.join(dir, "hand-rpc.js"), rpc, "http://127.0.0.1:PORT/rpc/add_item", "POST", RPC_BODY);
     const line = (label, x) => console.log(`  ${label.padEnd(40)} ${Math.round(x.rps).toLocaleString("en-US").padStart(8)} req/s${x.errors ? `  (${x.errors} errors)` : ""}`);
     line("hand-written Bun.serve, one JSON route", a);
     line("generated, one JSON route (ids, logs on)", b);
     line("hand-written Bun.serve, RPC with a record", c);
     line("generated, RPC with a validated record", d);
-    console.log(`  ${b.rps / a.rps >= 0.85 ? "PASS" : "MISS"} one route: ${(b.rps / a.rps).toFixed(2)} of hand-written (target >= 0.85)`);
-    console.log(`  ${d.rps / c.rps >= 0.7 ? "PASS" : "MISS"} RPC: ${(d.rps / c.rps).toFixed(2)} of hand-written (target >= 0.70)`);
+    console.log(`  ${b.rps / a.rps >= 0.9 ? "PASS" : "MISS"} one route: ${(b.rps / a.rps).toFixed(2)} of hand-written (target >= 0.90)`);
+    console.log(`  ${d.rps / c.rps >= 0.9 ? "PASS" : "MISS"} RPC: ${(d.rps / c.rps).toFixed(2)} of hand-written (target >= 0.90)`);
     // With security declared: JWT + rate limit + CORS, against a hand-written server doing the same checks.
     const secure = build(dir, "secure", SECURE_TOVA);
     writeFileSync(path.join(dir, "hand-secure.mjs"), SECURE_HAND);
     const { sign } = await import(pathToFileURL(path.join(root, "node_modules", "hono", "dist", "utils", "jwt", "jwt.js")).href);
     const token = await sign({ sub: "bench", exp: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET, "HS256");
     const headers = { authorization: `Bearer ${token}`, origin: "https://app.example.org" };
-    const e = await measure(path.join(dir, "hand-secure.mjs"), "http://127.0.0.1:PORT/hello", "GET", null, headers);
-    const f = await measure(secure, "http://127.0.0.1:PORT/hello", "GET", null, headers);
+    const [e, f] = await pairs(path.join(dir, "hand-secure.mjs"), secure, "http://127.0.0.1:PORT/hello", "GET", null, headers);
     line("hand-written Bun.serve, JWT + rate limit + CORS", e);
     line("generated, security { auth jwt } + rate_limit + cors", f);
     console.log(`  ${f.rps / e.rps >= 0.75 ? "PASS" : "MISS"} secured route: ${(f.rps / e.rps).toFixed(2)} of hand-written (target >= 0.75)`);
