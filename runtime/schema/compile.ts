@@ -132,7 +132,14 @@ export function compileCheck(node: SchemaNode, interpreted: Check): Check {
 export function compiledOnFirstUse(node: () => SchemaNode, interpreted: Check): Check {
   return (value) => {
     const target = node();
-    const compiled = compiling ? compileCheck(target, interpreted) : interpreted;
+    let compiled: Check;
+    try {
+      compiled = compiling ? compileCheck(target, interpreted) : interpreted;
+    } catch {
+      // A lazy reference to a type not declared yet (a check while its module still loads): interpreted this time,
+      // which only follows the references the value reaches; compiled at a later call.
+      return interpreted(value);
+    }
     (target as { check: Check }).check = compiled;
     return compiled(value);
   };

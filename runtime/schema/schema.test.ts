@@ -283,3 +283,16 @@ describe("compiled checks", () => {
     expect(String(node(Item!).check)).toMatch(/Number\.isSafeInteger/);
   });
 });
+
+describe("compiled checks of types declared later", () => {
+  it("check without compiling while a referenced type does not exist yet, and compile once it does", () => {
+    let later: Schema<any> | undefined;
+    const Early = t.record("Early", { n: t.int, next: t.lazy(() => later!) });
+    // `later` is not there yet: compiling would read it; checking a value that fails before it does not.
+    expect(check(Early, { n: "1" })).toBe(false);
+    later = t.record("Later", { s: t.string });
+    expect(check(Early, { n: 1, next: { s: "x" } })).toBe(true);
+    expect(check(Early, { n: 1, next: { s: 2 } })).toBe(false);
+    expect(String(node(Early).check)).toMatch(/Number\.isSafeInteger/);
+  });
+});
