@@ -210,10 +210,12 @@ function freePort() {
 
 /** Peak resident memory of `tova check <file>`, read by the process itself at exit (Node reports no child's rusage). */
 function peakRss(cli, file) {
-  const probe = `process.on("exit", () => process.stderr.write("maxrss " + process.resourceUsage().maxRSS + "\\n")); process.argv.splice(1, 1, ${JSON.stringify(cli)}); await import(${JSON.stringify(cli)});`;
-  const r = spawnSync(process.execPath, ["--input-type=module", "-e", probe, "--", "check", file], { encoding: "utf8" });
+  // Under -e, argv holds no script: the CLI's path goes in where `node cli.js` would have put it.
+  const probe = `process.on("exit", () => process.stderr.write("maxrss " + process.resourceUsage().maxRSS + "\\n")); process.argv.splice(1, 0, ${JSON.stringify(cli)}); await import(${JSON.stringify(cli)});`;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", probe, "check", file], { encoding: "utf8" });
   const m = /maxrss (\d+)/.exec(r.stderr);
-  return m ? Number(m[1]) / 1024 : NaN;
+  if (r.status !== 0 || !m) throw new Error(`tova check under the memory probe failed (${r.status}):\n${(r.stdout + r.stderr).slice(0, 2000)}`);
+  return Number(m[1]) / 1024;
 }
 
 /** The parser's allocation per token and the modules `tova check` loads, measured by bench/internals.mjs in a process of its own. */
