@@ -9,11 +9,11 @@
 // commit) run in the same rounds, and a second table gives this tree / baseline.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateFlatProgram } from "./generate.mjs";
+import { freePort } from "./multi.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
@@ -208,16 +208,6 @@ async function firstAnswer(cmd, argsFor, env = {}, fixedPort = null) {
       }
     }
   }
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Peak resident memory of `tova check <file>`, read by the process itself at exit (Node reports no child's rusage). */
