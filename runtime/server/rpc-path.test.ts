@@ -5,9 +5,9 @@
 // constant part made once per route) must not drop anything: every answer,
 // friendly or hostile, carries the default headers once and a request id, is
 // logged, and a hostile body never reaches the handler.
-import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { logLines, startServer, stopAll, workspace, writeProgram, type Server } from "../testing/bun-process.js";
+import { rawRequest, requestHead, type RawResponse } from "../testing/raw-http.js";
 
 const APP = `
 import { createApp } from "./runtime/server.js";
@@ -35,48 +35,11 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(stopAll);
 
-interface Raw {
-  status: number;
-  /** Repeated headers joined with ", " (so a header sent twice shows). */
-  headers: Record<string, string>;
-  json: any;
-}
-
 /** One request over a fresh connection, with exactly these headers; `body` chunked when `chunked`. */
-function send(method: string, target: string, headers: Record<string, string> = {}, body = "", chunked = false): Promise<Raw> {
-  const port = Number(new URL(server.url).port);
-  const framing = body === "" ? {} : chunked ? { "transfer-encoding": "chunked" } : { "content-length": String(Buffer.byteLength(body)) };
-  const head = `${method} ${target} HTTP/1.1\r\nhost: 127.0.0.1\r\n${Object.entries({ ...framing, ...headers }).map(([k, v]) => `${k}: ${v}\r\n`).join("")}\r\n`;
+function send(method: string, target: string, headers: Record<string, string> = {}, body = "", chunked = false): Promise<RawResponse> {
+  const framing: Record<string, string> = body === "" ? {} : chunked ? { "transfer-encoding": "chunked" } : { "content-length": String(Buffer.byteLength(body)) };
   const payload = chunked && body !== "" ? `${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n0\r\n\r\n` : body;
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, "127.0.0.1");
-    let buf = Buffer.alloc(0);
-    socket.on("data", (d) => {
-      buf = Buffer.concat([buf, d]);
-      const end = buf.indexOf("\r\n\r\n");
-      if (end === -1) return;
-      const lines = buf.toString("latin1", 0, end).split("\r\n");
-      const out: Record<string, string> = {};
-      for (const l of lines.slice(1)) {
-        const i = l.indexOf(":");
-        const k = l.slice(0, i).toLowerCase();
-        out[k] = k in out ? `${out[k]}, ${l.slice(i + 1).trim()}` : l.slice(i + 1).trim();
-      }
-      const length = Number(out["content-length"] ?? 0);
-      if (buf.length - end - 4 < length) return;
-      socket.destroy();
-      const text = buf.toString("utf8", end + 4, end + 4 + length);
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      resolve({ status: Number(lines[0]!.split(" ")[1]), headers: out, json });
-    });
-    socket.on("error", reject);
-    socket.write(head + payload);
-  });
+  return rawRequest(Number(new URL(server.url).port), requestHead(method, target, { ...framing, ...headers }), payload);
 }
 
 const JSON_TYPE = { "content-type": "application/json" };
@@ -86,7 +49,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 const item = { id: 1, name: "lamp", price: 19.5, tags: ["home", "light"] };
 
 /** The default headers, each exactly once, a request id, and HSTS only when asked for. */
-function expectDefaults(r: Raw, hsts = false): void {
+function expectDefaults(r: RawResponse, hsts = false): void {
   expect(r.headers).toMatchObject({ "x-content-type-options": "nosniff", "x-frame-options": "DENY", "referrer-policy": "no-referrer" });
   expect(r.headers["x-request-id"]).toMatch(/^[\w.:@-]+$/);
   expect(r.headers["strict-transport-security"]).toBe(hsts ? "max-age=15552000; includeSubDomains" : undefined);
