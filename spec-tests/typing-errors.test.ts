@@ -243,6 +243,29 @@ describe("type errors in Tova's words", () => {
     expect(d.hint).toContain("`NoteModel.all(...)`");
   });
 
+  it("a match that calls a server fn hiding the shared one says so", () => {
+    const d = only(`shared {
+  type Level { Low(n: Int), High(n: Int) }
+  fn grade(x: Int) -> Level { if x < 10 { Low(x) } else { High(x) } }
+}
+server {
+  fn grade(x: Int) -> String {
+    match grade(x) {
+      Low(n) => "low {n}"
+      High(n) => "high {n}"
+    }
+  }
+}`);
+    expect(d.message).toBe("`Low` is a variant of `Level`, but this match is on a `String`");
+    expect(d.hint).toContain("this server's own `fn grade`, which hides the shared one");
+  });
+
+  it("variants on an Option without a nil arm say it may be None", () => {
+    const d = only(`type Level { Low, High }\nfn f(l: Option<Level>) -> Int {\n  match l {\n    Low => 1\n    High => 2\n  }\n}`);
+    expect(d.message).toBe("`Low` is a variant of `Level`, but this match is on an `Option<Level>`");
+    expect(d.hint).toContain("`nil => ...`");
+  });
+
   it("no message is in TypeScript's words", () => {
     for (const { src } of cases) for (const d of diagnose(src)) expect(`${d.message} ${d.hint ?? ""}`).not.toMatch(/TS\d{4}|Type '|implicitly has an 'any'/);
   });
@@ -287,6 +310,43 @@ print(inc(Some(4)), inc(None))`,
 }
 print(inc(Some(4)), inc(None))`,
     stdout: "5 -1",
+  },
+  {
+    name: "`match` on an Option of an enum: `nil =>` first, then the variants; or `Some(variant)`",
+    src: `type Level { Low(n: Int), High(n: Int) }
+fn pick(x: Int) -> Option<Level> { if x < 0 { None } elif x < 10 { Some(Low(x)) } else { Some(High(x)) } }
+fn a(x: Int) -> String {
+  match pick(x) {
+    nil => "none"
+    Low(n) => "low {n}"
+    High(n) => "high {n}"
+  }
+}
+fn b(x: Int) -> String {
+  match pick(x) {
+    Some(Low(n)) => "low {n}"
+    Some(High(n)) => "high {n}"
+    None => "none"
+  }
+}
+print(a(3), a(-1), a(30), b(4), b(-2), b(40))`,
+    stdout: "low 3 none high 30 low 4 none high 40",
+  },
+  {
+    name: "a server fn calling the shared fn of another name; the shared enum matched",
+    src: `shared {
+  type Level { Low(n: Int), High(n: Int) }
+  fn grade(x: Int) -> Level { if x < 10 { Low(x) } else { High(x) } }
+}
+server {
+  fn grade_text(x: Int) -> String {
+    match grade(x) {
+      Low(n) => "low {n}"
+      High(n) => "high {n}"
+    }
+  }
+  route GET "/grade/:x" => grade_text
+}`,
   },
   {
     name: "`match` with `nil =>` and then a binding arm",

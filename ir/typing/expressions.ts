@@ -3,7 +3,7 @@ import { didYouMean } from "../../diagnostics/catalog.js";
 import { element } from "./builtins.js";
 import { call, memberType } from "./calls.js";
 import type { Checker } from "./checker.js";
-import { bindPattern } from "./patterns.js";
+import { bindPattern, checkVariantsFit } from "./patterns.js";
 import { checkBody, narrowings, statements } from "./statements.js";
 import { ANY, array, BOOL, FLOAT, fn, INT, isDefinite, isNumeric, join, map, named, NEVER, NIL, option, show, STRING, type Ty } from "./ty.js";
 
@@ -90,6 +90,7 @@ export const EXPRESSIONS: Inference = {
   },
   Match: (c, e, expected) => {
     let subject = c.infer(e.subject);
+    checkVariantsFit(c, e, subject);
     let t: Ty = NEVER;
     for (const arm of e.arms) {
       const here = subject;
