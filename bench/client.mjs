@@ -13,7 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const CLI = path.join(root, "dist", "cli", "main.js");
+const CLI = path.join(root, "dist", "cli", "bin.cjs");
 const BUN = path.join(root, "node_modules", ".bin", "bun");
 const CHROMIUM = "/usr/bin/chromium";
 const ROUNDS = 15;

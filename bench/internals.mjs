@@ -6,7 +6,7 @@
 // Modules: `tova check ONE.tova` run under a loader hook that counts every
 // module Node loads (the CLI's own files and those of npm packages).
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import v8 from "node:v8";
@@ -23,11 +23,16 @@ if (process.env.TOVA_COUNT_MODULES) {
   port1.unref();
   const hook = `data:text/javascript,${encodeURIComponent(`let port; export function initialize(d) { port = d.port; } export async function load(url, context, next) { if (url.startsWith("file:")) port.postMessage(url); return next(url, context); }`)}`;
   register(hook, { data: { port: port2 }, transferList: [port2] });
+  const { createRequire } = await import("node:module");
+  const cli = path.join(root, "dist", "cli", existsSync(path.join(root, "dist", "cli", "bin.cjs")) ? "bin.cjs" : "main.js");
+  const bundle = path.join(root, "dist", "cli", "tova.bundle.cjs");
   process.on("exit", () => {
+    // CommonJS files are not seen by the hook: the require cache has them. bin.cjs compiles the bundle itself (vm.Script).
+    for (const f of Object.keys(createRequire(import.meta.url).cache)) urls.add(pathToFileURL(f).href);
+    if (cli.endsWith("bin.cjs") && existsSync(bundle)) urls.add(pathToFileURL(bundle).href);
     const files = [...urls];
     process.stderr.write(`modules ${JSON.stringify({ own: files.filter((u) => !u.includes("/node_modules/")).length, packages: files.filter((u) => u.includes("/node_modules/")).length })}\n`);
   });
-  const cli = path.join(root, "dist", "cli", "main.js");
   process.argv.splice(1, process.argv.length - 1, cli, "check", one);
   await import(pathToFileURL(cli).href);
 } else {

@@ -159,7 +159,7 @@ async function serveRate(dir: string, name: string, db: string, env: Record<stri
   const src = path.join(dir, `${name}.tova`);
   writeFileSync(src, ROUTE_TOVA(db));
   const out = path.join(dir, `out-${name}`);
-  const built = spawnSync("node", [path.join(root, "dist", "cli", "main.js"), "build", src, "--out", out], { encoding: "utf8" });
+  const built = spawnSync("node", [path.join(root, "dist", "cli", "bin.cjs"), "build", src, "--out", out], { encoding: "utf8" });
   if (built.status !== 0) throw new Error(`tova build ${name} failed:\n${built.stdout}${built.stderr}`);
   const port = 20000 + Math.floor(Math.random() * 30000);
   const server = spawn(BUN, ["run", path.join(out, `${name}.server.js`)], { cwd: dir, env: { ...process.env, ...env, PORT: String(port) }, stdio: ["ignore", "ignore", "inherit"] });

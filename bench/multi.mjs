@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BUN = path.join(root, "node_modules", ".bin", "bun");
-const CLI = path.join(root, "dist", "cli", "main.js");
+const CLI = path.join(root, "dist", "cli", "bin.cjs");
 
 const PROGRAM = `
 server "api" {

@@ -19,7 +19,7 @@ import { freePort, rpc, waitFor } from "./multi.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BUN = path.join(root, "node_modules", ".bin", "bun");
-const CLI = path.join(root, "dist", "cli", "main.js");
+const CLI = path.join(root, "dist", "cli", "bin.cjs");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 
 const EVENTS = `

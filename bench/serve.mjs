@@ -117,7 +117,7 @@ function build(dir, name, text) {
   const src = path.join(dir, `${name}.tova`);
   writeFileSync(src, text);
   const out = path.join(dir, "out");
-  const r = spawnSync(process.execPath, [path.join(root, "dist", "cli", "main.js"), "build", src, "--out", out], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, [path.join(root, "dist", "cli", "bin.cjs"), "build", src, "--out", out], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`tova build ${name} failed:\n${r.stdout}${r.stderr}`);
   return path.join(out, `${name}.server.js`);
 }

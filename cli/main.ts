@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { command, runCommandLine } from "./args.js";
 import { EXIT, UsageError } from "./errors.js";
@@ -180,7 +179,7 @@ function port(value: string | undefined): number | undefined {
   return n;
 }
 
-/** The version in package.json: two levels up from dist/cli/main.js, one from cli/main.ts. */
+/** The version in package.json: two levels up from dist/cli/ (main.js, or the bundle beside it), one from cli/main.ts. */
 function packageVersion(): string {
   for (const rel of ["../../package.json", "../package.json"]) {
     try {

@@ -1,36 +1,87 @@
-// `npm run build`, after tsc: the CLI as one ES module per command. tsc leaves
-// about a hundred modules that `tova check` alone would load one by one; Node
-// resolves, reads and compiles each, which took most of its start-up
-// (issue 15: `import("dist/cli/check.js")` 105 ms as tsc's modules, 17 ms
-// bundled, this machine). `bun build` with code splitting writes
-// dist/cli/main.js (the entry, replacing tsc's) and dist/cli/chunks/: each
-// command's code in the chunk its dynamic `import()` loads, shared code in
-// chunks of its own. npm packages stay imports. tsc's other files in dist/
-// stay what the package exports and the tests import.
+// `npm run build`, after tsc: the CLI as one CommonJS file, dist/cli/tova.bundle.cjs,
+// which the `tova` command (dist/cli/bin.cjs, from cli/bin.cts) compiles with V8's
+// code cache. tsc leaves about a hundred modules that `tova check` alone would load
+// one by one; Node resolves, reads and compiles each, which took most of its
+// start-up (issue 15: `import("dist/cli/check.js")` 105 ms as tsc's modules, 17 ms
+// bundled as ES modules; compiling that source was then a quarter of the rest,
+// which the code cache takes away, and Node 20 has a code cache only for
+// CommonJS). Each command's code is initialised when the command runs (`bun build`
+// keeps the dynamic `import()`s of cli/main.ts lazy), so `tova check` still
+// loads no npm package. npm packages stay `require`s (but BUNDLED below). tsc's files in dist/ stay
+// what the package exports and the tests import; dist/cli/main.js is the
+// fallback when there is no Bun to bundle with.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const cli = path.join(root, "dist", "cli");
 const entry = path.join(cli, "main.js");
+const bundle = path.join(cli, "tova.bundle.cjs");
 const bun = path.join(root, "node_modules", ".bin", "bun");
 
+// Bundled, not required: code-block-writer is a dual package whose CommonJS build has its class at
+// `exports.default`, and a CommonJS bundle's default import of a package is its `module.exports` (as
+// Node's would be); bundled, its ES module build is used, as under Node's ES module loader.
+const BUNDLED = new Set(["code-block-writer"]);
+
 export function bundleCli() {
+  rmSync(bundle, { force: true });
+  rmSync(path.join(cli, "chunks"), { recursive: true, force: true }); // the ES module chunks of earlier builds
   if (!existsSync(bun)) {
     // Installed without install scripts (no Bun binary): tsc's modules run as they are, only slower to start.
     console.log("cli: no Bun in node_modules; dist/cli stays unbundled");
     return;
   }
-  if (readFileSync(entry, "utf8").includes("./chunks/")) return; // already bundled: tsc did not run since
-  rmSync(path.join(cli, "chunks"), { recursive: true, force: true });
   const started = performance.now();
   const r = spawnSync(
     bun,
-    ["build", entry, "--target=node", "--format=esm", "--splitting", "--packages=external", "--outdir", cli, "--entry-naming=[name].[ext]", "--chunk-naming=chunks/[name]-[hash].[ext]"],
+    [
+      "build", entry, "--target=node", "--format=cjs", "--outfile", bundle,
+      ...externals().flatMap((name) => ["--external", name]),
+      // Bun writes the build machine's path for `import.meta.url` in a CommonJS bundle; the bundle's own, found when it runs, instead.
+      "--define", "import.meta.url=__tova_bundle_url",
+      "--banner", 'var __tova_bundle_url = require("node:url").pathToFileURL(__filename).href;',
+    ],
     { cwd: root, encoding: "utf8" },
   );
   if (r.status !== 0) throw new Error(`bun build of the CLI failed:\n${r.stderr || r.stdout}`);
-  console.log(`cli: dist/cli/main.js + chunks in ${Math.round(performance.now() - started)} ms`);
+  writeFileSync(bundle, asciiOnly(withoutImport(readFileSync(bundle, "utf8"))));
+  console.log(`cli: dist/cli/tova.bundle.cjs in ${Math.round(performance.now() - started)} ms`);
+}
+
+/** The npm packages the bundle `require`s: the dependencies, but the ones bundled. */
+function externals() {
+  const { dependencies } = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
+  return Object.keys(dependencies).filter((name) => !BUNDLED.has(name));
+}
+
+/**
+ * The bundle with its few non-ASCII characters (the progress lines' arrows and
+ * marks, all in string literals) written as `\uXXXX` escapes: Node decodes an
+ * ASCII file to a string in one pass, and any other UTF-8 on a slower path
+ * (8.4 ms against 6.6 ms for this 0.7 MB file, cold, which bin.cts reads at
+ * every start). An escape means the same character in a string, a template, a
+ * regular expression or an identifier; only a template's raw text (`String.raw`)
+ * would differ, and the CLI has none with such characters.
+ */
+function asciiOnly(text) {
+  return text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * The bundle's `import("package")`s (prettier, loaded by `--emit ts`; listr2, at
+ * a terminal) as `require`s: V8 loses the dynamic-import callback of a script
+ * compiled from a code cache for the functions it compiles later (Node's
+ * ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING; nodejs/node#43663 is the same for
+ * modules), so bin.cts compiles the bundle without one. `require` of an ES
+ * module package gives its namespace (Node 20.19 and later), as `import()`
+ * would. Any other `import(` stops the build: it would fail the same way.
+ */
+function withoutImport(text) {
+  const out = text.replace(/(?<![\w$.])import\(("[^"./][^"]*")\)/g, "Promise.resolve().then(() => require($1))");
+  const left = /(?<![\w$.])import\(/.exec(out);
+  if (left) throw new Error(`the CLI bundle has an import() bin.cts cannot run: ${out.slice(left.index, left.index + 80)}`);
+  return out;
 }

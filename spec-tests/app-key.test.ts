@@ -15,7 +15,7 @@ import { compile } from "../compile.js";
  * it (provision.sh's secrets layer, read by every unit's EnvironmentFile).
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const CLI = path.join(ROOT, "dist", "cli", "main.js");
+const CLI = path.join(ROOT, "dist", "cli", "bin.cjs");
 
 const work = mkdtempSync(path.join(os.tmpdir(), "tova-app-key-"));
 const children: ChildProcess[] = [];

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
  * per step.
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const CLI = path.join(ROOT, "dist", "cli", "main.js");
+const CLI = path.join(ROOT, "dist", "cli", "bin.cjs");
 const dir = mkdtempSync(path.join(os.tmpdir(), "tova-progress-"));
 writeFileSync(path.join(dir, "app.tova"), 'server {\n  fn hello() -> String { "hi" }\n\n  route GET "/hello" => hello\n}\n');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

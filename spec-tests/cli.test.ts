@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // These tests run the built `tova` command the way a user does, in temporary
 // directories, so they cover files.ts, the exit codes and the output format.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const cli = path.join(root, "dist", "cli", "main.js");
+const cli = path.join(root, "dist", "cli", "bin.cjs");
 
 const VALID = `shared { type User { id: Int, name: String } }\n`;
 const SYNTAX_ERROR = `fn f( {\n`;

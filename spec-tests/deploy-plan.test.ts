@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 
 /** `tova deploy <env> --plan`: the inferred infrastructure, printed without changing anything. */
-const CLI = path.join(path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".."), "dist", "cli", "main.js");
+const CLI = path.join(path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".."), "dist", "cli", "bin.cjs");
 const dir = mkdtempSync(path.join(os.tmpdir(), "tova-plan-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

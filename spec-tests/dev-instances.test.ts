@@ -8,7 +8,7 @@ import { portFree } from "./server/harness.js";
 
 /** `tova dev --instances N` (scale-out.md): N processes of each block on one machine, peers going round robin over them. */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const CLI = path.join(ROOT, "dist", "cli", "main.js");
+const CLI = path.join(ROOT, "dist", "cli", "bin.cjs");
 const PROGRAM = `server "api" {
   discover "worker" at "http://localhost:3999"
   fn who() { { by: worker.whoami() } }

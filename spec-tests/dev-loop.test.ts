@@ -14,7 +14,7 @@ import { freePort } from "./server/harness.js";
  * says what changed and how long the rebuild took.
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const CLI = path.join(ROOT, "dist", "cli", "main.js");
+const CLI = path.join(ROOT, "dist", "cli", "bin.cjs");
 const PROGRAM = `
 server {
   env GREETING: String

@@ -13,7 +13,7 @@ import { freeBase, portFree } from "./server/harness.js";
  * restarted, and no process left behind after SIGTERM.
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const CLI = path.join(ROOT, "dist", "cli", "main.js");
+const CLI = path.join(ROOT, "dist", "cli", "bin.cjs");
 
 const program = (greeting: string) => `
 server "api" {

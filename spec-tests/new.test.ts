@@ -12,7 +12,7 @@ import { portFree } from "./server/harness.js";
  * README shows. A directory with anything in it is refused.
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const CLI = path.join(ROOT, "dist", "cli", "main.js");
+const CLI = path.join(ROOT, "dist", "cli", "bin.cjs");
 const work = mkdtempSync(path.join(os.tmpdir(), "tova-new-"));
 let dev: ChildProcess | null = null;
 

@@ -15,7 +15,7 @@ import { closeBrowser, haveChromium, openPage } from "./browser/chromium.js";
  * working directory; the client bundle named by its content.
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const CLI = path.join(ROOT, "dist", "cli", "main.js");
+const CLI = path.join(ROOT, "dist", "cli", "bin.cjs");
 const SPEC = readFileSync(path.join(ROOT, "..", "shared", "spec", "named-blocks.md"), "utf8");
 const MULTI = [...SPEC.matchAll(/```tova\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes('server "worker"') && b.includes("client {"))!;
 const dirs: string[] = [];

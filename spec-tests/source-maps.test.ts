@@ -15,7 +15,7 @@ import { transpile } from "../cli/toolchain.js";
  * The programs run with the built `tova` command and the packaged Bun.
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const CLI = path.join(ROOT, "dist", "cli", "main.js");
+const CLI = path.join(ROOT, "dist", "cli", "bin.cjs");
 const BUN = path.join(ROOT, "node_modules", ".bin", "bun");
 
 // Line 2 throws (JSON.parse of text that is not JSON), called from line 6 at the top level. (Not in

@@ -17,7 +17,7 @@ import { typecheck } from "../cli/typecheck.js";
  * or `unchanged, not checked (cache)`. Each test has its own `TOVA_CACHE_DIR`.
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const CLI = path.join(ROOT, "dist", "cli", "main.js");
+const CLI = path.join(ROOT, "dist", "cli", "bin.cjs");
 const work = mkdtempSync(path.join(os.tmpdir(), "tova-tccache-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

@@ -37,7 +37,7 @@ while read -r _old new ref; do
   echo "[tova] Received push to $BRANCH"
   work="$(mktemp -d)"
   git --work-tree="$work" checkout -q -f "$new" -- .
-  (cd "$work" && "$JS" "$TOOLCHAIN/dist/cli/main.js" deploy "$DEPLOY_ENV" --local --path "$PROGRAM")
+  (cd "$work" && "$JS" "$TOOLCHAIN/dist/cli/bin.cjs" deploy "$DEPLOY_ENV" --local --path "$PROGRAM")
   rm -rf "$work"
 done
 exit 0

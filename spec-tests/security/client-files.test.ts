@@ -13,7 +13,7 @@ import { launch, removeTempDirs, send, tempDir } from "./attack.js";
  * module holding a key; it is built with the CLI (`tova build`, which bundles
  * local modules beside the output) and run from the output directory.
  */
-const CLI = path.join(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".."), "dist", "cli", "main.js");
+const CLI = path.join(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".."), "dist", "cli", "bin.cjs");
 const KEY = "sk_live_attack_suite_4242";
 
 const APP = `import { sign } from "./secrets.js"

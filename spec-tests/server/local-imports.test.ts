@@ -13,7 +13,7 @@ import { call, start, stopAll } from "./harness.js";
  * directory runs on its own; a missing or unplaceable one is an E0120 at the
  * import, not a compiler bug.
  */
-const CLI = path.join(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".."), "dist", "cli", "main.js");
+const CLI = path.join(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".."), "dist", "cli", "bin.cjs");
 const work = mkdtempSync(path.join(tmpdir(), "tova-local-imports-"));
 afterEach(stopAll);
 afterAll(() => rmSync(work, { recursive: true, force: true }));

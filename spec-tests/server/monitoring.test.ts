@@ -65,7 +65,7 @@ describe.each(VARIANTS.map((v) => [label(v), v] as const))("on %s", (_, { engine
     // Run as a user would: `tova dev monitor.tova` (collector on 3000, api on its explicit 3001).
     dir = mkdtempSync(path.join(os.tmpdir(), "tova-monitor-"));
     writeFileSync(path.join(dir, "monitor.tova"), source);
-    dev = spawn(process.execPath, [path.join(ROOT, "dist", "cli", "main.js"), "dev", "monitor.tova", "--port", "3000", ...(scaled ? ["--instances", "2"] : [])], { cwd: dir, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    dev = spawn(process.execPath, [path.join(ROOT, "dist", "cli", "bin.cjs"), "dev", "monitor.tova", "--port", "3000", ...(scaled ? ["--instances", "2"] : [])], { cwd: dir, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     dev.stdout!.on("data", (d: Buffer) => (devOutput += d));
     dev.stderr!.on("data", (d: Buffer) => (devOutput += d));
     for (const url of ["http://127.0.0.1:3000/healthz", "http://127.0.0.1:3001/healthz"]) {

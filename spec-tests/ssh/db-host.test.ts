@@ -22,7 +22,7 @@ import { hasSshd, portBase, sshConfigOf, startSshd, type Sshd } from "./sshd.js"
  * redis-server): its password is already in the database host's redis.conf,
  * which the script keeps.
  */
-const CLI = path.join(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".."), "dist", "cli", "main.js");
+const CLI = path.join(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".."), "dist", "cli", "bin.cjs");
 const isRoot = process.getuid?.() === 0;
 const enabled = (hasSshd() && !!postgresBin() && isRoot && haveRedis()) || !!process.env["CI"];
 const web: Sshd[] = [];

@@ -14,7 +14,7 @@ import { hasSshd, portBase, startSshd, type Sshd } from "./sshd.js";
  * the recording stand-ins of sshd.ts, and systemctl really starts each unit's
  * ExecStart with Bun, so health checks hit the deployed servers.
  */
-const CLI = path.join(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".."), "dist", "cli", "main.js");
+const CLI = path.join(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".."), "dist", "cli", "bin.cjs");
 const enabled = hasSshd() || !!process.env["CI"];
 let sshd: Sshd;
 let work: string;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasSshd, startSshd, type Sshd } from "./sshd.js";
 
 /** `tova env` and `tova deploy --plan` against a real sshd on loopback. */
-const CLI = path.join(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".."), "dist", "cli", "main.js");
+const CLI = path.join(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".."), "dist", "cli", "bin.cjs");
 const enabled = hasSshd() || !!process.env["CI"];
 let sshd: Sshd;
 let project: string;

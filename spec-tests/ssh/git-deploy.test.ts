@@ -17,7 +17,7 @@ import { hasSshd, portBase, startSshd, type Sshd } from "./sshd.js";
  * machine running the tests may not reach the npm registry from "the server".
  */
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const CLI = path.join(REPO, "dist", "cli", "main.js");
+const CLI = path.join(REPO, "dist", "cli", "bin.cjs");
 const VERSION = (JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as { version: string }).version;
 const enabled = hasSshd() || !!process.env["CI"];
 let sshd: Sshd;
@@ -94,7 +94,7 @@ describe.skipIf(!enabled)("tova deploy --setup-git", () => {
     expect(r.out).toContain("git push prod main");
     const hook = readFileSync(path.join(appDir(), "repo.git/hooks/post-receive"), "utf8");
     expect(hook).toContain("BRANCH=main");
-    expect(existsSync(path.join(sshd.prefix, "opt/tova/toolchain", `tova-${VERSION}`, "dist/cli/main.js"))).toBe(true);
+    expect(existsSync(path.join(sshd.prefix, "opt/tova/toolchain", `tova-${VERSION}`, "dist/cli/bin.cjs"))).toBe(true);
     expect(git("remote", "get-url", "prod").out.trim()).toBe(`tova-test:${path.join(appDir(), "repo.git")}`);
     // Running it again keeps the remote and the repository.
     expect(run(process.execPath, [CLI, "deploy", "prod", "--setup-git", "--path", "hooked.tova"]).status).toBe(0);

@@ -17,7 +17,7 @@ import { hasSshd, portBase, sshConfigOf, startSshd, type Sshd } from "./sshd.js"
  * and never reaches the second. The hosts share a real Redis (REDIS_URL is a
  * required secret with more than one host).
  */
-const CLI = path.join(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".."), "dist", "cli", "main.js");
+const CLI = path.join(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".."), "dist", "cli", "bin.cjs");
 const enabled = (hasSshd() && haveRedis()) || !!process.env["CI"];
 const hosts: Sshd[] = [];
 let env: Record<string, string>;

@@ -16,7 +16,7 @@ import { hasSshd, portBase, startSshd, type Sshd } from "./sshd.js";
  * use it. The cluster is a real PostgreSQL kept under the sandbox's prefix
  * (stand-ins/postgres.mjs stands in for Debian's pg_createcluster and `su`).
  */
-const CLI = path.join(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".."), "dist", "cli", "main.js");
+const CLI = path.join(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".."), "dist", "cli", "bin.cjs");
 const isRoot = process.getuid?.() === 0;
 const enabled = (hasSshd() && !!postgresBin() && isRoot) || !!process.env["CI"];
 let sshd: Sshd;
