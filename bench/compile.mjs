@@ -209,14 +209,22 @@ async function firstAnswer(cmd, argsFor, env = {}, fixedPort = null) {
       await new Promise((r) => setTimeout(r, 2));
     }
   } finally {
-    // The whole process group: `tova run` and the Bun server it started.
+    // Stopped as a user stops it (`tova run` passes SIGTERM to its server and exits, writing its code cache as it
+    // does); then anything left of the process group, `tova run` and the Bun server it started, is killed.
+    const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once("exit", r));
+    try {
+      process.kill(child.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
     try {
       process.kill(-child.pid, "SIGKILL");
     } catch {
       // already gone
     }
     // Gone before the next run, which may use the same port.
-    if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once("exit", r));
+    await exited;
     for (let i = 0; i < 200; i++) {
       try {
         await fetch(`http://127.0.0.1:${port}/hello`);

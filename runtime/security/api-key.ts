@@ -5,7 +5,7 @@
 // `timingSafeEqual`, against every configured key without stopping at the
 // first match. The time a request takes says nothing about how close its key
 // was, or which key it matched.
-import { createHash, timingSafeEqual } from "node:crypto";
+import { nodeCrypto } from "../builtins.js";
 
 export interface ApiKeyConfig {
   header: string;
@@ -18,7 +18,7 @@ export interface ApiKeys {
   userOf(raw: Request): { key: string } | null;
 }
 
-const digest = (s: string): Buffer => createHash("sha256").update(s).digest();
+const digest = (s: string): Buffer => nodeCrypto().createHash("sha256").update(s).digest();
 
 export function apiKeys(config: ApiKeyConfig): ApiKeys {
   const header = config.header;
@@ -34,7 +34,7 @@ export function apiKeys(config: ApiKeyConfig): ApiKeys {
       if (presented === null || presented === "") return null;
       const h = digest(presented.trim());
       let found: string | null = null;
-      for (const k of hashed) if (timingSafeEqual(h, k.hash) && found === null) found = k.key;
+      for (const k of hashed) if (nodeCrypto().timingSafeEqual(h, k.hash) && found === null) found = k.key;
       return found === null ? null : { key: found };
     },
   };

@@ -16,7 +16,9 @@
 //   deploy backend sets `TOVA_TRUSTED_PROXIES=127.0.0.1,::1` because the app sits
 //   behind its Caddy on the same machine ("A deployed app behind its Caddy
 //   trusts the loopback proxy without being told").
-import { BlockList, isIP } from "node:net";
+import { nodeNet } from "../builtins.js";
+
+const isIP = (address: string) => nodeNet().isIP(address);
 
 /** A set of trusted proxy addresses. */
 export interface Trust {
@@ -51,7 +53,7 @@ export function trustOf(config: boolean | readonly string[] | undefined | null, 
   else if (Array.isArray(config)) entries.push(...config);
   if (env !== undefined && env.trim() !== "") entries.push(...env.split(","));
   if (entries.length === 0) return null;
-  const list = new BlockList();
+  const list = new (nodeNet().BlockList)();
   const addRange = (address: string, prefix: number) => list.addSubnet(address, prefix, isIP(address) === 6 ? "ipv6" : "ipv4");
   for (const raw of entries) {
     const entry = raw.trim();

@@ -12,7 +12,7 @@
 // `String` in Tova code, not a promise; it writes the exact form Hono's
 // `sign` writes (`{"alg":"HS256","typ":"JWT"}`, unpadded base64url), and the
 // tests check that Hono verifies what it signs.
-import { createHmac } from "node:crypto";
+import { nodeCrypto } from "../builtins.js";
 import { verify } from "hono/jwt";
 import { logEvent } from "../server/log.js";
 
@@ -55,7 +55,7 @@ export function jwt(config: JwtConfig): Jwt {
     sign(claims) {
       const body = expires !== undefined && typeof claims["exp"] !== "number" ? { ...claims, exp: Math.floor(Date.now() / 1000) + Math.ceil(expires / 1000) } : claims;
       const unsigned = `${HEADER}.${Buffer.from(JSON.stringify(body)).toString("base64url")}`;
-      return `${unsigned}.${createHmac("sha256", secret).update(unsigned).digest("base64url")}`;
+      return `${unsigned}.${nodeCrypto().createHmac("sha256", secret).update(unsigned).digest("base64url")}`;
     },
   };
 }

@@ -24,7 +24,7 @@
 // Redis's consumer groups do the bookkeeping: no home-made queue here.
 import type { RedisClient } from "bun";
 import { hostname } from "node:os";
-import { randomBytes } from "node:crypto";
+import { nodeCrypto } from "../builtins.js";
 import { signEntry, verifyEntry } from "./internal.js";
 import { logEvent, logEventEvery } from "./log.js";
 import { withRequestId } from "./peers.js";
@@ -65,7 +65,7 @@ export class EventStreams {
   private readonly inflight = new Set<Promise<void>>();
   /** Entries this instance is running, by id, with their stream: kept its own while they run. */
   private readonly holding = new Map<string, string>();
-  private readonly consumer = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  private readonly consumer = `${hostname()}:${process.pid}:${nodeCrypto().randomBytes(3).toString("hex")}`;
   private wake: () => void = () => {};
   private readonly stopped = new Promise<void>((resolve) => (this.wake = resolve));
   private group: string | null = null;

@@ -12,7 +12,7 @@
 // constant time, and remembers the signatures it accepted for as long as they
 // could be valid, so an exact replay is refused too. Method and path are
 // signed, so a signed event cannot be replayed against another endpoint.
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { nodeCrypto } from "../builtins.js";
 import { pathOf } from "./request.js";
 import { readText, TooLarge } from "./uploads/body.js";
 
@@ -32,7 +32,7 @@ export function appKey(): Buffer {
   const text = process.env["TOVA_APP_KEY"];
   if (text === undefined || text === "") {
     generated = true;
-    return (key = randomBytes(32));
+    return (key = nodeCrypto().randomBytes(32));
   }
   if (text.length < MIN_KEY_LENGTH) {
     throw new Error(`TOVA_APP_KEY is ${text.length} characters long; it must have at least ${MIN_KEY_LENGTH} (tova dev and tova deploy generate one)`);
@@ -47,7 +47,7 @@ export function keyIsOwn(): boolean {
 }
 
 function mac(timestamp: string, method: string, path: string, body: string): Buffer {
-  return createHmac("sha256", appKey()).update(`v1\n${timestamp}\n${method}\n${path}\n`).update(body).digest();
+  return nodeCrypto().createHmac("sha256", appKey()).update(`v1\n${timestamp}\n${method}\n${path}\n`).update(body).digest();
 }
 
 /** The headers that prove a request comes from one of the app's servers. */
@@ -92,7 +92,7 @@ export function verify(method: string, path: string, headers: Headers, body: str
   const timestamp = headers.get(TIMESTAMP_HEADER)!;
   const signature = headers.get(SIGNATURE_HEADER)!;
   // Both sides are 32 bytes (the header was checked to be 64 hex digits), as timingSafeEqual requires.
-  if (!timingSafeEqual(Buffer.from(signature, "hex"), mac(timestamp, method, path, body))) {
+  if (!nodeCrypto().timingSafeEqual(Buffer.from(signature, "hex"), mac(timestamp, method, path, body))) {
     return "bad signature: the request was not signed with this application's key";
   }
   forgetExpired(now);
@@ -129,10 +129,10 @@ export async function admitSigned(raw: Request, limit: number): Promise<Request 
  */
 export function signEntry(event: string, data: string): string {
   // The name's length first: a name may hold anything, even a newline, and must not run into the data.
-  return createHmac("sha256", appKey()).update(`v1-event\n${Buffer.byteLength(event)}:${event}\n`).update(data).digest("hex");
+  return nodeCrypto().createHmac("sha256", appKey()).update(`v1-event\n${Buffer.byteLength(event)}:${event}\n`).update(data).digest("hex");
 }
 
 /** Whether `signature` is `signEntry(event, data)`, compared in constant time. */
 export function verifyEntry(event: string, data: string, signature: string): boolean {
-  return SIGNATURE.test(signature) && timingSafeEqual(Buffer.from(signature, "hex"), Buffer.from(signEntry(event, data), "hex"));
+  return SIGNATURE.test(signature) && nodeCrypto().timingSafeEqual(Buffer.from(signature, "hex"), Buffer.from(signEntry(event, data), "hex"));
 }

@@ -4,10 +4,10 @@
 // out no live cookies), and expiring with the session, so `sweep` has
 // nothing to do.
 import type { RedisClient } from "bun";
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../builtins.js";
 import type { SessionRecord, SessionStore } from "./session-store.js";
 
-const keyOf = (prefix: string, id: string) => `${prefix}session:${createHash("sha256").update(id).digest("hex")}`;
+const keyOf = (prefix: string, id: string) => `${prefix}session:${nodeCrypto().createHash("sha256").update(id).digest("hex")}`;
 
 export function redisSessionStore(client: RedisClient, prefix: string): SessionStore {
   return {

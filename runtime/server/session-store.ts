@@ -5,7 +5,7 @@
 //
 // Rows are keyed by the SHA-256 of the session id, so a copy of the database
 // (a backup, a leaked file) does not hand out live session cookies.
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../builtins.js";
 import { sqlite } from "../db/sqlite.js";
 import { handleOf } from "../db/handles.js";
 
@@ -29,7 +29,7 @@ export interface SessionStore {
 /** The table sessions live in, beside the block's models. */
 export const SESSION_TABLE = "tova_sessions";
 
-const keyOf = (id: string) => createHash("sha256").update(id).digest("hex");
+const keyOf = (id: string) => nodeCrypto().createHash("sha256").update(id).digest("hex");
 
 /** A store in the SQLite database `file` (resolved like the models' database: under TOVA_DATA_DIR when set). */
 export function sqliteSessionStore(file: string): SessionStore {

@@ -4,7 +4,8 @@
 // a missing or unreadable file, text that is not PEM, or a key that does not
 // belong to the certificate stops the start with one line naming it, never a
 // stack trace from inside Bun.serve.
-import { X509Certificate, createPrivateKey } from "node:crypto";
+import type { X509Certificate, createPrivateKey } from "node:crypto";
+import { nodeCrypto } from "../builtins.js";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { exitWithError } from "./lifecycle.js";
@@ -21,13 +22,13 @@ export function tlsOptions(config: TlsConfig): { cert: string; key: string } {
   const key = pem(config.key, "key", "private key");
   let x509: X509Certificate;
   try {
-    x509 = new X509Certificate(cert.text);
+    x509 = new (nodeCrypto().X509Certificate)(cert.text);
   } catch {
     exitWithError(`tls: cert (${cert.from}) is not a PEM certificate`);
   }
   let keyObject: ReturnType<typeof createPrivateKey>;
   try {
-    keyObject = createPrivateKey(key.text);
+    keyObject = nodeCrypto().createPrivateKey(key.text);
   } catch {
     exitWithError(`tls: key (${key.from}) is not a PEM private key${key.text.includes("ENCRYPTED") ? " without a passphrase" : ""}`);
   }

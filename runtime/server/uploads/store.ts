@@ -6,7 +6,7 @@
 // `allowed_types`, a field that does not bind, or the handler's own error
 // answer. The generated name is a UUID with the extension of the type the
 // content shows, never anything from the client.
-import { randomUUID } from "node:crypto";
+import { nodeCrypto } from "../../builtins.js";
 import { mkdirSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { dataPath } from "../../stdlib/data-dir.js";
@@ -64,7 +64,7 @@ export class Batch {
   /** A new temporary file name (the directory is created on first use). */
   next(extension: string): Pending {
     mkdirSync(this.dir, { recursive: true });
-    const id = randomUUID();
+    const id = nodeCrypto().randomUUID();
     const entry = { temp: path.join(this.dir, `.upload-${id}.part`), final: path.join(this.dir, id + extension) };
     this.pending.push(entry);
     return entry;
