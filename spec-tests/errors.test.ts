@@ -648,23 +648,6 @@ fn label(s: String) -> String {
     expected: "E0207 4:5",
   },
   {
-    name: "E0207 a server fn that hides the shared fn its match calls",
-    src: `shared {
-  type Level { Low(n: Int), High(n: Int) }
-  fn grade(x: Int) -> Level { if x < 10 { Low(x) } else { High(x) } }
-}
-server {
-  fn grade(x: Int) -> String {
-    match grade(x) {
-      Low(n) => "low {n}"
-      High(n) => "high {n}"
-    }
-  }
-  route GET "/grade/:x" => grade
-}`,
-    expected: "E0207 8:7",
-  },
-  {
     name: "E0207 a match on an Option with an enum's variants and no nil arm",
     src: `type Level { Low(n: Int), High(n: Int) }
 fn pick(x: Int) -> Option<Level> { if x < 0 { None } else { Some(Low(x)) } }

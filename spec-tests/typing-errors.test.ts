@@ -256,6 +256,7 @@ server {
     }
   }
 }`);
+    expect(`${d.code} ${d.line}:${d.column}`).toBe("E0207 8:7");
     expect(d.message).toBe("`Low` is a variant of `Level`, but this match is on a `String`");
     expect(d.hint).toContain("this server's own `fn grade`, which hides the shared one");
   });
