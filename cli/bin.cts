@@ -17,8 +17,9 @@
  * name it; V8 itself rejects a cache made for another source or other
  * flags, and then a new one is written): each command compiles different
  * functions. The file is written when the process exits, only when there
- * was none or V8 rejected it, into a temporary name and renamed; the files
- * of other bundles or Node versions are removed then. Under `v8/` in Tova's
+ * was none or V8 rejected it, into a temporary name and renamed; then the
+ * files of all but the three bundles (or Node versions) last written besides
+ * this one are removed. Under `v8/` in Tova's
  * cache directory, readable by its owner only: bytecode is code. A cache
  * that cannot be read is compiled without; one that cannot be written is
  * skipped. `TOVA_CODE_CACHE=off` neither reads nor writes one.
@@ -77,14 +78,27 @@ function writeCache(file: string, data: Buffer): void {
     const temp = `${file}.${process.pid}.tmp`;
     writeFileSync(temp, data, { mode: 0o600 });
     renameSync(temp, file);
-    // Files of another bundle or Node (an upgrade, a rebuild) are never read again.
-    const prefix = cachePrefix();
-    for (const name of readdirSync(path.dirname(file))) {
-      if (name.startsWith("cli-") && !name.startsWith(prefix)) rmSync(path.join(path.dirname(file), name), { force: true });
-    }
+    prune(path.dirname(file), cachePrefix());
   } catch {
     // A read-only or full cache directory: the next run compiles without it, as this one did.
   }
+}
+
+/** Bundles (and Node versions) whose files are kept besides this one's: other projects may use other versions of Tova. */
+const KEEP_OTHERS = 3;
+
+/** Removes the files of all but the KEEP_OTHERS bundles last written besides `current` (an upgrade, a rebuild). */
+function prune(dir: string, current: string): void {
+  const newest = new Map<string, number>();
+  const files: [string, string][] = [];
+  for (const name of readdirSync(dir)) {
+    const prefix = /^(cli-.*-\d+-\d+-)[a-z][a-z-]*\.bin$/.exec(name)?.[1];
+    if (prefix === undefined || prefix === current) continue;
+    files.push([name, prefix]);
+    newest.set(prefix, Math.max(newest.get(prefix) ?? 0, statSync(path.join(dir, name)).mtimeMs));
+  }
+  const kept = new Set([...newest].sort((a, b) => b[1] - a[1]).slice(0, KEEP_OTHERS).map(([prefix]) => prefix));
+  for (const [name, prefix] of files) if (!kept.has(prefix)) rmSync(path.join(dir, name), { force: true });
 }
 
 function runBundle(): void {

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -86,16 +86,26 @@ describe("the code cache", () => {
     expect(tova({ TOVA_CACHE_DIR: cache }, "check", "bad.tova")).toEqual(plain);
   });
 
-  it("files of another bundle or Node version are removed when a new one is written", () => {
+  it("keeps the files of the three other bundles or Node versions last written, and removes older ones", () => {
     const cache = freshDir();
-    mkdirSync(path.join(cache, "v8"), { recursive: true });
-    writeFileSync(path.join(cache, "v8", "cli-v0.0.1-x64-100-100-check.bin"), "old");
-    writeFileSync(path.join(cache, "v8", "unrelated.txt"), "kept");
+    const dir = path.join(cache, "v8");
+    mkdirSync(dir, { recursive: true });
+    // Five other bundles, written an hour apart (another project's Tova, an older build); two files for the oldest.
+    const others = [1, 2, 3, 4, 5].map((i) => `cli-v0.0.${i}-x64-100-100-`);
+    others.forEach((prefix, i) => {
+      for (const command of i === 0 ? ["check", "build"] : ["check"]) {
+        const file = path.join(dir, `${prefix}${command}.bin`);
+        writeFileSync(file, "old");
+        const at = new Date(Date.now() - (10 - i) * 3600_000);
+        utimesSync(file, at, at);
+      }
+    });
+    writeFileSync(path.join(dir, "unrelated.txt"), "kept");
     tova({ TOVA_CACHE_DIR: cache }, "check", "bad.tova");
     const left = files(cache);
     expect(left).toContain("unrelated.txt");
-    expect(left.filter((f) => f.startsWith("cli-"))).toHaveLength(1);
-    expect(left.some((f) => f.startsWith("cli-v0.0.1-"))).toBe(false);
+    expect(others.filter((prefix) => left.some((f) => f.startsWith(prefix)))).toEqual(others.slice(2));
+    expect(left.filter((f) => f.startsWith("cli-") && !others.some((prefix) => f.startsWith(prefix)))).toHaveLength(1);
   });
 
   it("a cache directory that cannot be written changes nothing but the speed", () => {
