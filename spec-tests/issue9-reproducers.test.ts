@@ -110,6 +110,35 @@ print(n)`);
 const TOP_STREAM = program(`stream("rows.csv", batch: 2) |> each(fn(batch) print("batch {len(batch)}"))
 print("done")`);
 
+const FOR_STREAM = program(`var total = 0
+for batch in stream("rows.csv", batch: 2) {
+  print("batch {len(batch)}")
+  total += len(batch)
+}
+fn named(path: String) -> [String] {
+  var out = []
+  for batch in stream(path, batch: 2) {
+    for row in batch { out.push(row.name) }
+  }
+  out
+}
+print(total, named("rows.csv"))`);
+
+const LAMBDA_AWAITS = program(`later = fn(x) {
+  sleep(5)
+  x * 2
+}
+fn twice(n: Int) -> Int { later(n) + later(n) }
+fn wrapped() {
+  count = fn(path) {
+    var k = 0
+    for b in stream(path, batch: 1) { k += 1 }
+    k
+  }
+  { batches: count("rows.csv") }
+}
+print(later(21), twice(1), wrapped())`);
+
 const UNDEFINED_NIL = program(`fn missing(o) { o.missing == nil }
 fn present(o) { o.missing != nil }
 fn matched(o) {
@@ -148,6 +177,14 @@ describe("miscompilations: the compiled program does what the source says", () =
 
   it("a top-level `stream(...) |> each(...)` finishes before the next statement", async () => {
     expect(await runShared(TOP_STREAM, { "rows.csv": "id,name\n1,a\n2,b\n3,c\n" })).toBe("batch 2\nbatch 1\ndone");
+  }, 60_000);
+
+  it("`for batch in stream(...)` reads the batches in order, at the top level and in a function", async () => {
+    expect(await runShared(FOR_STREAM, { "rows.csv": "id,name\n1,a\n2,b\n3,c\n" })).toBe(`batch 2\nbatch 1\n3 ["a", "b", "c"]`);
+  }, 60_000);
+
+  it("a call of a lambda bound to a name is awaited when the lambda waits (it gave a promise)", async () => {
+    expect(await runShared(LAMBDA_AWAITS, { "rows.csv": "id,name\n1,a\n2,b\n3,c\n" })).toBe(`42 4 { batches: 3 }`);
   }, 60_000);
 
   it("JavaScript's `undefined` is nil for `==`, `!=` and `match` (decisions.md, \"nil\")", async () => {

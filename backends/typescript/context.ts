@@ -4,6 +4,7 @@ import type { CheckedApp, NameInfo, SymbolRef } from "../../ir/checked.js";
 import type { ClientBlock, Fn, PortedServer } from "../../ir/types.js";
 import { forEachChild } from "../../ir/walk.js";
 import { TsFile } from "./builders.js";
+import { lambdaBindings, spanKey } from "./lambda-bindings.js";
 import { MODULE_LEVEL_IMPORTS, safeName, sharedNames } from "./hygiene.js";
 import { Lowerer } from "./lower/lowerer.js";
 import { isUnitEnum, schemaOf, type TypeTable } from "./types.js";
@@ -62,6 +63,7 @@ export class ModuleContext {
   private readonly imported = new Map<string, string>();
   private lowering: Lowerer | null = null;
   readonly asyncFns = new Set<string>();
+  private readonly lambdaAsync = new Map<ast.LambdaExpr, boolean>();
   /** While top-level bindings are emitted: the current TypeScript name of a name bound again later. */
   readonly moduleAliases = new Map<string, string>();
 
@@ -424,7 +426,7 @@ export class ModuleContext {
     let found = false;
     const visit = (x: ast.Expr): void => {
       if (found) return;
-      if (x.kind === "Await" || (x.kind === "Call" && this.isAsyncCall(x))) {
+      if (x.kind === "Await" || (x.kind === "Call" && this.isAsyncCall(x)) || (x.kind === "Block" && x.stmts.some((s) => this.forAwait(s)))) {
         found = true;
         return;
       }
@@ -433,6 +435,11 @@ export class ModuleContext {
     };
     visit(e);
     return found;
+  }
+
+  /** `for batch in stream(...)`: a stream gives its batches asynchronously (`for await`). */
+  forAwait(s: ast.Stmt): boolean {
+    return s.kind === "For" && this.typeOf(s.iterable)?.k === "stream";
   }
 
   /** Calls with their own form: positional record construction. */
@@ -466,9 +473,21 @@ export class ModuleContext {
     if (c.kind === "Ident") {
       const sym = this.names.symbols.get(c);
       if (sym?.kind === "builtin") return c.name === "delete_all" || this.awaitingVariant(call) !== null;
-      return sym?.kind === "fn" && this.asyncFns.has(c.name);
+      if (sym?.kind === "fn") return this.asyncFns.has(c.name);
+      const bound = sym?.span && (sym.kind === "local" || sym.kind === "var" || sym.kind === "block-binding") ? lambdaBindings(this.app).get(spanKey(sym.span)) : undefined;
+      return bound !== undefined && this.asyncLambda(bound);
     }
     return false;
+  }
+
+  /** Whether a lambda is async: it says so or it awaits (a lambda that reaches itself through names counts as not). */
+  private asyncLambda(lambda: ast.LambdaExpr): boolean {
+    const known = this.lambdaAsync.get(lambda);
+    if (known !== undefined) return known;
+    this.lambdaAsync.set(lambda, false);
+    const result = lambda.async || this.awaits(lambda.body);
+    this.lambdaAsync.set(lambda, result);
+    return result;
   }
 
   /**

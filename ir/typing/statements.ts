@@ -107,7 +107,11 @@ function statement(c: Checker, s: ast.Stmt, expected: Ty | null): Ty {
       c.withFrame(() => {
         const [a, b] = s.names;
         if (s.names.length === 1) c.define(a!.name, element(iterable));
-        else {
+        else if (iterable.k === "stream") {
+          c.error("E0209", s.span, "a stream gives its rows in batches, one name at a time", "write `for batch in stream(...)`, then loop over the rows of each batch");
+          c.define(a!.name, ANY);
+          c.define(b!.name, ANY);
+        } else {
           c.define(a!.name, iterable.k === "array" ? INT : iterable.k === "map" || iterable.k === "object" ? STRING : ANY);
           c.define(b!.name, iterable.k === "object" ? [...iterable.fields.values()].reduce(join, NEVER) : element(iterable));
         }

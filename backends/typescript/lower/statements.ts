@@ -190,7 +190,8 @@ function forStatement(l: Lowerer, s: ast.ForStmt): TsStmt[] {
   const iterable = l.expr(s.iterable);
   return l.scopes.nested(() => {
     const names = s.names.map((n) => l.scopes.declare(n.name, false));
-    const head = names.length === 1 ? `for (const ${names[0]} of ${iterable.value})` : `for (const [${names.join(", ")}] of ${l.ctx.stdlib("entries")}(${iterable.value}))`;
+    const each = l.ctx.forAwait(s) ? "for await" : "for";
+    const head = names.length === 1 ? `${each} (const ${names[0]} of ${iterable.value})` : `for (const [${names.join(", ")}] of ${l.ctx.stdlib("entries")}(${iterable.value}))`;
     return [...iterable.pre, block(head, l.scopes.nested(() => l.stmts(s.body.stmts, DISCARD)), s.span)];
   });
 }
