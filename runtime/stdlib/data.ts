@@ -5,6 +5,7 @@
 import type * as Fs from "node:fs";
 import { columnsOf, CsvParser, formatCsv, headerOf, parseCsv } from "./csv.js";
 import { dataPath } from "./data-dir.js";
+import { fileProblem, ProgramError } from "./program-error.js";
 
 type Format = "csv" | "json" | "jsonl";
 
@@ -13,7 +14,7 @@ function formatOf(path: string): Format {
   if (lower.endsWith(".csv")) return "csv";
   if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson")) return "jsonl";
   if (lower.endsWith(".json")) return "json";
-  throw new Error(`${path}: unknown file type (expected .csv, .json or .jsonl)`);
+  throw new ProgramError(`${JSON.stringify(path)} is not a file type Tova reads or writes: name it .csv, .json or .jsonl`);
 }
 
 let fsModule: typeof Fs | undefined;
@@ -38,16 +39,31 @@ function parseJsonLines(text: string): unknown[] {
 export function read(file: string): any[] {
   const path = dataPath(file);
   const format = formatOf(path);
-  const text = fs().readFileSync(path, "utf8");
+  let text: string;
+  try {
+    text = fs().readFileSync(path, "utf8");
+  } catch (err) {
+    throw new ProgramError(`cannot read ${JSON.stringify(file)}: ${fileProblem(err)}`, { cause: err });
+  }
   switch (format) {
     case "csv":
       return parseCsv(text);
     case "jsonl":
-      return parseJsonLines(text);
+      return parsed(file, () => parseJsonLines(text));
     case "json": {
-      const value = JSON.parse(text);
+      const value = parsed(file, () => JSON.parse(text) as unknown);
       return Array.isArray(value) ? value : [value];
     }
+  }
+}
+
+/** A JSON file's rows; text that is not JSON is the file's problem, named as such. */
+function parsed<T>(file: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new ProgramError(`${JSON.stringify(file)} is not valid JSON: ${err.message}`, { cause: err });
+    throw err;
   }
 }
 
@@ -63,6 +79,15 @@ export interface WriteOptions {
  */
 export function write(rows: readonly any[], file: string, options: WriteOptions = {}): void {
   const path = dataPath(file);
+  try {
+    writeRows(rows, file, path, options);
+  } catch (err) {
+    if (err instanceof ProgramError || !(err as { code?: unknown } | null)?.code) throw err;
+    throw new ProgramError(`cannot write ${JSON.stringify(file)}: ${fileProblem(err)}`, { cause: err });
+  }
+}
+
+function writeRows(rows: readonly any[], file: string, path: string, options: WriteOptions): void {
   const f = fs();
   const exists = f.existsSync(path) && f.statSync(path).size > 0;
   const append = options.append === true && exists;
@@ -82,7 +107,7 @@ export function write(rows: readonly any[], file: string, options: WriteOptions 
       return;
     }
     case "json": {
-      const all = append ? [...(JSON.parse(f.readFileSync(path, "utf8")) as unknown[]), ...rows] : rows;
+      const all = append ? [...parsed(file, () => JSON.parse(f.readFileSync(path, "utf8")) as unknown[]), ...rows] : rows;
       f.writeFileSync(path, JSON.stringify(all, null, 2) + "\n");
       return;
     }
@@ -118,12 +143,22 @@ export interface StreamOptions {
  * rows, reading the file a chunk at a time. A `.json` array is read whole.
  * @example stream("huge_file.csv", batch: 10000) |> each(fn(batch) write(batch, "out.csv", append: true))
  */
-export async function* stream(file: string, options: StreamOptions = {}): AsyncGenerator<any[], void, undefined> {
+export function stream(file: string, options: StreamOptions = {}): AsyncGenerator<any[], void, undefined> {
+  // The generator's body runs at the first batch, where the caller's line is no longer on the stack: kept here.
+  return batches(file, options, new Error());
+}
+
+async function* batches(file: string, options: StreamOptions, asked: Error): AsyncGenerator<any[], void, undefined> {
   const path = dataPath(file);
   const size = Math.max(1, options.batch ?? 10_000);
   const format = formatOf(path);
   if (format === "json") {
-    const rows = read(path);
+    let rows: any[];
+    try {
+      rows = read(file);
+    } catch (err) {
+      throw err instanceof ProgramError ? new ProgramError(err.message, { cause: err.cause, asked }) : err;
+    }
     for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
     return;
   }
@@ -135,9 +170,15 @@ export async function* stream(file: string, options: StreamOptions = {}): AsyncG
     if (format === "csv") return csv.push(chunk);
     const lines = (pendingLine + chunk).split("\n");
     pendingLine = lines.pop()!;
-    return lines.filter((l) => l.trim() !== "").map((l) => JSON.parse(l));
+    return parsed(file, () => lines.filter((l) => l.trim() !== "").map((l) => JSON.parse(l)));
   };
-  for await (const chunk of f.createReadStream(path, { encoding: "utf8", highWaterMark: 256 * 1024 })) {
+  const chunks = f.createReadStream(path, { encoding: "utf8", highWaterMark: 256 * 1024 });
+  try {
+    await new Promise<void>((resolve, reject) => chunks.once("open", () => resolve()).once("error", reject));
+  } catch (err) {
+    throw new ProgramError(`cannot read ${JSON.stringify(file)}: ${fileProblem(err)}`, { cause: err, asked });
+  }
+  for await (const chunk of chunks) {
     for (const row of rowsOf(chunk as string)) {
       batch.push(row);
       if (batch.length === size) {
@@ -146,7 +187,7 @@ export async function* stream(file: string, options: StreamOptions = {}): AsyncG
       }
     }
   }
-  const rest = format === "csv" ? csv.end() : pendingLine.trim() === "" ? [] : [JSON.parse(pendingLine)];
+  const rest = format === "csv" ? csv.end() : pendingLine.trim() === "" ? [] : [parsed(file, () => JSON.parse(pendingLine))];
   for (const row of rest) {
     batch.push(row);
     if (batch.length === size) {

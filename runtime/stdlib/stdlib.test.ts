@@ -164,7 +164,7 @@ describe("files of rows", () => {
     std.write([{ a: 1 }], file("out.jsonl"));
     std.write([{ a: 2 }], file("out.jsonl"), { append: true });
     expect(std.read(file("out.jsonl"))).toEqual([{ a: 1 }, { a: 2 }]);
-    expect(() => std.read(file("x.txt"))).toThrow(/unknown file type/);
+    expect(() => std.read(file("x.txt"))).toThrow(/is not a file type Tova reads or writes/);
   });
 
   it("stream yields batches of at most n rows, across chunk boundaries", async () => {
