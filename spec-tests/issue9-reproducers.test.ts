@@ -139,6 +139,17 @@ fn wrapped() {
 }
 print(later(21), twice(1), wrapped())`);
 
+const EQUALITY = program(`type P { x: Int, y: Int }
+type Level { Low(n: Int), High(n: Int) }
+var m1: {String: Int} = {}
+m1["a"] = 1
+m1["b"] = 2
+var m2: {String: Int} = {}
+m2["b"] = 2
+m2["a"] = 1
+print([1, 2] == [1, 2], P(1, 2) == P { y: 2, x: 1 }, m1 == m2, Low(1) == Low(1), Low(1) != Low(2), Ok([1]) == Ok([1]))
+print([1, 2] == [2, 1], P(1, 2) != P(1, 2), Low(1) == High(1))`);
+
 const UNDEFINED_NIL = program(`fn missing(o) { o.missing == nil }
 fn present(o) { o.missing != nil }
 fn matched(o) {
@@ -185,6 +196,10 @@ describe("miscompilations: the compiled program does what the source says", () =
 
   it("a call of a lambda bound to a name is awaited when the lambda waits (it gave a promise)", async () => {
     expect(await runShared(LAMBDA_AWAITS, { "rows.csv": "id,name\n1,a\n2,b\n3,c\n" })).toBe(`42 4 { batches: 3 }`);
+  }, 60_000);
+
+  it("`==` compares lists, records, maps, enum values and Results by what they hold (it compared references)", async () => {
+    expect(await runShared(EQUALITY)).toBe("true true true true true true\nfalse false false");
   }, 60_000);
 
   it("JavaScript's `undefined` is nil for `==`, `!=` and `match` (decisions.md, \"nil\")", async () => {

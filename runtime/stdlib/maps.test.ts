@@ -1,7 +1,7 @@
 // decisions.md "Semantics programs rely on": a map has only the keys the
 // program put in it, and nil/null/undefined are one value for `==`.
 import { describe, expect, it } from "vitest";
-import { contains, entries, eq, group_by, keys, len, mapGet, mapSet, values } from "./index.js";
+import { contains, entries, eq, Err, group_by, keys, len, mapGet, mapSet, Ok, values } from "./index.js";
 
 const OBJECT_NAMES = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "__defineGetter__"];
 
@@ -59,6 +59,39 @@ describe("eq", () => {
       false, false, false, false, false, false, false,
     ]);
     const o = {};
-    expect([eq(1, 1), eq("a", "a"), eq(o, o), eq({}, {})]).toEqual([true, true, true, false]);
+    expect([eq(1, 1), eq("a", "a"), eq(o, o)]).toEqual([true, true, true]);
+  });
+
+  it("compares lists, records, maps and Results by what they hold, in any key order", () => {
+    expect(eq([1, 2], [1, 2])).toBe(true);
+    expect(eq([1, 2], [2, 1])).toBe(false);
+    expect(eq([1, 2], [1, 2, 3])).toBe(false);
+    expect(eq({ x: 1, y: 2 }, { y: 2, x: 1 })).toBe(true);
+    expect(eq({ x: 1, y: 2 }, { x: 1, y: 3 })).toBe(false);
+    expect(eq({ tag: "Low", n: [1, { a: "b" }] }, { tag: "Low", n: [1, { a: "b" }] })).toBe(true);
+    expect(eq({ tag: "Low", n: 1 }, { tag: "High", n: 1 })).toBe(false);
+    expect(eq(Ok([1]), Ok([1]))).toBe(true);
+    expect(eq(Ok(1), Err(1))).toBe(false);
+    expect(eq(Ok(1), { ok: true, value: 1 })).toBe(false); // a record is never a Result
+    expect(eq([1], { 0: 1 })).toBe(false);
+    expect(eq({}, [])).toBe(false);
+  });
+
+  it("a field holding nil is the same as one that is not there; nil inside is one value", () => {
+    expect(eq({ a: 1, b: null }, { a: 1 })).toBe(true);
+    expect(eq({ a: 1 }, { a: 1, b: undefined })).toBe(true);
+    expect(eq({ a: 1, b: 2 }, { a: 1 })).toBe(false);
+    expect(eq([null], [undefined])).toBe(true);
+  });
+
+  it("other objects are equal only to themselves, and a value that holds itself ends", () => {
+    const d = new Date(0);
+    expect([eq(d, d), eq(d, new Date(0))]).toEqual([true, false]);
+    const a: unknown[] = [1];
+    a.push(a);
+    const b: unknown[] = [1];
+    b.push(b);
+    expect(eq(a, a)).toBe(true);
+    expect(eq(a, b)).toBe(false);
   });
 });

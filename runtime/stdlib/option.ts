@@ -95,13 +95,50 @@ export function ok_or<T, E>(option: Option<T> | undefined, error: E): Result<T, 
 
 /**
  * `a == b` of Tova (decisions.md "Semantics programs rely on", `nil`):
- * `nil`, null and undefined are one value; everything else is compared
- * strictly, with no JavaScript coercion (`0 == ""` is false). Generated code
- * uses it where it cannot prove both sides non-nil; `x == nil` is `x == null`.
+ * `nil`, null and undefined are one value; numbers, text and Bools compare
+ * strictly, with no JavaScript coercion (`0 == ""` is false); lists, records,
+ * enum values with fields, maps and Results compare by what they hold, as the source
+ * says (`[1, 2] == [1, 2]`, `P(1, 2) == P { y: 2, x: 1 }`), a field or key
+ * holding nil being the same as one that is not there. Other objects (a
+ * request, a date) are equal only to themselves. Generated code uses it where
+ * it cannot prove both sides are numbers, text or Bools; `x == nil` is
+ * `x == null`.
  * @example eq(obj.missing, nil)   // true when missing is undefined
  */
 export function eq(a: unknown, b: unknown): boolean {
-  return a === b || ((a === null || a === undefined) && (b === null || b === undefined));
+  return same(a, b, []);
+}
+
+const isNil = (x: unknown): x is null | undefined => x === null || x === undefined;
+
+/** `path`: the objects being compared above this one (a value that holds itself is equal only to itself there). */
+function same(a: unknown, b: unknown, path: object[]): boolean {
+  if (a === b) return true;
+  if (isNil(a) || isNil(b)) return isNil(a) && isNil(b);
+  if (typeof a !== "object" || typeof b !== "object" || path.includes(a)) return false;
+  path.push(a);
+  try {
+    if (Array.isArray(a) || Array.isArray(b)) {
+      if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+      return a.every((x, i) => same(x, b[i], path));
+    }
+    if (!sameKind(a, b)) return false;
+    const x = a as Record<string, unknown>;
+    const y = b as Record<string, unknown>;
+    for (const k of Object.keys(x)) if (!same(x[k], Object.hasOwn(y, k) ? y[k] : null, path)) return false;
+    for (const k of Object.keys(y)) if (!Object.hasOwn(x, k) && !isNil(y[k])) return false;
+    return true;
+  } finally {
+    path.pop();
+  }
+}
+
+/** Two records or maps (plain objects), or two Results of the same side (`Ok` and `Ok`): compared by their fields. */
+function sameKind(a: object, b: object): boolean {
+  const pa = Object.getPrototypeOf(a) as object | null;
+  const pb = Object.getPrototypeOf(b) as object | null;
+  const plain = (p: object | null) => p === Object.prototype || p === null;
+  return (plain(pa) && plain(pb)) || (pa === pb && isResult(a));
 }
 
 /**
