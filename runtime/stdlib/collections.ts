@@ -4,7 +4,7 @@
 // `last`, `find` also accept an Option (a value or null).
 import { isResult, OkResult } from "./result-shape.js";
 import { mapGet, mapSet } from "./maps.js";
-import type { Option, Result } from "./option.js";
+import { eq, type Option, type Result } from "./option.js";
 
 /**
  * Matches only a dynamic (`any`) argument: the first overload of functions that
@@ -67,7 +67,7 @@ export function filter<T>(xs: readonly T[], pred: (x: T) => unknown): T[] {
 export function where<T>(rows: readonly T[], pred: ((row: T) => unknown) | Partial<T>): T[] {
   if (typeof pred === "function") return rows.filter((r) => (pred as (row: T) => unknown)(r));
   const wanted = Object.entries(pred as object);
-  return rows.filter((r) => wanted.every(([k, v]) => (r as Record<string, unknown>)[k] === v));
+  return rows.filter((r) => wanted.every(([k, v]) => eq((r as Record<string, unknown>)[k], v)));
 }
 
 /**
@@ -234,9 +234,23 @@ export function count<T>(xs: readonly T[], pred?: (x: T) => unknown): number {
   return n;
 }
 
-/** Elements without duplicates, first occurrence kept. */
+/** Elements without duplicates by Tova's `==` (a record equal to an earlier one is a duplicate; nil is one value), first occurrence kept. */
 export function unique<T>(xs: readonly T[]): T[] {
-  return [...new Set(xs)];
+  const seen = new Set<unknown>();
+  const objects: unknown[] = [];
+  const out: T[] = [];
+  for (const x of xs) {
+    if (typeof x === "object" && x !== null) {
+      if (objects.some((o) => eq(o, x))) continue;
+      objects.push(x);
+    } else {
+      const key = x ?? null;
+      if (seen.has(key)) continue;
+      seen.add(key);
+    }
+    out.push(x);
+  }
+  return out;
 }
 
 /** Maps each element to an array and concatenates them. */

@@ -1,7 +1,7 @@
 // decisions.md "Semantics programs rely on": a map has only the keys the
 // program put in it, and nil/null/undefined are one value for `==`.
 import { describe, expect, it } from "vitest";
-import { contains, entries, eq, Err, group_by, keys, len, mapGet, mapSet, Ok, values } from "./index.js";
+import { contains, entries, eq, Err, group_by, keys, len, mapGet, mapSet, Ok, unique, values, where } from "./index.js";
 
 const OBJECT_NAMES = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "__defineGetter__"];
 
@@ -82,6 +82,16 @@ describe("eq", () => {
     expect(eq({ a: 1 }, { a: 1, b: undefined })).toBe(true);
     expect(eq({ a: 1, b: 2 }, { a: 1 })).toBe(false);
     expect(eq([null], [undefined])).toBe(true);
+  });
+
+  it("contains, unique and where compare with the same ==", () => {
+    expect(contains([[1], { a: 1 }], [1])).toBe(true);
+    expect(contains([{ a: 1, b: 2 }], { b: 2, a: 1 })).toBe(true);
+    expect(contains([null], undefined)).toBe(true);
+    expect(contains([[1]], [2])).toBe(false);
+    expect(unique([{ a: 1 }, { a: 1 }, { a: 2 }, 1, 1, null, undefined, "1"])).toEqual([{ a: 1 }, { a: 2 }, 1, null, "1"]);
+    const rows = [{ id: 1, tag: null as string | null }, { id: 2, tag: "x" }, { id: 3 } as { id: number; tag?: string | null }];
+    expect(where(rows, { tag: null }).map((r) => r.id)).toEqual([1, 3]);
   });
 
   it("other objects are equal only to themselves, and a value that holds itself ends", () => {

@@ -3,6 +3,7 @@
 // typed `any` so they fit both `to_int(x) + 1` and `to_int(x) |> unwrapOr(0)`.
 import type { Schema } from "../schema/index.js";
 import { format } from "./format.js";
+import { eq } from "./option.js";
 
 /**
  * Joins the elements with `separator` (default ",").
@@ -36,7 +37,7 @@ export function lower(s: string): string {
 /** Substring of a string, element of an array, key of an object. */
 export function contains(haystack: unknown, needle: unknown): boolean {
   if (typeof haystack === "string") return haystack.includes(String(needle));
-  if (Array.isArray(haystack)) return haystack.includes(needle);
+  if (Array.isArray(haystack)) return haystack.some((x) => eq(x, needle)); // Tova's ==: by what a value holds
   if (haystack instanceof Map || haystack instanceof Set) return haystack.has(needle);
   if (typeof haystack === "object" && haystack !== null) return Object.hasOwn(haystack, String(needle));
   return false;
