@@ -187,7 +187,7 @@ class Fleet {
 
   private spawn(p: Proc): void {
     p.startedAt = Date.now();
-    const child = spawn(BUN_PATH, ["run", p.file], { cwd: path.dirname(p.file), env: { ...this.fileEnv, ...process.env, ...this.env, [p.portEnv]: String(p.port) }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(BUN_PATH, ["run", p.file], { cwd: path.dirname(p.file), env: { ...this.fileEnv, ...process.env, ...this.env, [p.portEnv]: String(p.port), TOVA_PARENT_PID: String(process.pid) }, stdio: ["ignore", "pipe", "pipe"] });
     p.child = child;
     const forward = (data: Buffer) => {
       for (const line of data.toString().split("\n")) {

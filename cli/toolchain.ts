@@ -130,7 +130,8 @@ export function startTranspiler(): { transpile(modules: readonly { path: string;
 /** Starts a built program with Bun, passing the terminal through; resolves with its exit code. */
 export function runWithBun(file: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(BUN, ["run", file], { stdio: "inherit", env });
+    // TOVA_PARENT_PID: the server stops by itself if this process is killed outright (runtime/server/lifecycle.ts).
+    const child = spawn(BUN, ["run", file], { stdio: "inherit", env: { ...env, TOVA_PARENT_PID: String(process.pid) } });
     const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
     const onTerm = forward("SIGTERM");
     const onInt = forward("SIGINT");

@@ -83,4 +83,12 @@ export function installSignalHandlers(
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+  // Started by `tova run` or `tova dev` (TOVA_PARENT_PID): when that process is gone without stopping this one
+  // (killed outright), stop as on SIGTERM instead of holding the port for nobody. Bun reads the parent anew each time.
+  const parent = Number(process.env["TOVA_PARENT_PID"]);
+  if (parent > 0 && process.ppid === parent) {
+    setInterval(() => {
+      if (process.ppid !== parent) void stop("parent exited");
+    }, 1000).unref();
+  }
 }
