@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
  * with the package; these two files are the only places that spawn them.
  */
 
-/** The package root, one to three levels up: cli/toolchain.ts, dist/cli/toolchain.js, or a chunk of the bundled CLI in dist/cli/chunks/. */
+/** The package root, one to three levels up: cli/toolchain.ts, dist/cli/toolchain.js, or the bundled CLI, dist/cli/tova.bundle.cjs. */
 export const PACKAGE_ROOT = (() => {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 4; i++) {
