@@ -139,6 +139,16 @@ fn wrapped() {
 }
 print(later(21), twice(1), wrapped())`);
 
+const CONST_COMPARED = program(`mode = "dev"
+if mode == "prod" { print("prod") } else { print("not prod") }
+n = 15
+print(match n { 0 => "zero", _ => "other" }, n != 3)
+fn check() -> Bool {
+  level = "warn"
+  level == "error"
+}
+print(check())`);
+
 const EQUALITY = program(`type P { x: Int, y: Int }
 type Level { Low(n: Int), High(n: Int) }
 var m1: {String: Int} = {}
@@ -196,6 +206,10 @@ describe("miscompilations: the compiled program does what the source says", () =
 
   it("a call of a lambda bound to a name is awaited when the lambda waits (it gave a promise)", async () => {
     expect(await runShared(LAMBDA_AWAITS, { "rows.csv": "id,name\n1,a\n2,b\n3,c\n" })).toBe(`42 4 { batches: 3 }`);
+  }, 60_000);
+
+  it("a constant compared with another literal builds and runs (TypeScript took it for a comparison that can never hold)", async () => {
+    expect(await runShared(CONST_COMPARED)).toBe("not prod\nother true\nfalse");
   }, 60_000);
 
   it("`==` compares lists, records, maps, enum values and Results by what they hold (it compared references)", async () => {

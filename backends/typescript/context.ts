@@ -406,6 +406,9 @@ export class ModuleContext {
     // A `var` holds later values of its type, which TypeScript would narrow to this first one's
     // (`Stack { items: [] }` as `{ items: never[] }`, a unit variant as its one string).
     if (mutable && t && t.k !== "int" && t.k !== "float" && t.k !== "string" && t.k !== "bool" && t.k !== "never") return `: ${this.tsOf(t)}`;
+    // `mode = "dev"` is a String to Tova; TypeScript would give the constant the type `"dev"`, and then reject
+    // `mode == "prod"` as a comparison that can never be true.
+    if (!mutable && t && isDefinite(t) && (e.kind === "Str" || e.kind === "Template" || e.kind === "Num" || e.kind === "Bool")) return `: ${this.tsOf(t)}`;
     if (e.kind === "Array" && e.elements.length === 0) return `: ${t?.k === "array" ? this.tsOf(t) : "any[]"}`;
     if (e.kind === "Nil" || (e.kind === "Ident" && e.name === "None")) return ": any";
     if (!t) return "";

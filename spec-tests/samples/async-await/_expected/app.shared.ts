@@ -1,6 +1,6 @@
 import { fetch } from "./runtime/stdlib.js";
 
-export const url = "http://localhost:3000/healthz";
+export const url: string = "http://localhost:3000/healthz";
 
 export async function load(): Promise<any> {
   return await fetch(url);

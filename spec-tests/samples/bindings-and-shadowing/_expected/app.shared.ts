@@ -19,9 +19,9 @@ export function normalize(name: string): string {
 }
 
 export function label(n: number): string {
-  const text = "zero";
+  const text: string = "zero";
   if (n > 0) {
-    const text2 = "positive";
+    const text2: string = "positive";
     print(`inside: ${text2}`);
   }
   return text;

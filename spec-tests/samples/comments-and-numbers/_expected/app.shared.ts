@@ -1,14 +1,14 @@
 import { filter, map } from "./runtime/stdlib.js";
 
-export const max_retries = 3;
-export const population = 1_000_000;
-export const mask = 0xff;
-export const big = 1_000_000_000;
-export const ratio = 3.14;
+export const max_retries: number = 3;
+export const population: number = 1_000_000;
+export const mask: number = 0xff;
+export const big: number = 1_000_000_000;
+export const ratio: number = 3.14;
 
 export function backoff(attempt: number): number {
-  const base = 100;
-  const factor = 2;
+  const base: number = 100;
+  const factor: number = 2;
   return base * factor ** attempt;
 }
 

@@ -17,7 +17,7 @@ export const ProductSchema = t.record<Product>("Product", {
   category: CategorySchema,
 });
 
-export const tax_rate = 0.2;
+export const tax_rate: number = 0.2;
 
 export function format_price(amount: number): string {
   return `$${amount}`;

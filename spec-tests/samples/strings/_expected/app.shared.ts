@@ -8,7 +8,7 @@ export interface User {
 
 export const UserSchema = t.record<User>("User", { name: t.string, email: t.string });
 
-export const banner = "Welcome to Tova\n  indented line";
+export const banner: string = "Welcome to Tova\n  indented line";
 
 export function welcome(user: User, items: string[]): string {
   return `Hello ${user.name}, you have ${len(items)} items`;
