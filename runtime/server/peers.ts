@@ -7,6 +7,7 @@
 // application's key (internal.ts), so the peer can tell the app's own
 // servers from its clients.
 import { AsyncLocalStorage } from "node:async_hooks";
+import { Err, Ok } from "../stdlib/option.js";
 import { CircuitBreaker } from "./breaker.js";
 import { signatureHeaders } from "./internal.js";
 import { pathOf } from "./request.js";
@@ -141,6 +142,12 @@ async function callInstances(instances: Instances, path: string, payload: string
       throw err;
     }
     const body = (await res.json().catch(() => ({}))) as { result?: unknown; error?: unknown };
+    // A function that returns a Result: its Ok or Err, whatever the status its Err chose, is its answer.
+    const side = res.headers.get("x-tova-result");
+    if (side === "ok" || side === "err") {
+      breaker.success();
+      return side === "ok" ? Ok(body.result ?? null) : Err(body.error ?? null);
+    }
     if (res.status >= 500) throw new Error(`answered ${res.status}`);
     breaker.success();
     if (!res.ok) throw Object.assign(new Error(`peer ${name}.${fn} refused the call: ${JSON.stringify(body.error ?? body)}`), { status: res.status });

@@ -285,7 +285,9 @@ export class Exchange {
     }
     if (answer instanceof Response) return this.respondWith(withHeaders(answer, this.id, res?.headers ?? null));
     const status = res?.statusSet && answer.status === 200 ? res.statusCode : answer.status;
-    return this.respondJson(status, answer.value);
+    const response = this.respondJson(status, answer.value);
+    if (answer.result) response.headers.set("x-tova-result", answer.result);
+    return response;
   }
 
   /** A thrown error: on_error answers it if it can, else 500 without details. */

@@ -1,5 +1,6 @@
 // What a handler's value answers (runtime/README.md "server"):
-//   Ok(v) and plain values -> 200 with the value as JSON (RPC: {"result": v});
+//   Ok(v) and plain values -> 200 with the value as JSON (RPC: {"result": v}, and
+//     `X-Tova-Result: ok` for an Ok, `err` for an Err, so a peer gets its Result back);
 //   Err(e) -> 400, or e.status when e is an object with a numeric status, with {"error": e};
 //   None from a route -> 404 (an RPC answers {"result": null});
 //   a fetch Response -> sent as it is.
@@ -9,6 +10,8 @@ import { isResult } from "../stdlib/result-shape.js";
 export interface Answer {
   status: number;
   value: unknown;
+  /** An RPC function's Result, which side: sent as `X-Tova-Result` so that a peer gets the Result back (peers.ts). */
+  result?: "ok" | "err";
 }
 
 const NOT_FOUND: Answer = { status: 404, value: { error: "Not Found" } };
@@ -35,13 +38,13 @@ export function routeAnswer(value: unknown): Answer | Response {
   return { status: 200, value };
 }
 
-/** An RPC function's value, as `{"result": value}`. */
+/** An RPC function's value, as `{"result": value}`; a Result says which side it was. */
 export function rpcAnswer(value: unknown): Answer | Response {
   if (typeof value === "object" && value !== null) {
     if (value instanceof Response) return value;
     if (isResult(value)) {
-      if (!value.ok) return errAnswer(value.error);
-      value = value.value;
+      if (!value.ok) return { ...errAnswer(value.error), result: "err" };
+      return { status: 200, value: { result: value.value ?? null }, result: "ok" };
     }
   }
   return { status: 200, value: { result: value ?? null } };

@@ -87,6 +87,54 @@ describe("peer calls", () => {
   }, 60_000);
 });
 
+const RESULTS = `
+server "a" {
+  fn half(n: Int) -> Result<Int, String> {
+    if n % 2 == 0 { Ok(n * 10) } else { Err("odd") }
+  }
+  fn refuse(n: Int) -> Result<Int, Unavailable> {
+    Err(Unavailable { status: 503, reason: "busy {n}" })
+  }
+}
+
+type Unavailable { status: Int, reason: String }
+
+server "b" {
+  discover "a" at "http://localhost:3999"
+  fn try_half(n: Int) -> String {
+    match a.half(n) {
+      Ok(v) => "got {v}"
+      Err(e) => "failed: {e}"
+    }
+  }
+  fn try_refuse(n: Int) -> String {
+    match a.refuse(n) {
+      Ok(v) => "got {v}"
+      Err(e) => "refused: {e.reason}"
+    }
+  }
+  route GET "/half/:n" => try_half
+  route GET "/refuse/:n" => try_refuse
+}
+`;
+
+describe("a peer function that returns a Result", () => {
+  it("gives the caller its Ok or its Err, whatever status the Err chose; a bad argument still fails the call", async () => {
+    const built = await buildProgram(RESULTS);
+    const a = await start(built.file("server", "a"), { portEnv: "PORT_A" });
+    const b = await start(built.file("server", "b"), { portEnv: "PORT_B", env: { PORT_A: String(a.port) } });
+    expect(await call(`${b.url}/half/4`)).toMatchObject({ status: 200, body: "got 40" });
+    expect(await call(`${b.url}/half/3`)).toMatchObject({ status: 200, body: "failed: odd" });
+    // Five 503 Errs in a row are answers, not failures: the breaker stays closed.
+    for (let i = 0; i < 6; i++) expect(await call(`${b.url}/refuse/${i}`)).toMatchObject({ status: 200, body: `refused: busy ${i}` });
+    expect(await call(`${b.url}/half/4`)).toMatchObject({ status: 200, body: "got 40" });
+    // Not a Result: a malformed call to the peer is refused, as before.
+    const direct = await call(`${a.url}/rpc/half`, { json: { __args: ["x"] } });
+    expect(direct.status).toBe(400);
+    expect(direct.headers.get("x-tova-result")).toBeNull();
+  });
+});
+
 describe("health polling", () => {
   it("a discover's health path is polled: a peer that went down opens the breaker before any call fails", async () => {
     const built = await buildProgram(`
