@@ -60,6 +60,12 @@ describe("a program's own failure at run time is one line at its place", () => {
     expect(type.status).toBe(1);
   });
 
+  it("a list function given a String through an untyped parameter", () => {
+    const r = run(`fn initial(w) { w |> take(1) |> join("") }\nprint(initial("hello"))\n`);
+    expect(r.stderr).toMatch(/^app\.tova:1:\d+: error: `take` takes a list, but was given a String\n$/);
+    expect(r.status).toBe(1);
+  });
+
   it("the friendly program next to them runs as before", () => {
     const r = run(`for batch in stream("rows.csv", batch: 2) {\n  print(len(batch))\n}\nprint(len(read("rows.csv")))\n`, { "rows.csv": "id\n1\n2\n3\n" });
     expect(r.stderr).toBe("");

@@ -26,6 +26,7 @@ const MODEL = `server {
 const cases: Case[] = [
   // ---- an Option used as a value --------------------------------------------
   { name: "E0209 arithmetic on an Option", src: `fn f(x: Option<Int>) -> Int { x + 1 }`, expected: "E0209 1:31" },
+  { name: "E0206 a String given to a list function", src: `w = "hello"\nprint(w |> take(1) |> join(""))`, expected: "E0206 2:7" },
   { name: "E0209 two names over a stream's batches", src: `for i, batch in stream("rows.csv", batch: 2) {\n  print(i)\n}`, expected: "E0209 1:1" },
   { name: "E0209 a field of an Option record", src: `type User { name: String }\nfn f(u: Option<User>) -> String { u.name }`, expected: "E0209 2:35" },
   { name: "E0206 an Option as a positional record argument", src: `type Adjustment { item: String, note: String }\nfn f(n: Option<String>) -> Adjustment { Adjustment("a", n) }`, expected: "E0206 2:57" },

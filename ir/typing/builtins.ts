@@ -11,11 +11,28 @@ import { ANY, array, BOOL, FLOAT, fn, INT, isNumeric, join, map, NEVER, NIL, opt
  * Answers null for a name that is not a typed builtin (a JavaScript global,
  * which is dynamic).
  */
+/** Types that are certainly not lists: what a list function may not be given. */
+const NOT_LISTS: ReadonlySet<Ty["k"]> = new Set(["int", "float", "string", "bool", "map", "object", "named", "fn"]);
+
+const article = (name: string) => (/^[AEIOU]/.test(name) ? `an \`${name}\`` : `a \`${name}\``);
+
 export function builtinCall(c: Checker, name: string, e: ast.CallExpr, expected: Ty | null): Ty | null {
   const args = e.args.map((a) => a.value);
   const arg = (i: number, want: Ty | null = null): Ty => (args[i] ? (want ? c.check(args[i]!, want, () => `argument ${i + 1} of \`${name}\``) : c.infer(args[i]!)) : ANY);
   const rest = (from: number) => {
     for (let i = from; i < args.length; i++) c.infer(args[i]!);
+  };
+  /**
+   * The collection argument of a list function (its runtime takes an array): a value that is certainly not
+   * one is E0206 here, in Tova's words, instead of TypeScript's in the emitted code. `also`: other kinds it takes.
+   */
+  const list = (i: number, also: readonly Ty["k"][] = []): Ty => {
+    const t = arg(i);
+    if (args[i] && NOT_LISTS.has(t.k) && !also.includes(t.k)) {
+      const hint = t.k === "string" ? "a String is not a list: `split(s, \"\")` gives its characters" : "pass a list (`[...]`)";
+      c.error("E0206", args[i]!.span, `\`${name}\` takes a list, but this is ${article(show(t))}`, hint);
+    }
+    return t;
   };
   /** A lambda (or function) argument called with `params`: its result type. */
   const callback = (i: number, params: Ty[]): Ty => {
@@ -40,7 +57,7 @@ export function builtinCall(c: Checker, name: string, e: ast.CallExpr, expected:
       args.forEach((_, i) => arg(i, INT));
       return array(INT);
     case "map": {
-      const xs = arg(0);
+      const xs = list(0, ["option", "result", "stream"]);
       const el = element(xs);
       const out = callback(1, [el]);
       rest(2);
@@ -50,7 +67,7 @@ export function builtinCall(c: Checker, name: string, e: ast.CallExpr, expected:
       return array(out);
     }
     case "flat_map": {
-      const xs = arg(0);
+      const xs = list(0);
       const out = callback(1, [element(xs)]);
       return array(out.k === "array" ? out.el : out);
     }
@@ -58,19 +75,19 @@ export function builtinCall(c: Checker, name: string, e: ast.CallExpr, expected:
     case "where":
     case "drop_nil":
     case "sort_by": {
-      const xs = arg(0);
+      const xs = list(0);
       const el = element(xs);
       if (args[1]?.kind === "Object") arg(1);
       else callback(1, name === "sort_by" ? [el, el] : [el]);
       return xs.k === "any" ? ANY : array(el);
     }
     case "each": {
-      const xs = arg(0);
+      const xs = list(0, ["stream"]);
       const out = callback(1, [element(xs)]);
       return xs.k === "stream" || out.k === "promise" ? promise(NIL) : NIL;
     }
     case "reduce": {
-      const xs = arg(0);
+      const xs = list(0);
       const el = element(xs);
       const init = args[2] ? c.infer(args[2]) : el;
       const acc = init.k === "array" && init.el.k === "any" ? init : init;
@@ -78,7 +95,7 @@ export function builtinCall(c: Checker, name: string, e: ast.CallExpr, expected:
       return acc;
     }
     case "sum": {
-      const xs = arg(0);
+      const xs = list(0);
       const el = element(xs);
       const key = args[1] ? callback(1, [el]) : el;
       return isNumeric(key) ? key : key.k === "any" ? ANY : FLOAT;
@@ -97,42 +114,42 @@ export function builtinCall(c: Checker, name: string, e: ast.CallExpr, expected:
     case "sort":
     case "reverse":
     case "unique": {
-      const xs = arg(0);
+      const xs = list(0);
       return xs.k === "array" ? xs : ANY;
     }
     case "take":
     case "skip": {
-      const xs = arg(0);
+      const xs = list(0);
       arg(1, INT);
       return xs.k === "array" ? xs : ANY;
     }
     case "first":
     case "last": {
-      const xs = arg(0);
+      const xs = list(0, ["option"]);
       if (xs.k === "option") return xs;
       return xs.k === "array" ? option(xs.el) : ANY;
     }
     case "find": {
-      const xs = arg(0);
+      const xs = list(0);
       const el = element(xs);
       callback(1, [el]);
       return xs.k === "any" ? ANY : option(el);
     }
     case "any":
     case "all":
-      callback(1, [element(arg(0))]);
+      callback(1, [element(list(0))]);
       return BOOL;
     case "count":
-      callback(1, [element(arg(0))]);
+      callback(1, [element(list(0))]);
       return INT;
     case "group_by": {
-      const xs = arg(0);
+      const xs = list(0);
       if (args[1]?.kind === "Str") arg(1);
       else callback(1, [element(xs)]);
       return map(xs.k === "array" ? xs : array(ANY));
     }
     case "join":
-      arg(0);
+      list(0);
       if (args[1]) arg(1, STRING);
       return STRING;
     case "split":

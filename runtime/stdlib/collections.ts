@@ -5,6 +5,7 @@
 import { isResult, OkResult } from "./result-shape.js";
 import { mapGet, mapSet } from "./maps.js";
 import { eq, type Option, type Result } from "./option.js";
+import { listOf } from "./program-error.js";
 
 /**
  * Matches only a dynamic (`any`) argument: the first overload of functions that
@@ -60,11 +61,13 @@ export function map(x: any, f: (x: any) => any): any {
 
 /** The elements for which `pred` is truthy. */
 export function filter<T>(xs: readonly T[], pred: (x: T) => unknown): T[] {
+  listOf("filter", xs);
   return xs.filter((x) => pred(x));
 }
 
 /** Same as `filter`; `pred` may also be an object of field values to match. */
 export function where<T>(rows: readonly T[], pred: ((row: T) => unknown) | Partial<T>): T[] {
+  listOf("where", rows);
   if (typeof pred === "function") return rows.filter((r) => (pred as (row: T) => unknown)(r));
   const wanted = Object.entries(pred as object);
   return rows.filter((r) => wanted.every(([k, v]) => eq((r as Record<string, unknown>)[k], v)));
@@ -75,6 +78,7 @@ export function where<T>(rows: readonly T[], pred: ((row: T) => unknown) | Parti
  * @example rows |> drop_nil(.id)
  */
 export function drop_nil<T>(rows: readonly T[], field: ((row: T) => unknown) | string): T[] {
+  listOf("drop_nil", rows);
   const get = typeof field === "function" ? field : (r: T) => (r as Record<string, unknown>)[field];
   return rows.filter((r) => !isNone(get(r)));
 }
@@ -108,11 +112,13 @@ export function each<T>(xs: Iterable<T> | AsyncIterable<T>, f: (x: T) => unknown
 export function reduce<T, A>(xs: readonly T[], f: (acc: A, x: T) => A, init: A): A;
 export function reduce<T>(xs: readonly T[], f: (acc: T, x: T) => T): T;
 export function reduce(xs: readonly any[], f: (a: any, x: any) => any, ...init: any[]): any {
+  listOf("reduce", xs);
   return init.length > 0 ? xs.reduce((a, x) => f(a, x), init[0]) : xs.reduce((a, x) => f(a, x));
 }
 
 /** Sum of numbers, or of `key(x)`. */
 export function sum<T>(xs: readonly T[], key?: (x: T) => number): number {
+  listOf("sum", xs);
   let total = 0;
   for (const x of xs) total += key ? key(x) : (x as unknown as number);
   return total;
@@ -160,6 +166,7 @@ const compare = (a: any, b: any): number => (a < b ? -1 : a > b ? 1 : 0);
  * @example rows |> sort_by(fn(a, b) b.timestamp - a.timestamp)
  */
 export function sort_by<T>(xs: readonly T[], f: (a: T, b: T) => unknown): T[] {
+  listOf("sort_by", xs);
   if (f.length === 2) return [...xs].sort((a, b) => f(a, b) as number);
   const keyed = xs.map((x) => ({ x, k: (f as (x: T) => unknown)(x) }));
   keyed.sort((a, b) => compare(a.k, b.k));
@@ -168,21 +175,25 @@ export function sort_by<T>(xs: readonly T[], f: (a: T, b: T) => unknown): T[] {
 
 /** A sorted copy (numbers by value, strings by code unit). */
 export function sort<T>(xs: readonly T[]): T[] {
+  listOf("sort", xs);
   return [...xs].sort(compare);
 }
 
 /** A reversed copy. */
 export function reverse<T>(xs: readonly T[]): T[] {
+  listOf("reverse", xs);
   return [...xs].reverse();
 }
 
 /** The first `n` elements. */
 export function take<T>(xs: readonly T[], n: number): T[] {
+  listOf("take", xs);
   return xs.slice(0, Math.max(0, n));
 }
 
 /** All but the first `n` elements. */
 export function skip<T>(xs: readonly T[], n: number): T[] {
+  listOf("skip", xs);
   return xs.slice(Math.max(0, n));
 }
 
@@ -218,16 +229,19 @@ export function find(x: any, pred: (x: any) => unknown): any {
 
 /** True when some element satisfies `pred` (or is truthy). */
 export function any<T>(xs: readonly T[], pred?: (x: T) => unknown): boolean {
+  listOf("any", xs);
   return pred ? xs.some((x) => pred(x)) : xs.some(Boolean);
 }
 
 /** True when every element satisfies `pred` (or is truthy). */
 export function all<T>(xs: readonly T[], pred?: (x: T) => unknown): boolean {
+  listOf("all", xs);
   return pred ? xs.every((x) => pred(x)) : xs.every(Boolean);
 }
 
 /** Number of elements, or of those satisfying `pred`. */
 export function count<T>(xs: readonly T[], pred?: (x: T) => unknown): number {
+  listOf("count", xs);
   if (!pred) return len(xs);
   let n = 0;
   for (const x of xs) if (pred(x)) n++;
@@ -236,6 +250,7 @@ export function count<T>(xs: readonly T[], pred?: (x: T) => unknown): number {
 
 /** Elements without duplicates by Tova's `==` (a record equal to an earlier one is a duplicate; nil is one value), first occurrence kept. */
 export function unique<T>(xs: readonly T[]): T[] {
+  listOf("unique", xs);
   const seen = new Set<unknown>();
   const objects: unknown[] = [];
   const out: T[] = [];
@@ -255,11 +270,13 @@ export function unique<T>(xs: readonly T[]): T[] {
 
 /** Maps each element to an array and concatenates them. */
 export function flat_map<T, U>(xs: readonly T[], f: (x: T) => U[] | U): U[] {
+  listOf("flat_map", xs);
   return xs.flatMap((x) => f(x));
 }
 
 /** Groups elements by `key(x)` (turned into a string). */
 export function group_by<T>(xs: readonly T[], key: ((x: T) => unknown) | string): Record<string, T[]> {
+  listOf("group_by", xs);
   const get = typeof key === "function" ? key : (x: T) => (x as Record<string, unknown>)[key];
   const groups: Record<string, T[]> = {};
   for (const x of xs) {

@@ -60,3 +60,21 @@ export function fileProblem(err: unknown): string {
     default: return err instanceof Error ? err.message : String(err);
   }
 }
+
+/**
+ * A list function given something else (a String through an untyped parameter, which the type checker
+ * could not see): the program's mistake, said in its words at its line (as above), not a
+ * TypeError from inside the runtime.
+ */
+export function listOf(name: string, xs: unknown): void {
+  if (!Array.isArray(xs)) throw new ProgramError(`\`${name}\` takes a list, but was given ${kindOf(xs)}`);
+}
+
+function kindOf(x: unknown): string {
+  if (x === null || x === undefined) return "None";
+  if (typeof x === "string") return "a String";
+  if (typeof x === "number") return Number.isInteger(x) ? "an Int" : "a Float";
+  if (typeof x === "boolean") return "a Bool";
+  if (typeof x === "function") return "a function";
+  return "a record or map";
+}

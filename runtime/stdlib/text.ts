@@ -4,12 +4,14 @@
 import type { Schema } from "../schema/index.js";
 import { format } from "./format.js";
 import { eq } from "./option.js";
+import { listOf } from "./program-error.js";
 
 /**
  * Joins the elements with `separator` (default ",").
  * @example tags |> join(",")
  */
 export function join(xs: readonly unknown[], separator: string = ","): string {
+  listOf("join", xs);
   return xs.map((x) => format(x)).join(separator);
 }
 
