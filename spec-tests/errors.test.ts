@@ -1146,6 +1146,22 @@ describe("the messages, hints and labels of important diagnostics", () => {
     expect(d.hint).toContain("did you mean `user_name`?");
   });
 
+  it("E0101 for a model used by a top-level fn says the fn is shared and where to put it", () => {
+    const d = only(`db { path: "./people.db" }
+model Person { name: String }
+fn count_people() { Person.count() }
+route GET "/n" => fn() { 0 }`);
+    expect(`${d.code} ${d.line}:${d.column}`).toBe("E0101 3:21");
+    expect(d.message).toBe("`Person` is a model of the default server block, not of the shared scope");
+    expect(d.hint).toContain("put the functions that use `Person` inside the default server block");
+  });
+
+  it("E0101 for a server-only function in the shared scope says so", () => {
+    const d = only(`fn wipe(rows) { rows |> delete_all() }`);
+    expect(d.message).toBe("`delete_all` is only available in server blocks");
+    expect(d.hint).toContain("`server { ... }`");
+  });
+
   it("E0101 for a server function in a client says to call it through `server.`", () => {
     const d = only(`server {
   fn get_users() { [] }

@@ -622,6 +622,10 @@ class Resolver {
       this.diagnostics.push(diagnostic(foreign.code, e.span, foreign.message, { hint: foreign.hint }));
       return undefined;
     }
+    if (this.context.kind !== "server" && (SERVER_BUILTINS as readonly string[]).includes(e.name)) {
+      this.diagnostics.push(diagnostic("E0101", e.span, `\`${e.name}\` is only available in server blocks`, { hint: "a top-level `fn` belongs to the shared scope: put the function that uses it inside a `server { ... }` block" }));
+      return undefined;
+    }
     this.diagnostics.push(diagnostic("E0101", e.span, `unknown name \`${e.name}\``, suggestion(e.name, scope.all())));
     return undefined;
   }
@@ -665,6 +669,12 @@ class Resolver {
       const label = blockLabel("server", s.name);
       const model = s.models.find((m) => m.accessor === name);
       if (model && ctx.kind === "server") return { allowed: true, sym: sym("model", name, { owner: s.name, span: model.nameSpan }) };
+      if (model) {
+        const hint = ctx.kind === "client"
+          ? `call a function of ${label} that uses it, as \`server.f(...)\``
+          : `a top-level \`fn\` belongs to the shared scope, which every block can run and which has no database: put the functions that use \`${name}\` inside ${label}`;
+        return { allowed: false, code: "E0101", message: `\`${name}\` is a model of ${label}, not of ${ctx.kind === "client" ? "a client block" : "the shared scope"}`, hint };
+      }
       const b = s.bindings.find((x) => x.name === name);
       if (b && ctx.kind === "server") {
         if (b.plainData) return { allowed: true, sym: this.bindingSym(b, s.name) };
