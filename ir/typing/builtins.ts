@@ -1,6 +1,6 @@
 import type * as ast from "../../frontend/ast.js";
 import type { Checker } from "./checker.js";
-import { ANY, array, BOOL, FLOAT, fn, INT, isNumeric, join, map, NEVER, NIL, option, promise, result, show, STRING, type Ty } from "./ty.js";
+import { aType, ANY, array, BOOL, FLOAT, fn, INT, isNumeric, join, map, NEVER, NIL, option, promise, result, show, STRING, type Ty } from "./ty.js";
 
 /**
  * The types of the standard library's functions (language.md, "Standard
@@ -13,8 +13,6 @@ import { ANY, array, BOOL, FLOAT, fn, INT, isNumeric, join, map, NEVER, NIL, opt
  */
 /** Types that are certainly not lists: what a list function may not be given. */
 const NOT_LISTS: ReadonlySet<Ty["k"]> = new Set(["int", "float", "string", "bool", "map", "object", "named", "fn"]);
-
-const article = (name: string) => (/^[AEIOU]/.test(name) ? `an \`${name}\`` : `a \`${name}\``);
 
 export function builtinCall(c: Checker, name: string, e: ast.CallExpr, expected: Ty | null): Ty | null {
   const args = e.args.map((a) => a.value);
@@ -30,7 +28,7 @@ export function builtinCall(c: Checker, name: string, e: ast.CallExpr, expected:
     const t = arg(i);
     if (args[i] && NOT_LISTS.has(t.k) && !also.includes(t.k)) {
       const hint = t.k === "string" ? "a String is not a list: `split(s, \"\")` gives its characters" : "pass a list (`[...]`)";
-      c.error("E0206", args[i]!.span, `\`${name}\` takes a list, but this is ${article(show(t))}`, hint);
+      c.error("E0206", args[i]!.span, `\`${name}\` takes a list, but this is ${aType(t)}`, hint);
     }
     return t;
   };

@@ -2,7 +2,7 @@ import type * as ast from "../../frontend/ast.js";
 import type { Checker } from "./checker.js";
 import { BUILTIN_VARIANTS } from "../builtins.js";
 import { firstNamed } from "../named.js";
-import { ANY, array, NEVER, show, type Ty } from "./ty.js";
+import { aType, ANY, array, NEVER, type Ty } from "./ty.js";
 
 /**
  * The names a `match` pattern binds, with the types of the parts they match:
@@ -70,7 +70,7 @@ export function checkVariantsFit(c: Checker, e: ast.MatchExpr, subject: Ty): voi
     if (BUILTIN_VARIANTS[p.name]) return;
     const owner = c.decls.variants.get(p.name)?.enumName;
     if (owner === undefined || canBe(here, owner)) return;
-    c.error("E0207", p.span, `\`${p.name}\` is a variant of \`${owner}\`, but this match is on ${describe(here)}`, hintFor(c, e, owner, here));
+    c.error("E0207", p.span, `\`${p.name}\` is a variant of \`${owner}\`, but this match is on ${aType(here)}`, hintFor(c, e, owner, here));
     return;
   }
 }
@@ -84,11 +84,6 @@ function canBe(t: Ty, owner: string): boolean {
       return false;
     default: return true; // nil, never, a type parameter, an object literal's type
   }
-}
-
-function describe(t: Ty): string {
-  const name = show(t);
-  return /^[AEIOU]/.test(name) ? `an \`${name}\`` : `a \`${name}\``;
 }
 
 /** The usual cause, named: a function of this block that hides a shared one of the same name. */

@@ -52,6 +52,12 @@ export const isNumeric = (t: Ty) => t.k === "int" || t.k === "float";
 /** Types that hold no nil: strict `===` is equality for them. */
 export const isDefinite = (t: Ty) => t.k === "int" || t.k === "float" || t.k === "string" || t.k === "bool";
 
+/** A type with its article, for messages: "an `Int`", "a `String`". */
+export function aType(t: Ty): string {
+  const name = show(t);
+  return /^[AEIOU]/.test(name) ? `an \`${name}\`` : `a \`${name}\``;
+}
+
 /** A type as Tova writes it, for messages. */
 export function show(t: Ty): string {
   switch (t.k) {

@@ -106,15 +106,15 @@ export function ok_or<T, E>(option: Option<T> | undefined, error: E): Result<T, 
  * @example eq(obj.missing, nil)   // true when missing is undefined
  */
 export function eq(a: unknown, b: unknown): boolean {
-  return same(a, b, []);
+  if (a === b) return true;
+  // Only two objects (null included) are walked, with a list of what the walk is inside; other values are equal when both are nil.
+  return typeof a === "object" && typeof b === "object" ? same(a, b, []) : is_none(a) && is_none(b);
 }
-
-const isNil = (x: unknown): x is null | undefined => x === null || x === undefined;
 
 /** `path`: the objects being compared above this one (a value that holds itself is equal only to itself there). */
 function same(a: unknown, b: unknown, path: object[]): boolean {
   if (a === b) return true;
-  if (isNil(a) || isNil(b)) return isNil(a) && isNil(b);
+  if (a === null || a === undefined || b === null || b === undefined) return is_none(a) && is_none(b);
   if (typeof a !== "object" || typeof b !== "object" || path.includes(a)) return false;
   path.push(a);
   try {
@@ -126,7 +126,7 @@ function same(a: unknown, b: unknown, path: object[]): boolean {
     const x = a as Record<string, unknown>;
     const y = b as Record<string, unknown>;
     for (const k of Object.keys(x)) if (!same(x[k], Object.hasOwn(y, k) ? y[k] : null, path)) return false;
-    for (const k of Object.keys(y)) if (!Object.hasOwn(x, k) && !isNil(y[k])) return false;
+    for (const k of Object.keys(y)) if (!Object.hasOwn(x, k) && !is_none(y[k])) return false;
     return true;
   } finally {
     path.pop();
