@@ -123,6 +123,15 @@ type Slot =
   | { name: string; node: SchemaNode; hasDefault: boolean; source: "path" | "query" | "body" | "whole" }
   | { name: string; node: null; hasDefault: false; source: "request" | "response" };
 
+/**
+ * A path parameter is one segment of the path, but the router decodes `%2F` in it: `/files/..%2Fsecret` would give
+ * `../secret` to a handler that builds a file name from it. Such a value is refused (400). A segment that is
+ * `..` itself (or `%2E%2E`) never gets here: the URL is normalised before routing.
+ */
+function notASegment(text: string): boolean {
+  return text.includes("/") || text.includes("\\");
+}
+
 /** The binder of a route handler's parameters. */
 export function routeBinder(method: string, path: string, params: Param[]): Binder {
   const inPath = pathParamNames(path);
@@ -160,7 +169,7 @@ export function routeBinder(method: string, path: string, params: Param[]): Bind
       let value: unknown;
       if (source === "path") {
         const text = input.pathParam(name);
-        value = text === undefined ? checked(node, undefined, name, hasDefault) : converted(node, text, name);
+        value = text === undefined ? checked(node, undefined, name, hasDefault) : notASegment(text) ? new BindError(`path parameter "${name}" must be one path segment: no "/" or "\\"`, name) : converted(node, text, name);
       } else if (source === "query") {
         value = query ? fromQuery(node, query, name, hasDefault) : checked(node, undefined, name, hasDefault);
       } else if (input.form !== null) {

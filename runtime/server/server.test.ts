@@ -19,6 +19,7 @@ app.route("GET", "/items", (limit, active, q) => ({ limit, active, q }), [
 app.route("GET", "/tags", (tag) => tag, [{ name: "tag", schema: t.array(t.string) }]);
 app.route("GET", "/ratio", (x) => ({ x }), [{ name: "x", schema: t.float }]);
 app.route("GET", "/items/:id", (id) => (id === 0 ? null : { id }), [{ name: "id", schema: t.int }]);
+app.route("GET", "/files/:name", (name) => ({ name }), [{ name: "name", schema: t.string }]);
 app.route("DELETE", "/items/:id", (id, hard) => ({ deleted: id, hard }), [{ name: "id", schema: t.int }, { name: "hard", schema: t.bool }]);
 app.route("POST", "/items/:id/rename", (id, name, force) => ({ id, name, force }), [
   { name: "id", schema: t.int }, { name: "name", schema: t.string }, { name: "force", schema: t.option(t.bool) },
@@ -114,6 +115,11 @@ describe("route parameters", () => {
     expect((await call(plain, "/tags?tag=a&tag=b")).json).toEqual(["a", "b"]);
   });
 
+  it("binds a String path parameter as it is, dots and encoded characters included", async () => {
+    expect((await call(plain, "/files/report.v2.csv")).json).toEqual({ name: "report.v2.csv" });
+    expect((await call(plain, "/files/a%20b")).json).toEqual({ name: "a b" });
+  });
+
   it("binds and converts path parameters", async () => {
     expect((await call(plain, "/items/42")).json).toEqual({ id: 42 });
     expect((await call(plain, "/items/7", { method: "DELETE" })).status).toBe(400);
@@ -139,6 +145,8 @@ describe("400 answers name the parameter", () => {
     ["a bad Bool", "/items?limit=1&active=yes", "active", /expected Option<Bool>/],
     ["an extra query parameter", "/items?limit=1&color=red", "color", /unexpected query parameter "color"/],
     ["a bad path parameter", "/items/abc", "id", /id: expected Int/],
+    ["a path parameter holding an encoded slash", "/files/..%2Fsecret", "name", /path parameter "name" must be one path segment/],
+    ["a path parameter holding an encoded backslash", "/files/..%5Csecret", "name", /must be one path segment/],
   ])("%s", async (_what, path, param, message) => {
     const r = await call(plain, path);
     expect(r.status).toBe(400);
