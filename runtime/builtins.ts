@@ -6,5 +6,7 @@
  * 10 ms of the 19 ms the runtime's built-ins took to load, on every start of
  * every server, most of which use neither.
  */
-export const nodeCrypto = () => process.getBuiltinModule("node:crypto");
-export const nodeNet = () => process.getBuiltinModule("node:net");
+let crypto: typeof import("node:crypto") | undefined;
+let net: typeof import("node:net") | undefined;
+export const nodeCrypto = () => (crypto ??= process.getBuiltinModule("node:crypto"));
+export const nodeNet = () => (net ??= process.getBuiltinModule("node:net"));

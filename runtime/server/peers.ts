@@ -141,9 +141,10 @@ async function callInstances(instances: Instances, path: string, payload: string
       if (refused(err)) continue;
       throw err;
     }
-    const body = (await res.json().catch(() => ({}))) as { result?: unknown; error?: unknown };
-    // A function that returns a Result: its Ok or Err, whatever the status its Err chose, is its answer.
     const side = res.headers.get("x-tova-result");
+    const body = (await res.json().catch(() => (side ? null : {}))) as { result?: unknown; error?: unknown } | null;
+    if (body === null) throw new Error(`peer ${name}.${fn} answered a Result that is not JSON`);
+    // A function that returns a Result: its Ok or Err, whatever the status its Err chose, is its answer.
     if (side === "ok" || side === "err") {
       breaker.success();
       return side === "ok" ? Ok(body.result ?? null) : Err(body.error ?? null);

@@ -138,7 +138,8 @@ function sameKind(a: object, b: object): boolean {
   const pa = Object.getPrototypeOf(a) as object | null;
   const pb = Object.getPrototypeOf(b) as object | null;
   const plain = (p: object | null) => p === Object.prototype || p === null;
-  return (plain(pa) && plain(pb)) || (pa === pb && isResult(a));
+  // Results by their brand, not their class: two copies of the runtime in one process have a class each.
+  return (plain(pa) && plain(pb)) || (isResult(a) && isResult(b));
 }
 
 /**
