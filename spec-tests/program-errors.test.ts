@@ -45,6 +45,14 @@ describe("a program's own failure at run time is one line at its place", () => {
     expect(r.status).toBe(1);
   });
 
+  it("a `stream` of a directory (found only at the first read)", () => {
+    const dir = path.join(work, `dir${n}`);
+    mkdirSync(path.join(dir, "rows.csv"), { recursive: true });
+    const r = run(`for batch in stream("${path.join(dir, "rows.csv")}", batch: 2) {\n  print(len(batch))\n}\n`);
+    expect(r.stderr).toMatch(/^app\.tova:1:14: error: cannot read ".*rows\.csv": it is a directory\n$/);
+    expect(r.status).toBe(1);
+  });
+
   it("`stream(...) |> each(...)` (scaling.md) of a missing file", () => {
     const r = run(`stream("huge_file.csv", batch: 10000)\n  |> each(fn(batch) {\n    write(batch, "output.csv", append: true)\n  })\n`);
     expect(r.stderr).toMatch(/^app\.tova:1:\d+: error: cannot read "huge_file\.csv": no such file\n$/);

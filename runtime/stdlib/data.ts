@@ -132,6 +132,16 @@ function headerLine(f: typeof Fs, path: string): string {
   }
 }
 
+/** A file's text a chunk at a time; a file that cannot be read (missing, a directory: found at the first read) is the program's error. */
+async function* chunksOf(f: typeof Fs, path: string, file: string, asked: Error): AsyncGenerator<string> {
+  try {
+    for await (const chunk of f.createReadStream(path, { encoding: "utf8", highWaterMark: 256 * 1024 })) yield chunk as string;
+  } catch (err) {
+    if (!(err as { code?: unknown } | null)?.code) throw err;
+    throw new ProgramError(`cannot read ${JSON.stringify(file)}: ${fileProblem(err)}`, { cause: err, asked });
+  }
+}
+
 /** Options of `stream`. */
 export interface StreamOptions {
   /** Most rows in one batch (default 10,000). */
@@ -172,14 +182,8 @@ async function* batches(file: string, options: StreamOptions, asked: Error): Asy
     pendingLine = lines.pop()!;
     return parsed(file, () => lines.filter((l) => l.trim() !== "").map((l) => JSON.parse(l)));
   };
-  const chunks = f.createReadStream(path, { encoding: "utf8", highWaterMark: 256 * 1024 });
-  try {
-    await new Promise<void>((resolve, reject) => chunks.once("open", () => resolve()).once("error", reject));
-  } catch (err) {
-    throw new ProgramError(`cannot read ${JSON.stringify(file)}: ${fileProblem(err)}`, { cause: err, asked });
-  }
-  for await (const chunk of chunks) {
-    for (const row of rowsOf(chunk as string)) {
+  for await (const chunk of chunksOf(f, path, file, asked)) {
+    for (const row of rowsOf(chunk)) {
       batch.push(row);
       if (batch.length === size) {
         yield batch;
