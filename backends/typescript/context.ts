@@ -406,9 +406,9 @@ export class ModuleContext {
     // A `var` holds later values of its type, which TypeScript would narrow to this first one's
     // (`Stack { items: [] }` as `{ items: never[] }`, a unit variant as its one string).
     if (mutable && t && t.k !== "int" && t.k !== "float" && t.k !== "string" && t.k !== "bool" && t.k !== "never") return `: ${this.tsOf(t)}`;
-    // `mode = "dev"` is a String to Tova; TypeScript would give the constant the type `"dev"`, and then reject
-    // `mode == "prod"` as a comparison that can never be true.
-    if (!mutable && t && isDefinite(t) && (e.kind === "Str" || e.kind === "Template" || e.kind === "Num" || e.kind === "Bool")) return `: ${this.tsOf(t)}`;
+    // `mode = "dev"` is a String to Tova; TypeScript would give the constant the type `"dev"` (`-1`, `"a" | "b"` for
+    // an `if` of literals), and then reject `mode == "prod"` as a comparison that can never be true.
+    if (!mutable && t && isDefinite(t) && literalTyped(e)) return `: ${this.tsOf(t)}`;
     if (e.kind === "Array" && e.elements.length === 0) return `: ${t?.k === "array" ? this.tsOf(t) : "any[]"}`;
     if (e.kind === "Nil" || (e.kind === "Ident" && e.name === "None")) return ": any";
     if (!t) return "";
@@ -530,5 +530,15 @@ export class ModuleContext {
   /** The schema constant of a declared type (`UserSchema`), named against the program's names. */
   schemaName(type: string): string {
     return this.types.schemaNames.get(type) ?? `${type}Schema`;
+  }
+}
+
+/** Expressions TypeScript gives a literal type when bound to a constant: literals, `-1`, and `if`s and matches of them. */
+function literalTyped(e: ast.Expr): boolean {
+  switch (e.kind) {
+    case "Str": case "Template": case "Num": case "Bool": return true;
+    case "Unary": return literalTyped(e.operand);
+    case "If": case "Match": return true;
+    default: return false;
   }
 }

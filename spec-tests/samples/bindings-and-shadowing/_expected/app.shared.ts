@@ -3,7 +3,7 @@ import { lower, print, sum, trim } from "./runtime/stdlib.js";
 export function checkout_total(prices: number[], discount: number): number {
   const total = sum(prices);
   const total2 = total - discount;
-  const total3 = total2 < 0 ? 0 : total2;
+  const total3: number = total2 < 0 ? 0 : total2;
   let shipping = 5;
   if (total3 > 100) {
     shipping = 0;
