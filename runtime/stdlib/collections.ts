@@ -251,21 +251,55 @@ export function count<T>(xs: readonly T[], pred?: (x: T) => unknown): number {
 /** Elements without duplicates by Tova's `==` (a record equal to an earlier one is a duplicate; nil is one value), first occurrence kept. */
 export function unique<T>(xs: readonly T[]): T[] {
   listOf("unique", xs);
+  // One pass: each element's key is the same text exactly when `==` holds (keyOf); others by `eq` itself.
   const seen = new Set<unknown>();
-  const objects: unknown[] = [];
+  const others: unknown[] = [];
   const out: T[] = [];
   for (const x of xs) {
-    if (typeof x === "object" && x !== null) {
-      if (objects.some((o) => eq(o, x))) continue;
-      objects.push(x);
+    const key = keyOf(x);
+    if (key === undefined) {
+      if (others.some((o) => eq(o, x))) continue;
+      others.push(x);
     } else {
-      const key = x ?? null;
       if (seen.has(key)) continue;
       seen.add(key);
     }
     out.push(x);
   }
   return out;
+}
+
+/**
+ * A value as text that is equal for two values exactly when `eq` says they are: nil as one value, numbers,
+ * text and Bools tagged by kind, lists in order, records and maps by sorted keys without their nil fields,
+ * Results by side. Undefined for anything `eq` compares by identity (a date, a value that holds itself).
+ */
+function keyOf(x: unknown, depth = 0): string | undefined {
+  if (x === null || x === undefined) return "n";
+  if (typeof x === "number") return `d${x}`; // -0 is "0", as 0 === -0
+  if (typeof x === "string") return `s${JSON.stringify(x)}`;
+  if (typeof x === "boolean") return x ? "t" : "f";
+  if (typeof x !== "object" || depth > 100) return undefined;
+  const parts: string[] = [];
+  if (Array.isArray(x)) {
+    for (const e of x) {
+      const k = keyOf(e, depth + 1);
+      if (k === undefined) return undefined;
+      parts.push(k);
+    }
+    return `[${parts.join(",")}]`;
+  }
+  const proto = Object.getPrototypeOf(x);
+  const result = isResult(x);
+  if (!result && proto !== Object.prototype && proto !== null) return undefined;
+  for (const k of Object.keys(x).sort()) {
+    const v = (x as Record<string, unknown>)[k];
+    if (v === null || v === undefined) continue;
+    const vk = keyOf(v, depth + 1);
+    if (vk === undefined) return undefined;
+    parts.push(`${JSON.stringify(k)}:${vk}`);
+  }
+  return `${result ? "r" : ""}{${parts.join(",")}}`;
 }
 
 /** Maps each element to an array and concatenates them. */

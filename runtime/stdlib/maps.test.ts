@@ -90,6 +90,13 @@ describe("eq", () => {
     expect(contains([null], undefined)).toBe(true);
     expect(contains([[1]], [2])).toBe(false);
     expect(unique([{ a: 1 }, { a: 1 }, { a: 2 }, 1, 1, null, undefined, "1"])).toEqual([{ a: 1 }, { a: 2 }, 1, null, "1"]);
+    expect(unique([{ a: 1, b: 2 }, { b: 2, a: 1, c: null }, [1, "1"], [1, "1"], [1, 1], Ok(1), { ok: true, value: 1 }, Ok(1), 0, -0, true, "true"])).toEqual([
+      { a: 1, b: 2 }, [1, "1"], [1, 1], Ok(1), { ok: true, value: 1 }, 0, true, "true",
+    ]);
+    const d = new Date(0);
+    expect(unique([d, d, new Date(0)])).toHaveLength(2); // other objects: by identity, as ==
+    const many = Array.from({ length: 20_000 }, (_, i) => ({ id: i % 10_000, tags: [(i % 10_000) % 3] }));
+    expect(unique(many)).toHaveLength(10_000); // keyed, not compared pair by pair
     const rows = [{ id: 1, tag: null as string | null }, { id: 2, tag: "x" }, { id: 3 } as { id: number; tag?: string | null }];
     expect(where(rows, { tag: null }).map((r) => r.id)).toEqual([1, 3]);
   });
