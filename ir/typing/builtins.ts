@@ -22,11 +22,11 @@ export function builtinCall(c: Checker, name: string, e: ast.CallExpr, expected:
   };
   /**
    * The collection argument of a list function (its runtime takes an array): a value that is certainly not
-   * one is E0206 here, in Tova's words, instead of TypeScript's in the emitted code. `also`: other kinds it takes.
+   * one is E0206 here, in Tova's words, instead of TypeScript's in the emitted code.
    */
-  const list = (i: number, also: readonly Ty["k"][] = []): Ty => {
+  const list = (i: number): Ty => {
     const t = arg(i);
-    if (args[i] && NOT_LISTS.has(t.k) && !also.includes(t.k)) {
+    if (args[i] && NOT_LISTS.has(t.k)) {
       const hint = t.k === "string" ? "a String is not a list: `split(s, \"\")` gives its characters" : "pass a list (`[...]`)";
       c.error("E0206", args[i]!.span, `\`${name}\` takes a list, but this is ${aType(t)}`, hint);
     }
@@ -55,7 +55,7 @@ export function builtinCall(c: Checker, name: string, e: ast.CallExpr, expected:
       args.forEach((_, i) => arg(i, INT));
       return array(INT);
     case "map": {
-      const xs = list(0, ["option", "result", "stream"]);
+      const xs = list(0);
       const el = element(xs);
       const out = callback(1, [el]);
       rest(2);
@@ -80,7 +80,7 @@ export function builtinCall(c: Checker, name: string, e: ast.CallExpr, expected:
       return xs.k === "any" ? ANY : array(el);
     }
     case "each": {
-      const xs = list(0, ["stream"]);
+      const xs = list(0);
       const out = callback(1, [element(xs)]);
       return xs.k === "stream" || out.k === "promise" ? promise(NIL) : NIL;
     }
@@ -123,7 +123,7 @@ export function builtinCall(c: Checker, name: string, e: ast.CallExpr, expected:
     }
     case "first":
     case "last": {
-      const xs = list(0, ["option"]);
+      const xs = list(0);
       if (xs.k === "option") return xs;
       return xs.k === "array" ? option(xs.el) : ANY;
     }

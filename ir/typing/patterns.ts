@@ -64,8 +64,9 @@ export function checkVariantsFit(c: Checker, e: ast.MatchExpr, subject: Ty): voi
   let here = subject;
   for (const arm of e.arms) {
     const p = arm.pattern;
-    // After an unguarded `nil`/`None` arm the later arms see the value inside the Option (as the checker narrows it).
-    if (!arm.guard && here.k === "option" && ((p.kind === "PLit" && p.value === null) || (p.kind === "PVariant" && p.name === "None"))) here = here.inner;
+    // After an unguarded `nil` arm the later arms see the value inside the Option, as the Match typing narrows it
+    // (after a `None` arm the match is over an Option's variants, and check-types holds the others to them).
+    if (!arm.guard && here.k === "option" && p.kind === "PLit" && p.value === null) here = here.inner;
     if (p.kind !== "PVariant") continue;
     if (BUILTIN_VARIANTS[p.name]) return;
     const owner = c.decls.variants.get(p.name)?.enumName;
