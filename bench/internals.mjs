@@ -25,11 +25,12 @@ if (process.env.TOVA_COUNT_MODULES) {
   register(hook, { data: { port: port2 }, transferList: [port2] });
   const { createRequire } = await import("node:module");
   const cli = path.join(root, "dist", "cli", existsSync(path.join(root, "dist", "cli", "bin.cjs")) ? "bin.cjs" : "main.js");
-  const bundle = path.join(root, "dist", "cli", "tova.bundle.cjs");
+  // `tova check` runs from its own bundle when the build made one (bin.cts), else from the whole CLI's.
+  const bundle = ["tova-check.bundle.cjs", "tova.bundle.cjs"].map((f) => path.join(root, "dist", "cli", f)).find((f) => existsSync(f)) ?? "";
   process.on("exit", () => {
     // CommonJS files are not seen by the hook: the require cache has them. bin.cjs compiles the bundle itself (vm.Script).
     for (const f of Object.keys(createRequire(import.meta.url).cache)) urls.add(pathToFileURL(f).href);
-    if (cli.endsWith("bin.cjs") && existsSync(bundle)) urls.add(pathToFileURL(bundle).href);
+    if (cli.endsWith("bin.cjs") && bundle !== "") urls.add(pathToFileURL(bundle).href);
     const files = [...urls];
     process.stderr.write(`modules ${JSON.stringify({ own: files.filter((u) => !u.includes("/node_modules/")).length, packages: files.filter((u) => u.includes("/node_modules/")).length })}\n`);
   });

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { SourceFile } from "../compile.js";
 import { explainFsError, UsageError } from "./errors.js";
@@ -23,16 +23,16 @@ const EXT = ".tova";
  */
 export async function readInput(given: string): Promise<Input> {
   const shown = path.normalize(given);
-  const info = await statOrExplain(shown);
+  const info = statOrExplain(shown);
   if (info.isDirectory()) {
-    const relative = (await findTovaFiles(shown, "")).sort(byCodeUnits);
+    const relative = findTovaFiles(shown, "").sort(byCodeUnits);
     if (relative.length === 0) throw new UsageError(`no ${EXT} files found under ${shown}`);
-    const files = await Promise.all(relative.map((r) => readSource(path.join(shown, r))));
+    const files = relative.map((r) => readSource(path.join(shown, r)));
     return withSources(files, path.basename(path.resolve(shown)));
   }
   if (!info.isFile()) throw new UsageError(`${shown} is neither a file nor a directory`);
   if (!shown.endsWith(EXT)) throw new UsageError(`${shown} is not a ${EXT} file`);
-  return withSources([await readSource(shown)], path.basename(shown, EXT));
+  return withSources([readSource(shown)], path.basename(shown, EXT));
 }
 
 function withSources(files: SourceFile[], stem: string): Input {
@@ -44,15 +44,15 @@ function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-async function findTovaFiles(root: string, dir: string): Promise<string[]> {
-  const entries = await readdir(path.join(root, dir), { withFileTypes: true }).catch((e: unknown) => explain(e, path.join(root, dir)));
+function findTovaFiles(root: string, dir: string): string[] {
+  const entries = attempt(() => readdirSync(path.join(root, dir), { withFileTypes: true }), path.join(root, dir));
   const found: string[] = [];
   for (const entry of entries) {
     const rel = path.join(dir, entry.name);
     if (entry.isDirectory()) {
       if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-      found.push(...(await findTovaFiles(root, rel)));
-    } else if (entry.name.endsWith(EXT) && (entry.isFile() || (entry.isSymbolicLink() && (await isFile(path.join(root, rel)))))) {
+      found.push(...findTovaFiles(root, rel));
+    } else if (entry.name.endsWith(EXT) && (entry.isFile() || (entry.isSymbolicLink() && isFile(path.join(root, rel))))) {
       // Symbolic links to files count; links to directories are not followed, so there are no cycles.
       found.push(rel);
     }
@@ -60,12 +60,16 @@ async function findTovaFiles(root: string, dir: string): Promise<string[]> {
   return found;
 }
 
-async function isFile(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isFile(), () => false);
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
 }
 
-async function readSource(p: string): Promise<SourceFile> {
-  const bytes = await readFile(p).catch((e: unknown) => explain(e, p));
+function readSource(p: string): SourceFile {
+  const bytes = attempt(() => readFileSync(p), p);
   const text = decodeSource(bytes);
   // An editor's byte-order mark is not part of the program.
   return { path: p, text: text.startsWith("\uFEFF") ? text.slice(1) : text };
@@ -110,10 +114,18 @@ export function firstInvalidByte(b: Uint8Array): number {
   return -1;
 }
 
-async function statOrExplain(p: string) {
-  return stat(p).catch((e: unknown) => explain(e, p));
+function statOrExplain(p: string) {
+  return attempt(() => statSync(p), p);
 }
 
-function explain(e: unknown, p: string): never {
-  throw explainFsError(e, p);
+/**
+ * `read()`, or the reason it failed in the user's words. Synchronous: a command reads its sources before
+ * anything else, and `node:fs/promises` alone loaded nine more of Node's modules into `tova check` (issue 15).
+ */
+function attempt<T>(read: () => T, p: string): T {
+  try {
+    return read();
+  } catch (e) {
+    throw explainFsError(e, p);
+  }
 }

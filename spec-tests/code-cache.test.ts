@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,6 +72,22 @@ describe("the code cache", () => {
     expect(r.out).not.toMatch(/internal error/);
     expect(r.status).toBe(0);
     expect(existsSync(path.join(out, "good.server.ts"))).toBe(true);
+  });
+
+  it("`tova check` runs from a bundle without the other commands, which still run from it through tsc's modules", () => {
+    const whole = path.join(ROOT, "dist", "cli", "tova.bundle.cjs");
+    const check = path.join(ROOT, "dist", "cli", "tova-check.bundle.cjs");
+    expect(statSync(check).size).toBeLessThan(statSync(whole).size * 0.6);
+    // No emitter in it: `tova check` never loads the backends.
+    expect(readFileSync(check, "utf8")).not.toMatch(/function emitTypeScript\b/);
+    expect(readFileSync(whole, "utf8")).toMatch(/function emitTypeScript\b/);
+    // Given another command, it is not wrong, only slower.
+    const out = path.join(work, `out${n++}`);
+    const argv = ["x", "build", "good.tova", "--out", out, "--no-typecheck", "--quiet"];
+    const r = spawnSync(process.execPath, ["-e", `process.argv = [process.argv[0], ...${JSON.stringify(argv)}]; require(${JSON.stringify(check)})`], { cwd: work, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", CI: "true" } });
+    expect(r.stderr).not.toMatch(/internal error|Error:/);
+    expect(r.status).toBe(0);
+    expect(existsSync(path.join(out, "good.server.js"))).toBe(true);
   });
 
   it("a corrupt cache file is rejected, compiled without, and replaced", () => {
