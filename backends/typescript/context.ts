@@ -1,10 +1,11 @@
 import type * as ast from "../../frontend/ast.js";
+import type { Span } from "../../frontend/span.js";
 import { JS_GLOBALS, STDLIB } from "../../ir/builtins.js";
 import type { CheckedApp, NameInfo, SymbolRef } from "../../ir/checked.js";
 import type { ClientBlock, Fn, PortedServer } from "../../ir/types.js";
 import { forEachChild } from "../../ir/walk.js";
 import { TsFile } from "./builders.js";
-import { lambdaBindings, spanKey } from "./lambda-bindings.js";
+import { boundValues, paramsAndCalls, spanKey } from "./lambda-bindings.js";
 import { MODULE_LEVEL_IMPORTS, safeName, sharedNames } from "./hygiene.js";
 import { Lowerer } from "./lower/lowerer.js";
 import { isUnitEnum, schemaOf, type TypeTable } from "./types.js";
@@ -64,6 +65,8 @@ export class ModuleContext {
   private lowering: Lowerer | null = null;
   readonly asyncFns = new Set<string>();
   private readonly lambdaAsync = new Map<ast.LambdaExpr, boolean>();
+  /** Names whose values `nameMayWait` is looking at (a name bound to a lambda that calls it). */
+  private readonly namesInProgress = new Set<string>();
   /** While top-level bindings are emitted: the current TypeScript name of a name bound again later. */
   readonly moduleAliases = new Map<string, string>();
 
@@ -477,10 +480,65 @@ export class ModuleContext {
       const sym = this.names.symbols.get(c);
       if (sym?.kind === "builtin") return c.name === "delete_all" || this.awaitingVariant(call) !== null;
       if (sym?.kind === "fn") return this.asyncFns.has(c.name);
-      const bound = sym?.span && (sym.kind === "local" || sym.kind === "var" || sym.kind === "block-binding") ? lambdaBindings(this.app).get(spanKey(sym.span)) : undefined;
-      return bound !== undefined && this.asyncLambda(bound);
+      if (sym?.span && (sym.kind === "local" || sym.kind === "var" || sym.kind === "block-binding")) return this.nameMayWait(sym.span);
     }
     return false;
+  }
+
+  /**
+   * Whether the function a name holds may wait: one of the values bound to it
+   * does (lambda-bindings.ts), or, for a parameter of one of the program's
+   * functions, one of the values its calls pass (`fn twice(f, x) { f(x) + f(x) }`
+   * given `fn(n) len(Note.all())`: `twice` awaits `f`, which changes nothing
+   * for a function that answers at once). A function that reaches a name some
+   * other way (returned by a call, read from a field or a list) is not followed.
+   */
+  private nameMayWait(declared: Span): boolean {
+    const key = spanKey(declared);
+    if (this.namesInProgress.has(key)) return false; // `var f = ...; f = fn() f()`: the other values decide
+    this.namesInProgress.add(key);
+    try {
+      const values = boundValues(this.app).get(key);
+      if (values !== undefined) return values.some((v) => this.valueMayWait(v));
+      const { params, calls } = paramsAndCalls(this.app);
+      const param = params.get(key);
+      if (param === undefined) return false;
+      return (calls.get(param.fn) ?? []).some((call) => {
+        const named = call.args.find((a) => a.name === param.name);
+        const given = named ?? (call.args[param.index]?.name ? undefined : call.args[param.index]);
+        return given !== undefined && this.valueMayWait(given.value);
+      });
+    } finally {
+      this.namesInProgress.delete(key);
+    }
+  }
+
+  /** Whether calling this value (bound to a name or passed to a parameter) may wait. */
+  private valueMayWait(v: ast.Expr): boolean {
+    switch (v.kind) {
+      case "Lambda":
+        return this.asyncLambda(v);
+      case "Ident": {
+        const sym = this.names.symbols.get(v);
+        if (sym?.kind === "fn") return this.asyncFns.has(v.name);
+        return sym?.span !== undefined && (sym.kind === "local" || sym.kind === "var" || sym.kind === "block-binding") && this.nameMayWait(sym.span);
+      }
+      case "Member": {
+        // `NoteModel.all`, `inventory.reserve`: a model's or a peer's function answers asynchronously.
+        const sym = v.object.kind === "Ident" ? this.names.symbols.get(v.object) : undefined;
+        return sym?.kind === "model" || sym?.kind === "peer";
+      }
+      case "If":
+        return v.branches.some((b) => this.valueMayWait(b.body)) || (v.otherwise !== null && this.valueMayWait(v.otherwise));
+      case "Match":
+        return v.arms.some((a) => this.valueMayWait(a.body));
+      case "Block": {
+        const last = v.stmts[v.stmts.length - 1];
+        return last !== undefined && last.kind === "ExprStmt" && this.valueMayWait(last.expr);
+      }
+      default:
+        return false;
+    }
   }
 
   /** Whether a lambda is async: it says so or it awaits (a lambda that reaches itself through names counts as not). */
@@ -521,6 +579,7 @@ export class ModuleContext {
         if (this.asyncFns.has(f.name)) continue;
         if (this.awaits(f.body)) {
           this.asyncFns.add(f.name);
+          this.lambdaAsync.clear(); // a lambda found not to wait may call this function
           changed = true;
         }
       }
