@@ -192,6 +192,15 @@ function packageVersion(): string {
   return "unknown";
 }
 
+// `tova check app.tova | head -3`: when the reader of the output goes away, stop quietly, as other
+// command-line tools do, rather than print Node's stack for the EPIPE of the next write.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? EXIT.ok);
+    throw error;
+  });
+}
+
 runCommandLine(
   {
     name: "tova",

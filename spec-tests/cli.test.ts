@@ -92,6 +92,16 @@ describe("tova check", () => {
     expect(JSON.parse(r.stdout)).toEqual([]);
   });
 
+  it("stops quietly when the reader of its output goes away (`tova check app.tova | head -1`)", () => {
+    // Far more output than a pipe holds (64 KiB), so writes still pending meet the closed pipe.
+    const many = Array.from({ length: 3000 }, (_, i) => `x${i} = missing${i}\n`).join("");
+    const dir = project({ "many.tova": many });
+    // The reader takes one line and goes: the rest of the output meets a closed pipe (EPIPE).
+    const r = spawnSync("sh", ["-c", `"${process.execPath}" "${cli}" check many.tova | head -1`], { cwd: dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    expect(r.stdout).toMatch(/^many\.tova:1:6: error\[E0101\]/);
+    expect(r.stderr).toBe("");
+  });
+
   it("checks every .tova file under a directory", () => {
     const dir = project({ "src/ok.tova": VALID, "src/nested/bad.tova": SYNTAX_ERROR });
     const r = tova(dir, "check", "src");
