@@ -43,4 +43,17 @@ describe("tova build's steps", () => {
     expect(plain(quiet.stdout)).toMatch(/^Checked 1 file, 5 lines \(\d+ ms\)$/m);
     expect(plain(quiet.stdout)).not.toContain("✔");
   });
+
+  it("counts a last line without a line break, and says `1 line`", () => {
+    const counted = (text: string) => {
+      writeFileSync(path.join(dir, "count.tova"), text);
+      const r = spawnSync(process.execPath, [CLI, "build", "count.tova", "--no-typecheck", "--out", "out-count"], { cwd: dir, env: { ...env, CI: "true" }, encoding: "utf8" });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      return /Checked 1 file, ([\d,]+ lines?)/.exec(r.stdout)?.[1];
+    };
+    expect(counted("x = 1")).toBe("1 line");
+    expect(counted("x = 1\n")).toBe("1 line");
+    expect(counted("x = 1\ny = 2")).toBe("2 lines");
+    expect(counted("x = 1\n\ny = 2\n")).toBe("3 lines");
+  });
 });
