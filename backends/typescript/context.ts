@@ -65,6 +65,8 @@ export class ModuleContext {
   private lowering: Lowerer | null = null;
   readonly asyncFns = new Set<string>();
   private readonly lambdaAsync = new Map<ast.LambdaExpr, boolean>();
+  /** Functions of other server blocks found to wait or not (`fnWaits`). */
+  private readonly foreignAsync = new Map<Fn, boolean>();
   /** Names whose values `nameMayWait` is looking at (a name bound to a lambda that calls it). */
   private readonly namesInProgress = new Set<string>();
   /** While top-level bindings are emitted: the current TypeScript name of a name bound again later. */
@@ -479,7 +481,7 @@ export class ModuleContext {
     if (c.kind === "Ident") {
       const sym = this.names.symbols.get(c);
       if (sym?.kind === "builtin") return c.name === "delete_all" || this.awaitingVariant(call) !== null;
-      if (sym?.kind === "fn") return this.asyncFns.has(c.name);
+      if (sym?.kind === "fn") return this.fnWaits(sym);
       if (sym?.span && (sym.kind === "local" || sym.kind === "var" || sym.kind === "block-binding")) return this.nameMayWait(sym.span);
     }
     return false;
@@ -520,7 +522,7 @@ export class ModuleContext {
         return this.asyncLambda(v);
       case "Ident": {
         const sym = this.names.symbols.get(v);
-        if (sym?.kind === "fn") return this.asyncFns.has(v.name);
+        if (sym?.kind === "fn") return this.fnWaits(sym);
         return sym?.span !== undefined && (sym.kind === "local" || sym.kind === "var" || sym.kind === "block-binding") && this.nameMayWait(sym.span);
       }
       case "Member": {
@@ -539,6 +541,26 @@ export class ModuleContext {
       default:
         return false;
     }
+  }
+
+  /**
+   * Whether a function of the program waits. This module's functions and the
+   * shared ones are in `asyncFns`; a function of a server block this module is
+   * not (a lambda of that server's code passed to a shared function, judged
+   * here for the shared function's parameter) is looked at where it is.
+   */
+  private fnWaits(sym: SymbolRef): boolean {
+    if (this.asyncFns.has(sym.name)) return true;
+    const server = sym.owner === undefined ? undefined : this.app.servers.find((s) => s.name === sym.owner);
+    if (server === undefined || (this.owner.kind === "server" && this.owner.server?.name === server.name)) return false;
+    const f = server.fns.find((x) => x.name === sym.name);
+    if (f === undefined) return false;
+    const known = this.foreignAsync.get(f);
+    if (known !== undefined) return known;
+    this.foreignAsync.set(f, false); // a function that reaches itself counts as not waiting on that account
+    const result = f.async || this.awaits(f.body);
+    this.foreignAsync.set(f, result);
+    return result;
   }
 
   /** Whether a lambda is async: it says so or it awaits (a lambda that reaches itself through names counts as not). */
@@ -564,7 +586,7 @@ export class ModuleContext {
       if (a.kind === "Lambda") return a.async || this.awaits(a.body);
       if (a.kind !== "Ident") return false;
       const sym = this.names.symbols.get(a);
-      return sym?.kind === "fn" && this.asyncFns.has(a.name);
+      return sym?.kind === "fn" && this.fnWaits(sym);
     });
     if (!waits) return null;
     return c.name === "each" ? "each" : `${c.name}Async`;
@@ -580,6 +602,7 @@ export class ModuleContext {
         if (this.awaits(f.body)) {
           this.asyncFns.add(f.name);
           this.lambdaAsync.clear(); // a lambda found not to wait may call this function
+          this.foreignAsync.clear();
           changed = true;
         }
       }
