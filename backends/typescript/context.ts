@@ -505,6 +505,7 @@ export class ModuleContext {
       const { params, calls } = paramsAndCalls(this.app);
       const param = params.get(key);
       if (param === undefined) return false;
+      if (param.default !== null && this.valueMayWait(param.default)) return true;
       return (calls.get(param.fn) ?? []).some((call) => {
         const named = call.args.find((a) => a.name === param.name);
         const given = named ?? (call.args[param.index]?.name ? undefined : call.args[param.index]);

@@ -62,6 +62,8 @@ export interface ParamOf {
   fn: string;
   index: number;
   name: string;
+  /** What it holds when a call leaves it out. */
+  default: ast.Expr | null;
 }
 
 const paramsByApp = new WeakMap<CheckedApp, { params: Map<string, ParamOf>; calls: Map<string, ast.CallExpr[]> }>();
@@ -76,7 +78,7 @@ export function paramsAndCalls(app: CheckedApp): { params: Map<string, ParamOf>;
   if (known) return known;
   const params = new Map<string, ParamOf>();
   for (const f of [...app.shared.fns, ...app.data.fns, ...app.servers.flatMap((s) => s.fns), ...app.clients.flatMap((c) => c.fns)]) {
-    f.params.forEach((p, index) => params.set(spanKey(p.span), { fn: spanKey(f.nameSpan), index, name: p.name }));
+    f.params.forEach((p, index) => params.set(spanKey(p.span), { fn: spanKey(f.nameSpan), index, name: p.name, default: p.default }));
   }
   const calls = new Map<string, ast.CallExpr[]>();
   walkApp(app, (e) => {
