@@ -67,8 +67,12 @@ export function compile(files: readonly SourceFile[], options: CompileOptions): 
   if (options.emit.includes("ir")) outputs.set(`${app.stem}.ir.json`, emitIr(app));
   if (options.emit.includes("deploy")) for (const [p, text] of emitDeploy(app)) outputs.set(p, text);
   const needsCode = options.emit.includes("ts") || options.emit.includes("js");
-  const modules = needsCode ? emitTypeScript(app).modules : [];
-  return { outputs, modules, files: app.files, imports, localImports, servers, staticDirs, diagnostics };
+  const emitted = needsCode ? emitTypeScript(app) : null;
+  if (emitted && hasErrors(emitted.diagnostics)) {
+    // What the emitter cannot compile as the source says (E0214): nothing is written.
+    return { outputs: new Map(), modules: [], files: app.files, imports, localImports, servers, staticDirs, diagnostics: [...diagnostics, ...emitted.diagnostics] };
+  }
+  return { outputs, modules: emitted?.modules ?? [], files: app.files, imports, localImports, servers, staticDirs, diagnostics };
 }
 
 /** `static { dir }`, or `public` (security.md); the check made sure it is a plain relative path. */

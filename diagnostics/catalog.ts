@@ -50,6 +50,7 @@ export const CODES = {
   E0211: "a `!` outside a function, on a value that is neither a Result nor an Option, or whose failure the function cannot return",
   E0212: "a `return` outside a function",
   E0213: "a comparison of two values whose types never compare equal",
+  E0214: "a function that waits (it reads the database or calls another server) kept where Tova cannot await its calls: in a list or a record, returned, or given to a function held in a name",
   // --- server statements
   E0301: "two server blocks that claim the same explicit port",
   E0302: "a port that is not an integer between 1 and 65535",

@@ -564,6 +564,48 @@ export class ModuleContext {
     return result;
   }
 
+  /**
+   * Why calling this value (not calling it here: keeping it) waits, in a few
+   * words, or null when it answers at once or is not a function (escapes.ts).
+   */
+  waitingValue(e: ast.Expr): string | null {
+    const generic = "it reads the database, calls another server, or calls a function that does";
+    switch (e.kind) {
+      case "Lambda":
+        return this.asyncLambda(e) ? generic : null;
+      case "Ident": {
+        const sym = this.names.symbols.get(e);
+        if (sym?.kind === "fn") return this.fnWaits(sym) ? generic : null;
+        if (sym?.span && (sym.kind === "local" || sym.kind === "var" || sym.kind === "block-binding")) return this.nameMayWait(sym.span) ? generic : null;
+        return null;
+      }
+      case "Member": {
+        const sym = e.object.kind === "Ident" ? this.names.symbols.get(e.object) : undefined;
+        if (sym?.kind === "model") return `\`${e.object.kind === "Ident" ? e.object.name : ""}.${e.name}\` reads the database`;
+        if (sym?.kind === "peer") return `\`${e.object.kind === "Ident" ? e.object.name : ""}.${e.name}\` calls another server`;
+        return null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * Whether a call's arguments are followed: a function that waits given to
+   * it is awaited where it is called. The stdlib's functions (their awaiting
+   * variants), the program's own functions (their parameters, `nameMayWait`),
+   * a model's or another server's, and a package's (which may well await it;
+   * Tova cannot see inside) are. A function held in a name, or a method of a
+   * list or an object (`xs.map(...)`, JavaScript's, which does not wait), is not.
+   */
+  followsArguments(call: ast.CallExpr): boolean {
+    const c = call.callee;
+    const sym = c.kind === "Ident" ? this.names.symbols.get(c) : c.kind === "Member" && c.object.kind === "Ident" ? this.names.symbols.get(c.object) : undefined;
+    if (c.kind === "Ident") return sym?.kind === "builtin" || sym?.kind === "fn" || sym?.kind === "import" || sym?.kind === "type" || sym?.kind === "variant";
+    if (c.kind === "Member") return sym?.kind === "model" || sym?.kind === "peer" || sym?.kind === "import" || sym?.kind === "builtin";
+    return false;
+  }
+
   /** Whether a lambda is async: it says so or it awaits (a lambda that reaches itself through names counts as not). */
   private asyncLambda(lambda: ast.LambdaExpr): boolean {
     const known = this.lambdaAsync.get(lambda);
@@ -583,12 +625,8 @@ export class ModuleContext {
   awaitingVariant(call: ast.CallExpr): string | null {
     const c = call.callee;
     if (c.kind !== "Ident" || !AWAITING.has(c.name) || this.names.symbols.get(c)?.kind !== "builtin") return null;
-    const waits = call.args.some(({ value: a }) => {
-      if (a.kind === "Lambda") return a.async || this.awaits(a.body);
-      if (a.kind !== "Ident") return false;
-      const sym = this.names.symbols.get(a);
-      return sym?.kind === "fn" && this.fnWaits(sym);
-    });
+    // A lambda, a function, a name holding one, `inventory.reserve`: whatever waits.
+    const waits = call.args.some(({ value: a }) => this.waitingValue(a) !== null);
     if (!waits) return null;
     return c.name === "each" ? "each" : `${c.name}Async`;
   }

@@ -5,6 +5,8 @@ import { ModuleContext } from "./context.js";
 import { emitClient } from "./emit-client.js";
 import { emitServer } from "./emit-server.js";
 import { emitShared } from "./emit-shared.js";
+import { waitingEscapes } from "./escapes.js";
+import type { Diagnostic } from "../../diagnostics/types.js";
 import type { TypeTable } from "./types.js";
 import { userNames } from "./hygiene.js";
 
@@ -22,11 +24,12 @@ export interface EmittedModule {
  * `<stem>.shared.ts`, `<stem>.server.ts`, `<stem>.server.<name>.ts`,
  * `<stem>.client.ts`. Pure: text in, text out.
  */
-export function emitTypeScript(app: CheckedApp): { modules: EmittedModule[]; files: string[] } {
+export function emitTypeScript(app: CheckedApp): { modules: EmittedModule[]; files: string[]; diagnostics: Diagnostic[] } {
   const fileIndex = new Map(app.files.map((f, i) => [f, i]));
   const reserved = userNames(app);
   const types = typeTable(app, reserved);
   const modules: EmittedModule[] = [];
+  const diagnostics: Diagnostic[] = [];
   const make = (owner: ModuleContext["owner"]) => {
     const file = new TsFile(fileIndex);
     return { file, ctx: new ModuleContext(app, owner, file, types, fileIndex, reserved) };
@@ -34,11 +37,13 @@ export function emitTypeScript(app: CheckedApp): { modules: EmittedModule[]; fil
   {
     const { file, ctx } = make({ kind: "shared" });
     emitShared(ctx);
+    diagnostics.push(...waitingEscapes(ctx, app.shared.fns, app.shared.bindings, app.shared.stmts));
     modules.push({ path: `${app.stem}.shared.ts`, code: file.toString(), kind: "shared", block: null });
   }
   for (const server of app.servers) {
     const { file, ctx } = make({ kind: "server", server });
     emitServer(ctx, server);
+    diagnostics.push(...waitingEscapes(ctx, server.fns, server.bindings, server.stmts));
     modules.push({ path: `${app.stem}.server${server.name === null ? "" : `.${server.name}`}.ts`, code: file.toString(), kind: "server", block: server.name });
   }
   for (const client of app.clients) {
@@ -46,7 +51,7 @@ export function emitTypeScript(app: CheckedApp): { modules: EmittedModule[]; fil
     emitClient(ctx, client);
     modules.push({ path: `${app.stem}.client${client.name === null ? "" : `.${client.name}`}.ts`, code: file.toString(), kind: "client", block: client.name });
   }
-  return { modules, files: app.files };
+  return { modules, files: app.files, diagnostics };
 }
 
 function typeTable(app: CheckedApp, reserved: ReadonlySet<string>): TypeTable {
