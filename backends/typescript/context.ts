@@ -69,6 +69,9 @@ export class ModuleContext {
   private readonly foreignAsync = new Map<Fn, boolean>();
   /** Names whose values `nameMayWait` is looking at (a name bound to a lambda that calls it). */
   private readonly namesInProgress = new Set<string>();
+  /** What `nameMayWait` found, by name; forgotten when a function is found to wait. */
+  private readonly nameWaits = new Map<string, boolean>();
+  private readonly nameWaitsBySpan = new Map<Span, boolean>();
   /** While top-level bindings are emitted: the current TypeScript name of a name bound again later. */
   readonly moduleAliases = new Map<string, string>();
 
@@ -496,24 +499,41 @@ export class ModuleContext {
    * other way (returned by a call, read from a field or a list) is not followed.
    */
   private nameMayWait(declared: Span): boolean {
+    // Every use of a name shares its declaration's span object: looked up before a key is made (escapes.ts asks per use).
+    const seen = this.nameWaitsBySpan.get(declared);
+    if (seen !== undefined) return seen;
     const key = spanKey(declared);
     if (this.namesInProgress.has(key)) return false; // `var f = ...; f = fn() f()`: the other values decide
+    const known = this.nameWaits.get(key);
+    if (known !== undefined) return known;
+    const outermost = this.namesInProgress.size === 0;
     this.namesInProgress.add(key);
     try {
-      const values = boundValues(this.app).get(key);
-      if (values !== undefined) return values.some((v) => this.valueMayWait(v));
-      const { params, calls } = paramsAndCalls(this.app);
-      const param = params.get(key);
-      if (param === undefined) return false;
-      if (param.default !== null && this.valueMayWait(param.default)) return true;
-      return (calls.get(param.fn) ?? []).some((call) => {
-        const named = call.args.find((a) => a.name === param.name);
-        const given = named ?? (call.args[param.index]?.name ? undefined : call.args[param.index]);
-        return given !== undefined && this.valueMayWait(given.value);
-      });
+      const result = this.nameMayWaitNow(key);
+      // Kept only when no enclosing name was assumed not to wait on the way (a cycle).
+      if (outermost) {
+        this.nameWaits.set(key, result);
+        this.nameWaitsBySpan.set(declared, result);
+      }
+      return result;
     } finally {
       this.namesInProgress.delete(key);
     }
+  }
+
+  /** `nameMayWait` without the memo: the values bound to the name, or what calls pass its parameter. */
+  private nameMayWaitNow(key: string): boolean {
+    const values = boundValues(this.app).get(key);
+    if (values !== undefined) return values.some((v) => this.valueMayWait(v));
+    const { params, calls } = paramsAndCalls(this.app);
+    const param = params.get(key);
+    if (param === undefined) return false;
+    if (param.default !== null && this.valueMayWait(param.default)) return true;
+    return (calls.get(param.fn) ?? []).some((call) => {
+      const named = call.args.find((a) => a.name === param.name);
+      const given = named ?? (call.args[param.index]?.name ? undefined : call.args[param.index]);
+      return given !== undefined && this.valueMayWait(given.value);
+    });
   }
 
   /** Whether calling this value (bound to a name or passed to a parameter) may wait. */
@@ -642,6 +662,8 @@ export class ModuleContext {
           this.asyncFns.add(f.name);
           this.lambdaAsync.clear(); // a lambda found not to wait may call this function
           this.foreignAsync.clear();
+          this.nameWaits.clear();
+          this.nameWaitsBySpan.clear();
           changed = true;
         }
       }
