@@ -193,10 +193,12 @@ function packageVersion(): string {
 }
 
 // `tova check app.tova | head -3`: when the reader of the output goes away, stop quietly, as other
-// command-line tools do, rather than print Node's stack for the EPIPE of the next write.
+// command-line tools do, rather than print Node's stack for the EPIPE of the next write. The status is
+// the one the command had set, else 141 (a shell's for a process ended by SIGPIPE, as `git log | head`
+// ends): the command did not finish, so it does not claim success.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(process.exitCode ?? EXIT.ok);
+    if (error.code === "EPIPE") process.exit(typeof process.exitCode === "number" && process.exitCode !== 0 ? process.exitCode : 141);
     throw error;
   });
 }

@@ -33,8 +33,9 @@ const BUNDLED = new Set(["code-block-writer"]);
  * the passes and the diagnostics only: its bundle is half the size of the whole CLI's, and
  * reading and deserialising the whole one was 14 ms of its 139 ms (issue 15, medians of 21 cold
  * processes; 125 ms with its own bundle, against 102 ms for `node -e 0`), and 4 MiB of its peak memory.
- * Should the check bundle ever run another command, that command's import stays a `require` of
- * tsc's module beside it: slower, never wrong.
+ * bin.cts gives it `check` only. Were it given another command, that command's import would be a
+ * `require` of tsc's module beside it, which runs, but with copies of the CLI's modules of its own (a
+ * usage error from it would read as an internal one).
  */
 const NOT_IN_CHECK = ["build", "deploy", "deploy-ops", "dev", "eject", "env", "fmt", "new", "production", "run"];
 
@@ -68,7 +69,11 @@ function bunBuild(outfile, left) {
     { cwd: root, encoding: "utf8" },
   );
   if (r.status !== 0) throw new Error(`bun build of the CLI failed:\n${r.stderr || r.stdout}`);
-  writeFileSync(outfile, asciiOnly(withoutImport(readFileSync(outfile, "utf8"), left)));
+  const text = asciiOnly(withoutImport(readFileSync(outfile, "utf8"), left));
+  // `--external */run.js` matches by the end of a path: only the commands' own modules may be left out.
+  const leftOut = [...text.matchAll(/require\("(\.{1,2}\/[^"]*)"\)/g)].map((m) => m[1]).filter((m) => !left.some((c) => m === `./${c}.js`));
+  if (leftOut.length > 0) throw new Error(`the CLI bundle ${path.basename(outfile)} left out modules it needs: ${leftOut.join(", ")}`);
+  writeFileSync(outfile, text);
 }
 
 /** The npm packages the bundle `require`s: the dependencies, but the ones bundled. */

@@ -51,6 +51,15 @@ describe("a function that waits, kept where Tova cannot await it (E0214)", () =>
     expect(errors(src)).toEqual(["E0214 2:14 it is kept in a record"]);
   });
 
+  it("in a record built by its constructor, or in an Option", () => {
+    const src = `type Job { name: String, run: fn() -> Int }\n` + SERVER(`  fn h() {\n    j = Job("n", count_items)\n    o = Some(count_items)\n    j.name\n  }`);
+    expect(errors(src)).toEqual(["E0214 7:18 it is kept in a record", "E0214 8:14 it is kept in an Option or a Result"]);
+  });
+
+  it("not inside an explicit `await` the program wrote (`await Promise.all(...)`)", () => {
+    expect(errors(SERVER(`  fn h() {\n    rows = await Promise.all([1, 2].map(fn(id) Item.find(id)))\n    len(rows)\n  }`))).toEqual([]);
+  });
+
   it("not for functions that answer at once, nor where Tova follows them", () => {
     expect(errors(SERVER(`  fn h() {\n    fs = [fn() 1, fn() 2]\n    r = { op: fn() 3 }\n    g = count_items\n    total = [1, 2] |> map(fn(i) count_items() + i) |> sum()\n    g() + r.op() + total + len(fs)\n  }`))).toEqual([]);
   });

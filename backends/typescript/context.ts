@@ -72,6 +72,8 @@ export class ModuleContext {
   /** What `nameMayWait` found, by name; forgotten when a function is found to wait. */
   private readonly nameWaits = new Map<string, boolean>();
   private readonly nameWaitsBySpan = new Map<Span, boolean>();
+  /** Lambdas and other blocks' functions being looked at, each assumed not to wait meanwhile (`nameMayWait` keeps nothing then). */
+  private provisional = 0;
   /** While top-level bindings are emitted: the current TypeScript name of a name bound again later. */
   readonly moduleAliases = new Map<string, string>();
 
@@ -506,7 +508,8 @@ export class ModuleContext {
     if (this.namesInProgress.has(key)) return false; // `var f = ...; f = fn() f()`: the other values decide
     const known = this.nameWaits.get(key);
     if (known !== undefined) return known;
-    const outermost = this.namesInProgress.size === 0;
+    // No name, lambda or other block's function being looked at was assumed not to wait on the way here.
+    const outermost = this.namesInProgress.size === 0 && this.provisional === 0;
     this.namesInProgress.add(key);
     try {
       const result = this.nameMayWaitNow(key);
@@ -529,9 +532,9 @@ export class ModuleContext {
     const param = params.get(key);
     if (param === undefined) return false;
     if (param.default !== null && this.valueMayWait(param.default)) return true;
+    // Named arguments are one trailing object by now (ir/desugar.ts): the places are positions.
     return (calls.get(param.fn) ?? []).some((call) => {
-      const named = call.args.find((a) => a.name === param.name);
-      const given = named ?? (call.args[param.index]?.name ? undefined : call.args[param.index]);
+      const given = call.args[param.index];
       return given !== undefined && this.valueMayWait(given.value);
     });
   }
@@ -559,6 +562,8 @@ export class ModuleContext {
         const last = v.stmts[v.stmts.length - 1];
         return last !== undefined && last.kind === "ExprStmt" && this.valueMayWait(last.expr);
       }
+      case "Try":
+        return this.valueMayWait(v.body) || (v.catchBody !== null && v.catchBody !== undefined && this.valueMayWait(v.catchBody));
       default:
         return false;
     }
@@ -579,8 +584,17 @@ export class ModuleContext {
     const known = this.foreignAsync.get(f);
     if (known !== undefined) return known;
     this.foreignAsync.set(f, false); // a function that reaches itself counts as not waiting on that account
-    const result = f.async || this.awaits(f.body);
-    this.foreignAsync.set(f, result);
+    const settled = this.provisional === 0 && this.namesInProgress.size === 0;
+    this.provisional++;
+    let result: boolean;
+    try {
+      result = f.async || this.awaits(f.body);
+    } finally {
+      this.provisional--;
+    }
+    // Kept only when nothing enclosing was assumed meanwhile; otherwise asked again next time.
+    if (settled) this.foreignAsync.set(f, result);
+    else this.foreignAsync.delete(f);
     return result;
   }
 
@@ -611,19 +625,23 @@ export class ModuleContext {
   }
 
   /**
-   * Whether a call's arguments are followed: a function that waits given to
-   * it is awaited where it is called. The stdlib's functions (their awaiting
+   * Where a function that waits, given to this call, goes, or null when the
+   * call follows its arguments: awaits it where it calls it. The stdlib's functions (their awaiting
    * variants), the program's own functions (their parameters, `nameMayWait`),
    * a model's or another server's, and a package's (which may well await it;
-   * Tova cannot see inside) are. A function held in a name, or a method of a
-   * list or an object (`xs.map(...)`, JavaScript's, which does not wait), is not.
+   * Tova cannot see inside) are. A function held in a name, a method of a
+   * list or an object (`xs.map(...)`), JavaScript's statics (`Array.from`),
+   * none of which waits, and a constructor, which keeps it, are not.
    */
-  followsArguments(call: ast.CallExpr): boolean {
+  unfollowedArguments(call: ast.CallExpr): string | null {
     const c = call.callee;
     const sym = c.kind === "Ident" ? this.names.symbols.get(c) : c.kind === "Member" && c.object.kind === "Ident" ? this.names.symbols.get(c.object) : undefined;
-    if (c.kind === "Ident") return sym?.kind === "builtin" || sym?.kind === "fn" || sym?.kind === "import" || sym?.kind === "type" || sym?.kind === "variant";
-    if (c.kind === "Member") return sym?.kind === "model" || sym?.kind === "peer" || sym?.kind === "import" || sym?.kind === "builtin";
-    return false;
+    if (c.kind === "Ident") {
+      if (sym?.kind === "type" || sym?.kind === "variant") return "it is kept in a record"; // `Job("n", f)`
+      if (sym?.kind === "builtin" && (c.name === "Some" || c.name === "Ok" || c.name === "Err")) return "it is kept in an Option or a Result";
+      if (sym?.kind === "builtin" || sym?.kind === "fn" || sym?.kind === "import") return null;
+    } else if (c.kind === "Member" && (sym?.kind === "model" || sym?.kind === "peer" || sym?.kind === "import")) return null;
+    return "it is given to a function that calls it without waiting (a function held in a name, or JavaScript's)";
   }
 
   /** Whether a lambda is async: it says so or it awaits (a lambda that reaches itself through names counts as not). */
@@ -631,8 +649,17 @@ export class ModuleContext {
     const known = this.lambdaAsync.get(lambda);
     if (known !== undefined) return known;
     this.lambdaAsync.set(lambda, false);
-    const result = lambda.async || this.awaits(lambda.body);
-    this.lambdaAsync.set(lambda, result);
+    const settled = this.provisional === 0 && this.namesInProgress.size === 0;
+    this.provisional++;
+    let result: boolean;
+    try {
+      result = lambda.async || this.awaits(lambda.body);
+    } finally {
+      this.provisional--;
+    }
+    // Kept only when nothing enclosing was assumed meanwhile; otherwise asked again next time.
+    if (settled) this.lambdaAsync.set(lambda, result);
+    else this.lambdaAsync.delete(lambda);
     return result;
   }
 

@@ -38,8 +38,8 @@ export function waitingEscapes(ctx: ModuleContext, fns: readonly Fn[], bindings:
     switch (e.kind) {
       case "Call": {
         expr(e.callee, true);
-        const followed = ctx.followsArguments(e);
-        for (const a of e.args) expr(a.value, followed, "it is given to a function that calls it without waiting (a function held in a name, or JavaScript's)");
+        const place = ctx.unfollowedArguments(e);
+        for (const a of e.args) expr(a.value, place === null, place ?? undefined);
         return;
       }
       case "Lambda":
@@ -70,7 +70,7 @@ export function waitingEscapes(ctx: ModuleContext, fns: readonly Fn[], bindings:
         expr(e.left, false);
         return expr(e.stage, true);
       case "Await":
-        return expr(e.expr, true);
+        return; // `await Promise.all(ids.map(fn(id) Item.find(id)))`: the program waits for what it wrote itself
       case "JsxElement":
         for (const a of e.attrs) if (a.value) expr(a.value, true); // handlers: the runtime awaits them
         return;
