@@ -581,20 +581,29 @@ export class ModuleContext {
     if (server === undefined || (this.owner.kind === "server" && this.owner.server?.name === server.name)) return false;
     const f = server.fns.find((x) => x.name === sym.name);
     if (f === undefined) return false;
-    const known = this.foreignAsync.get(f);
+    return this.settle(this.foreignAsync, f, () => f.async || this.awaits(f.body));
+  }
+
+  /**
+   * `wait()` for `key`, from `memo` when known. While it runs, `key` counts as
+   * not waiting (a function or lambda that reaches itself). Its answer is kept
+   * only when nothing enclosing was assumed meanwhile; otherwise it is asked
+   * again next time.
+   */
+  private settle<K>(memo: Map<K, boolean>, key: K, wait: () => boolean): boolean {
+    const known = memo.get(key);
     if (known !== undefined) return known;
-    this.foreignAsync.set(f, false); // a function that reaches itself counts as not waiting on that account
+    memo.set(key, false);
     const settled = this.provisional === 0 && this.namesInProgress.size === 0;
     this.provisional++;
     let result: boolean;
     try {
-      result = f.async || this.awaits(f.body);
+      result = wait();
     } finally {
       this.provisional--;
     }
-    // Kept only when nothing enclosing was assumed meanwhile; otherwise asked again next time.
-    if (settled) this.foreignAsync.set(f, result);
-    else this.foreignAsync.delete(f);
+    if (settled) memo.set(key, result);
+    else memo.delete(key);
     return result;
   }
 
@@ -646,21 +655,7 @@ export class ModuleContext {
 
   /** Whether a lambda is async: it says so or it awaits (a lambda that reaches itself through names counts as not). */
   private asyncLambda(lambda: ast.LambdaExpr): boolean {
-    const known = this.lambdaAsync.get(lambda);
-    if (known !== undefined) return known;
-    this.lambdaAsync.set(lambda, false);
-    const settled = this.provisional === 0 && this.namesInProgress.size === 0;
-    this.provisional++;
-    let result: boolean;
-    try {
-      result = lambda.async || this.awaits(lambda.body);
-    } finally {
-      this.provisional--;
-    }
-    // Kept only when nothing enclosing was assumed meanwhile; otherwise asked again next time.
-    if (settled) this.lambdaAsync.set(lambda, result);
-    else this.lambdaAsync.delete(lambda);
-    return result;
+    return this.settle(this.lambdaAsync, lambda, () => lambda.async || this.awaits(lambda.body));
   }
 
   /**
